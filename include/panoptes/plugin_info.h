@@ -1,0 +1,47 @@
+#pragma once
+// A validated plugin file (SPEC §3): what the scheduler schedules and the agent runs. Produced by
+// config::LoadPluginFile / config::ScanPlugins (src/config/plugin_file.h). Value type.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "panoptes/kind.h"
+
+namespace panoptes {
+
+// One `[enrichment] preload` item: "self:<namespace>" or "<resource_id>:<namespace>".
+struct PreloadSpec {
+  bool self = false;         // true for "self": the task's own resource
+  std::string resource_id;   // empty when self
+  std::string namespace_;
+  bool operator==(const PreloadSpec&) const = default;
+};
+
+using IniSections = std::map<std::string, std::map<std::string, std::string>>;
+
+struct PluginInfo {
+  PluginKind kind = PluginKind::kPolling;
+  std::string name;             // [Core] Name
+  std::string normalized_name;  // NormalizedName(name), SPEC §3
+  std::string file;             // absolute, lexically normal path of the .panoptes-plugin file
+  std::string module_path;      // absolute path of the resolved .py file
+  std::string class_name;       // [Core] Class; empty: the single plugin class of the module
+
+  int execute_frequency = 0;    // seconds > 0
+  std::string resource_filter;  // polling/enrichment: mandatory; discovery: empty
+  int results_cache_age = 0;    // seconds >= 0
+  int enrichment_ttl = 0;       // seconds; default 3 * execute_frequency
+  int resource_ttl = 604800;    // seconds; discovery
+  double time_limit = 0;        // seconds; default 1.25 * execute_frequency
+  int expires = 0;              // seconds; default 2 * execute_frequency
+  std::vector<PreloadSpec> preload;
+
+  IniSections sections;         // every section/key as read, for context.config
+
+  int64_t file_mtime_ns = 0;    // change detection (re-import, frequency guard)
+  int64_t module_mtime_ns = 0;
+};
+
+}  // namespace panoptes

@@ -1,0 +1,90 @@
+#pragma once
+// The site-wide configuration (SPEC §2), one typed struct per INI section. Defaults live in the
+// declarations; docs/configuration.md documents every key with its default and accepted range.
+// Loaded and validated by config::LoadSiteConfig (src/config/site_config.h).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "panoptes/kind.h"
+
+namespace panoptes {
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+  bool operator==(const HostPort&) const = default;
+};
+
+struct MainConfig {
+  std::vector<std::string> sites = {"local"};        // [main] sites: at least one
+  std::string plugins_extension = "panoptes-plugin";  // without the dot
+  int plugins_skew = 1;                               // seconds, 0..60
+};
+
+struct RedisConfig {
+  std::string host = "127.0.0.1";
+  int port = 6379;                   // 1..65535
+  int db = 0;                        // 0..15
+  std::string password_file;         // empty: no AUTH; else the file must exist and be readable
+  std::string password;              // read from password_file at load time; never logged
+  std::vector<HostPort> sentinels;   // non-empty: discover the master through Sentinel
+  std::string master_name;           // required when sentinels is set
+  std::string key_prefix = "panoptes";
+  int connect_timeout_ms = 2000;     // 10..60000
+  int io_timeout_ms = 5000;          // 100..600000; blocking pops block for less than this
+  int reconnect_max_backoff_ms = 5000;  // 10..60000, cap of the exponential reconnect backoff
+};
+
+struct KindConfig {
+  std::vector<std::string> plugins_paths;  // scanned recursively; may be empty (kind unused)
+  int plugin_scan_interval = 60;           // seconds, 1..86400
+};
+
+struct AgentConfig {
+  int workers = 2;                      // 1..256
+  int max_tasks_per_worker = 10000;     // 1..10^9
+  int max_worker_rss_mb = 512;          // 16..65536
+  int shutdown_grace_s = 30;            // 0..3600: SIGTERM lets running plugins finish this long
+  int heartbeat_interval_ms = 1000;     // 100..60000
+  int heartbeat_ttl_ms = 10000;         // > heartbeat_interval_ms: a worker silent this long is dead
+  int metrics_maxlen = 100000;          // 1..10^9: approximate MAXLEN of P:metrics:<site>
+};
+
+struct SchedulerConfig {
+  int leader_ttl_ms = 5000;             // 1000..600000: P:leader:<kind> lifetime, renewed at ttl/3
+  int dispatch_batch = 1000;            // 1..100000: due entries pushed per Lua call
+  int import_timeout_s = 30;            // 1..3600: a plugin module must import within this
+};
+
+struct EnrichmentConfig {
+  // (nothing yet; reserved for cache settings)
+};
+
+struct PythonConfig {
+  std::vector<std::string> path;  // prepended to sys.path
+};
+
+struct HttpConfig {
+  HostPort scheduler_listen{"127.0.0.1", 8785};  // port 0 disables the listener
+  HostPort agent_listen{"127.0.0.1", 8786};
+};
+
+struct SiteConfig {
+  std::string source_path;  // the INI file it was read from
+  MainConfig main;
+  RedisConfig redis;
+  std::array<KindConfig, 3> kinds;  // indexed by KindIndex(kind)
+  AgentConfig agent;
+  SchedulerConfig scheduler;
+  PythonConfig python;
+  HttpConfig http;
+
+  const KindConfig& Kind(PluginKind k) const { return kinds[KindIndex(k)]; }
+  KindConfig& Kind(PluginKind k) { return kinds[KindIndex(k)]; }
+};
+
+}  // namespace panoptes
