@@ -10,7 +10,7 @@ namespace panoptes {
 enum class PluginKind { kDiscovery = 0, kEnrichment = 1, kPolling = 2 };
 
 inline constexpr std::array<PluginKind, 3> kAllKinds = {PluginKind::kDiscovery, PluginKind::kEnrichment,
-                                                         PluginKind::kPolling};
+                                                        PluginKind::kPolling};
 
 // "discovery", "enrichment", "polling".
 constexpr std::string_view KindName(PluginKind kind) {
@@ -29,6 +29,8 @@ constexpr std::optional<PluginKind> ParseKind(std::string_view name) {
   return std::nullopt;
 }
 
-constexpr std::size_t KindIndex(PluginKind kind) { return static_cast<std::size_t>(kind); }
+constexpr std::size_t KindIndex(PluginKind kind) {
+  return static_cast<std::size_t>(kind);
+}
 
 }  // namespace panoptes

@@ -65,8 +65,8 @@ struct MetricsGroup {
 struct EnrichmentGroup {
   std::string namespace_;
   Resource resource;
-  int interval = 0;        // _execute_frequency
-  int ttl = 0;             // _enrichment_ttl
+  int interval = 0;  // _execute_frequency
+  int ttl = 0;       // _enrichment_ttl
   double creation_timestamp = 0;
   nlohmann::json data = nlohmann::json::object();  // {<set key>: {<k>: <v>}}
 };

@@ -13,8 +13,8 @@ namespace panoptes {
 
 // One `[enrichment] preload` item: "self:<namespace>" or "<resource_id>:<namespace>".
 struct PreloadSpec {
-  bool self = false;         // true for "self": the task's own resource
-  std::string resource_id;   // empty when self
+  bool self = false;        // true for "self": the task's own resource
+  std::string resource_id;  // empty when self
   std::string namespace_;
   bool operator==(const PreloadSpec&) const = default;
 };
@@ -38,9 +38,9 @@ struct PluginInfo {
   int expires = 0;              // seconds; default 2 * execute_frequency
   std::vector<PreloadSpec> preload;
 
-  IniSections sections;         // every section/key as read, for context.config
+  IniSections sections;  // every section/key as read, for context.config
 
-  int64_t file_mtime_ns = 0;    // change detection (re-import, frequency guard)
+  int64_t file_mtime_ns = 0;  // change detection (re-import, frequency guard)
   int64_t module_mtime_ns = 0;
 };
 

@@ -20,22 +20,22 @@ struct HostPort {
 };
 
 struct MainConfig {
-  std::vector<std::string> sites = {"local"};        // [main] sites: at least one
+  std::vector<std::string> sites = {"local"};         // [main] sites: at least one
   std::string plugins_extension = "panoptes-plugin";  // without the dot
   int plugins_skew = 1;                               // seconds, 0..60
 };
 
 struct RedisConfig {
   std::string host = "127.0.0.1";
-  int port = 6379;                   // 1..65535
-  int db = 0;                        // 0..15
-  std::string password_file;         // empty: no AUTH; else the file must exist and be readable
-  std::string password;              // read from password_file at load time; never logged
-  std::vector<HostPort> sentinels;   // non-empty: discover the master through Sentinel
-  std::string master_name;           // required when sentinels is set
+  int port = 6379;                  // 1..65535
+  int db = 0;                       // 0..15
+  std::string password_file;        // empty: no AUTH; else the file must exist and be readable
+  std::string password;             // read from password_file at load time; never logged
+  std::vector<HostPort> sentinels;  // non-empty: discover the master through Sentinel
+  std::string master_name;          // required when sentinels is set
   std::string key_prefix = "panoptes";
-  int connect_timeout_ms = 2000;     // 10..60000
-  int io_timeout_ms = 5000;          // 100..600000; blocking pops block for less than this
+  int connect_timeout_ms = 2000;        // 10..60000
+  int io_timeout_ms = 5000;             // 100..600000; blocking pops block for less than this
   int reconnect_max_backoff_ms = 5000;  // 10..60000, cap of the exponential reconnect backoff
 };
 
@@ -45,19 +45,19 @@ struct KindConfig {
 };
 
 struct AgentConfig {
-  int workers = 2;                      // 1..256
-  int max_tasks_per_worker = 10000;     // 1..10^9
-  int max_worker_rss_mb = 512;          // 16..65536
-  int shutdown_grace_s = 30;            // 0..3600: SIGTERM lets running plugins finish this long
-  int heartbeat_interval_ms = 1000;     // 100..60000
-  int heartbeat_ttl_ms = 10000;         // > heartbeat_interval_ms: a worker silent this long is dead
-  int metrics_maxlen = 100000;          // 1..10^9: approximate MAXLEN of P:metrics:<site>
+  int workers = 2;                   // 1..256
+  int max_tasks_per_worker = 10000;  // 1..10^9
+  int max_worker_rss_mb = 512;       // 16..65536
+  int shutdown_grace_s = 30;         // 0..3600: SIGTERM lets running plugins finish this long
+  int heartbeat_interval_ms = 1000;  // 100..60000
+  int heartbeat_ttl_ms = 10000;      // > heartbeat_interval_ms: a worker silent this long is dead
+  int metrics_maxlen = 100000;       // 1..10^9: approximate MAXLEN of P:metrics:<site>
 };
 
 struct SchedulerConfig {
-  int leader_ttl_ms = 5000;             // 1000..600000: P:leader:<kind> lifetime, renewed at ttl/3
-  int dispatch_batch = 1000;            // 1..100000: due entries pushed per Lua call
-  int import_timeout_s = 30;            // 1..3600: a plugin module must import within this
+  int leader_ttl_ms = 5000;   // 1000..600000: P:leader:<kind> lifetime, renewed at ttl/3
+  int dispatch_batch = 1000;  // 1..100000: due entries pushed per Lua call
+  int import_timeout_s = 30;  // 1..3600: a plugin module must import within this
 };
 
 struct EnrichmentConfig {

@@ -56,7 +56,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result built from an ok Status");
   }
@@ -80,8 +80,8 @@ class [[nodiscard]] Result {
 }  // namespace panoptes
 
 // Propagates a non-ok Status from an expression returning Status.
-#define PANOPTES_RETURN_IF_ERROR(expr)            \
-  do {                                            \
-    ::panoptes::Status _panoptes_st = (expr);     \
-    if (!_panoptes_st.ok()) return _panoptes_st;  \
+#define PANOPTES_RETURN_IF_ERROR(expr)           \
+  do {                                           \
+    ::panoptes::Status _panoptes_st = (expr);    \
+    if (!_panoptes_st.ok()) return _panoptes_st; \
   } while (0)

@@ -22,7 +22,9 @@ ArgParser::ArgParser(std::string program, std::string synopsis)
   Add({"version", "", "show the version and exit"});
 }
 
-void ArgParser::Add(OptionSpec spec) { specs_.push_back(std::move(spec)); }
+void ArgParser::Add(OptionSpec spec) {
+  specs_.push_back(std::move(spec));
+}
 
 Result<ParsedArgs> ArgParser::Parse(int argc, const char* const* argv) const {
   ParsedArgs out;

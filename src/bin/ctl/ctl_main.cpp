@@ -12,8 +12,8 @@ namespace ctl = panoptes::ctl;
 
 constexpr Command kCommands[] = {
     {"check", "[PATH...]  validate plugin files, config and code", ctl::AddCheckOptions, ctl::RunCheck},
-    {"run", "PLUGIN_FILE [--resource-json JSON | --resource-file FILE]  run one plugin once", ctl::AddRunOptions,
-     ctl::RunRun},
+    {"run", "PLUGIN_FILE [--resource-json JSON | --resource-file FILE]  run one plugin once",
+     ctl::AddRunOptions, ctl::RunRun},
     {"status", "leaders, agents, workers, queue depths, in-flight tasks, dead letters", ctl::AddStatusOptions,
      ctl::RunStatus},
     {"schedule", "[--kind K]  schedule entries with their next due time", ctl::AddScheduleOptions,
@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   }
   if (auto code = panoptes::core::HandleCommonOptions(parser, *args)) return *code;
   if (command == nullptr) {
-    std::fprintf(stderr, "error: %s\n%s", sub.empty() ? "a subcommand is required" : ("unknown subcommand '" + sub + "'").c_str(),
+    std::fprintf(stderr, "error: %s\n%s",
+                 sub.empty() ? "a subcommand is required" : ("unknown subcommand '" + sub + "'").c_str(),
                  parser.Help().c_str());
     return panoptes::core::kExitUsage;
   }

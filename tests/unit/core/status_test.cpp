@@ -29,13 +29,17 @@ TEST(Unit, ResultHoldsValueOrStatus) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
-Status Fails() { return Status::Timeout("t"); }
+Status Fails() {
+  return Status::Timeout("t");
+}
 Status Propagates() {
   PANOPTES_RETURN_IF_ERROR(Fails());
   return Status::Internal("not reached");
 }
 
-TEST(Unit, ReturnIfErrorPropagates) { EXPECT_EQ(Propagates().code(), StatusCode::kTimeout); }
+TEST(Unit, ReturnIfErrorPropagates) {
+  EXPECT_EQ(Propagates().code(), StatusCode::kTimeout);
+}
 
 }  // namespace
 }  // namespace panoptes
