@@ -1,0 +1,197 @@
+#include "config/plugin_file.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+
+#include "config/identity.h"
+#include "config/ini_reader.h"
+#include "config/values.h"
+
+namespace panoptes::config {
+namespace {
+
+constexpr int64_t kMaxSeconds = 31536000;  // one year: bounds every duration of a plugin file
+
+// Builds error messages for one plugin file.
+struct Reporter {
+  const IniDocument& doc;
+
+  Status Missing(const std::string& what) const { return Status::InvalidArgument(AtLine(doc.path, 0, what)); }
+  Status Bad(const IniEntry& e, const std::string& display_key, const std::string& reason) const {
+    return Status::InvalidArgument(
+        AtLine(doc.path, e.line, "[" + e.section + "] " + display_key + " = " + e.value + ": " + reason));
+  }
+};
+
+int64_t MtimeNs(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+IniSections SectionsOf(const IniDocument& doc) {
+  IniSections out;
+  for (const IniSection& s : doc.sections) out[s.name];
+  for (const IniEntry& e : doc.entries) out[e.section][e.key] = e.value;
+  return out;
+}
+
+// A mandatory single-line, non-empty value.
+Result<std::string> Required(const Reporter& r, std::string_view section, std::string_view key,
+                             const std::string& display_key) {
+  const IniEntry* e = r.doc.Find(section, key);
+  std::string where = Cat({"[", section, "] ", display_key});
+  if (!e) return r.Missing(where + " is missing (mandatory)");
+  if (e->value.empty()) return r.Bad(*e, display_key, "must not be empty");
+  if (e->value.find('\n') != std::string::npos) return r.Bad(*e, display_key, "must fit on one line");
+  return e->value;
+}
+
+Status ResolveModule(const Reporter& r, PluginInfo& info) {
+  auto module = Required(r, "Core", "module", "Module");
+  if (!module.ok()) return module.status();
+  std::string tried = ResolveAgainst(DirectoryOf(info.file), *module);
+  if (tried.size() < 3 || tried.compare(tried.size() - 3, 3, ".py") != 0) tried += ".py";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(tried, ec)) {
+    const char* why = std::filesystem::exists(tried, ec) ? "is not a regular file" : "does not exist";
+    return r.Bad(*r.doc.Find("Core", "module"), "Module", "module file " + tried + " " + why);
+  }
+  info.module_path = tried;
+  info.module_mtime_ns = MtimeNs(tried);
+  return Status::Ok();
+}
+
+Status ReadCore(const Reporter& r, PluginInfo& info) {
+  if (!r.doc.HasSection("Core")) return r.Missing("missing mandatory section [Core]");
+  auto name = Required(r, "Core", "name", "Name");
+  if (!name.ok()) return name.status();
+  info.name = *name;
+  info.normalized_name = NormalizedName(info.name);
+  PANOPTES_RETURN_IF_ERROR(ResolveModule(r, info));
+  if (const IniEntry* cls = r.doc.Find("Core", "class"); cls && !cls->value.empty()) {
+    if (!IsPythonIdentifier(cls->value)) return r.Bad(*cls, "Class", "must be a Python class name");
+    info.class_name = cls->value;
+  }
+  if (!r.doc.HasSection("Documentation")) return r.Missing("missing mandatory section [Documentation]");
+  return Status::Ok();
+}
+
+// An optional integer key of [main]; `fallback` when absent.
+Result<int> MainInt(const Reporter& r, std::string_view key, int64_t min, int fallback) {
+  const IniEntry* e = r.doc.Find("main", key);
+  if (!e) return fallback;
+  auto v = ParseInteger(e->value, min, kMaxSeconds);
+  if (!v.ok()) return r.Bad(*e, std::string(key), v.status().message() + " (seconds)");
+  return static_cast<int>(*v);
+}
+
+Status ReadTimings(const Reporter& r, PluginInfo& info) {
+  if (!r.doc.HasSection("main")) return r.Missing("missing mandatory section [main]");
+  if (!r.doc.Find("main", "execute_frequency"))
+    return r.Missing("[main] execute_frequency is missing (mandatory)");
+  auto freq = MainInt(r, "execute_frequency", 1, 0);
+  if (!freq.ok()) return freq.status();
+  const int f = info.execute_frequency = *freq;
+  struct IntKey {
+    const char* key;
+    int64_t min;
+    int fallback;
+    int* field;
+  };
+  for (const IntKey& k :
+       {IntKey{"results_cache_age", 0, 0, &info.results_cache_age},
+        IntKey{"enrichment_ttl", 1, 3 * f, &info.enrichment_ttl},
+        IntKey{"resource_ttl", 1, 604800, &info.resource_ttl}, IntKey{"expires", 1, 2 * f, &info.expires}}) {
+    auto v = MainInt(r, k.key, k.min, k.fallback);
+    if (!v.ok()) return v.status();
+    *k.field = *v;
+  }
+  info.time_limit = 1.25 * f;
+  if (const IniEntry* e = r.doc.Find("main", "time_limit")) {
+    auto v = ParsePositiveSeconds(e->value);
+    if (!v.ok() || *v > kMaxSeconds) {
+      return r.Bad(*e, "time_limit",
+                   "must be a number of seconds in (0, " + std::to_string(kMaxSeconds) + "]");
+    }
+    info.time_limit = *v;
+  }
+  return Status::Ok();
+}
+
+Status ReadFilter(const Reporter& r, PluginInfo& info) {
+  const IniEntry* e = r.doc.Find("main", "resource_filter");
+  if (info.kind == PluginKind::kDiscovery) {
+    if (e) return r.Bad(*e, "resource_filter", "not allowed for discovery plugins (they find resources)");
+    return Status::Ok();
+  }
+  if (!e) {
+    return r.Missing("[main] resource_filter is missing (mandatory for " + std::string(KindName(info.kind)) +
+                     " plugins)");
+  }
+  if (TrimBlank(e->value).empty()) return r.Bad(*e, "resource_filter", "must not be empty");
+  info.resource_filter = e->value;
+  return Status::Ok();
+}
+
+bool IsNamespace(std::string_view ns) {
+  if (ns == "*") return true;
+  return !ns.empty() && std::all_of(ns.begin(), ns.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+// "[enrichment] preload = self:<ns>[, <resource_id>:<ns>...]", polling plugins only.
+Status ReadPreload(const Reporter& r, PluginInfo& info) {
+  const IniEntry* e = r.doc.Find("enrichment", "preload");
+  if (!e) return Status::Ok();
+  if (info.kind != PluginKind::kPolling)
+    return r.Bad(*e, "preload", "only polling plugins preload enrichments");
+  const std::string accepted = "must be a comma list of self:<namespace> or <resource_id>:<namespace>";
+  for (const std::string& item : SplitList(e->value)) {
+    std::size_t colon = item.find(':');
+    if (colon == std::string::npos || item.find(':', colon + 1) != std::string::npos) {
+      return r.Bad(*e, "preload", "item '" + item + "': " + accepted);
+    }
+    std::string id(TrimBlank(std::string_view(item).substr(0, colon)));
+    std::string ns(TrimBlank(std::string_view(item).substr(colon + 1)));
+    if (id.empty() || HasBlank(id) || !IsNamespace(ns)) {
+      return r.Bad(*e, "preload",
+                   "item '" + item + "': " + accepted + " (namespace: letters, digits, '_-.' or '*')");
+    }
+    PreloadSpec spec{id == "self", id == "self" ? "" : id, ns};
+    if (std::find(info.preload.begin(), info.preload.end(), spec) == info.preload.end())
+      info.preload.push_back(spec);
+  }
+  return Status::Ok();
+}
+
+std::string AbsoluteNormal(const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.is_relative()) p = std::filesystem::current_path() / p;
+  return p.lexically_normal().string();
+}
+
+}  // namespace
+
+Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {
+  PluginInfo info;
+  info.kind = kind;
+  info.file = AbsoluteNormal(path);
+  auto doc = ReadIniFile(info.file, IniOptions{.lowercase_keys = true});
+  if (!doc.ok()) return doc.status();
+  Reporter r{*doc};
+  PANOPTES_RETURN_IF_ERROR(ReadCore(r, info));
+  PANOPTES_RETURN_IF_ERROR(ReadTimings(r, info));
+  PANOPTES_RETURN_IF_ERROR(ReadFilter(r, info));
+  PANOPTES_RETURN_IF_ERROR(ReadPreload(r, info));
+  info.sections = SectionsOf(*doc);
+  info.file_mtime_ns = MtimeNs(info.file);
+  return info;
+}
+
+}  // namespace panoptes::config
