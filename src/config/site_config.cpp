@@ -243,17 +243,21 @@ Status CheckCrossKeyRules(const IniDocument& doc, const SiteConfig& c) {
   return Status::Ok();
 }
 
+// Unknown sections and keys, in line order.
 std::vector<std::string> CollectWarnings(const IniDocument& doc) {
-  std::vector<std::string> warnings;
+  std::vector<std::pair<int, std::string>> found;
   for (const IniSection& s : doc.sections) {
-    if (!IsKnownSection(s.name))
-      warnings.push_back(AtLine(doc.path, s.line, "unknown section [" + s.name + "] ignored"));
+    if (!IsKnownSection(s.name)) found.emplace_back(s.line, "unknown section [" + s.name + "] ignored");
   }
   for (const IniEntry& e : doc.entries) {
     if (IsKnownSection(e.section) && !FindKey(e.section, e.key)) {
-      warnings.push_back(AtLine(doc.path, e.line, "[" + e.section + "] unknown key '" + e.key + "' ignored"));
+      found.emplace_back(e.line, Cat({"[", e.section, "] unknown key '", e.key, "' ignored"}));
     }
   }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> warnings;
+  for (const auto& [line, text] : found) warnings.push_back(AtLine(doc.path, line, text));
   return warnings;
 }
 

@@ -1,0 +1,53 @@
+#pragma once
+// Helpers for the config unit tests: a scratch directory removed at scope exit, file writing, and
+// absolute fixture paths (tests run with cwd = tests/).
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace panoptes::config::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "panoptes-config-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ec);
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+inline void WriteFile(const std::string& path, const std::string& text) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << text;
+}
+
+// Absolute, lexically normal path of a file below tests/fixtures/.
+inline std::string Fixture(const std::string& rel) {
+  return (std::filesystem::current_path() / "fixtures" / rel).lexically_normal().string();
+}
+
+// A minimal valid polling plugin file whose module is the polling fixture module.
+inline std::string PollingPluginText(const std::string& name) {
+  return "[Core]\nName = " + name + "\nModule = " + Fixture("plugin_files/modules/polling_example.py") +
+         "\n\n[Documentation]\n\n[main]\nexecute_frequency = 60\nresource_filter = resource_class = \"x\"\n";
+}
+
+}  // namespace panoptes::config::testing
