@@ -170,12 +170,6 @@ Status ReadPreload(const Reporter& r, PluginInfo& info) {
   return Status::Ok();
 }
 
-std::string AbsoluteNormal(const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = std::filesystem::current_path() / p;
-  return p.lexically_normal().string();
-}
-
 }  // namespace
 
 Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {

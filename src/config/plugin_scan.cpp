@@ -10,18 +10,13 @@
 #include <utility>
 
 #include "config/plugin_file.h"
+#include "config/values.h"
 
 namespace panoptes::config {
 namespace {
 
 namespace fs = std::filesystem;
 using DirId = std::pair<dev_t, ino_t>;
-
-std::string AbsoluteNormal(const std::string& path) {
-  fs::path p(path);
-  if (p.is_relative()) p = fs::current_path() / p;
-  return p.lexically_normal().string();
-}
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

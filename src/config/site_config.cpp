@@ -276,24 +276,18 @@ Result<LoadedSiteConfig> Build(const IniDocument& doc, const std::string& source
   return out;
 }
 
-std::string AbsolutePath(const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = std::filesystem::current_path() / p;
-  return p.lexically_normal().string();
-}
-
 }  // namespace
 
 Result<LoadedSiteConfig> ParseSiteConfig(std::string_view text, const std::string& path_for_messages) {
   auto doc = ParseIni(text, path_for_messages, IniOptions{.lowercase_keys = true});
   if (!doc.ok()) return doc.status();
-  return Build(*doc, AbsolutePath(path_for_messages));
+  return Build(*doc, AbsoluteNormal(path_for_messages));
 }
 
 Result<LoadedSiteConfig> LoadSiteConfig(const std::string& path) {
   auto doc = ReadIniFile(path, IniOptions{.lowercase_keys = true});
   if (!doc.ok()) return doc.status();
-  return Build(*doc, AbsolutePath(path));
+  return Build(*doc, AbsoluteNormal(path));
 }
 
 }  // namespace panoptes::config

@@ -112,10 +112,14 @@ std::string ResolveAgainst(const std::string& base_dir, std::string_view path) {
   return p.lexically_normal().string();
 }
 
-std::string DirectoryOf(const std::string& file) {
-  std::filesystem::path p(file);
+std::string AbsoluteNormal(const std::string& path) {
+  std::filesystem::path p(path);
   if (p.is_relative()) p = std::filesystem::current_path() / p;
-  return p.lexically_normal().parent_path().string();
+  return p.lexically_normal().string();
+}
+
+std::string DirectoryOf(const std::string& file) {
+  return std::filesystem::path(AbsoluteNormal(file)).parent_path().string();
 }
 
 }  // namespace panoptes::config

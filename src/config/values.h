@@ -39,6 +39,8 @@ bool HasBlank(std::string_view s);
 
 // `path` made absolute against `base_dir` when relative, lexically normalised.
 std::string ResolveAgainst(const std::string& base_dir, std::string_view path);
+// `path` made absolute against the working directory when relative, lexically normalised.
+std::string AbsoluteNormal(const std::string& path);
 // The absolute directory holding `file` (a relative file is taken from the working directory).
 std::string DirectoryOf(const std::string& file);
 
