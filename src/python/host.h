@@ -1,0 +1,110 @@
+#pragma once
+// The embedded Python plugin host (issue 3; SPEC §8). The only module that includes pybind11; this
+// header is plain C++.
+//
+// - Interpreter: owns CPython for the life of the process. Start it in the process that runs
+//   plugins (a forked worker child, `panoptes-ctl`, a test binary), never in a parent that forks
+//   afterwards (TOOLCHAIN.md). At most one per process, ever (CPython cannot be restarted safely).
+//   It is isolated (PyConfig_InitIsolatedConfig, /usr/bin/python3's stdlib, no PYTHONPATH, no user
+//   site), has the embedded `panoptes` module and the original's `yahoo_panoptes.*` import paths,
+//   and prepends [python] path to sys.path.
+// - PluginHost: loads plugin code (one cached instance per plugin file) and runs it. Every entry
+//   into Python catches Python and C++ exceptions and turns them into a Status / RunOutcome whose
+//   text carries the traceback: a plugin can never crash the host by raising.
+//
+// Thread safety: an Interpreter and its PluginHosts are used from one thread (the one that created
+// the Interpreter). The GIL is taken once per call.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "panoptes/model.h"
+#include "panoptes/plugin_info.h"
+#include "panoptes/plugin_services.h"
+#include "panoptes/status.h"
+
+namespace panoptes::python {
+
+struct InterpreterOptions {
+  std::vector<std::string> path;  // [python] path: prepended to sys.path, in this order
+};
+
+class Interpreter {
+ public:
+  // Starts CPython. kInternal if an Interpreter was already started in this process, kPythonError
+  // if the interpreter or the embedded modules fail to initialise.
+  static Result<std::unique_ptr<Interpreter>> Start(const InterpreterOptions& options = {});
+  ~Interpreter();  // finalizes CPython
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  // Runs `code` in __main__ (tests, diagnostics). kPythonError with the traceback on an exception.
+  Status Exec(const std::string& code);
+
+ private:
+  Interpreter() = default;
+};
+
+enum class RunStatus { kOk, kEmpty, kError };
+// "ok", "empty", "error" (the last_status values of SPEC §5).
+const char* RunStatusName(RunStatus status);
+
+struct RunInput {
+  std::optional<Resource> resource;  // context.data; nullopt for discovery
+  std::vector<std::string> sites;    // context.sites ([main] sites)
+  PluginServices services;           // context.kv, .secrets, and the source of .enrichment
+  // Log tags of context.logger records (and of the host's own lines).
+  std::string signature;
+  std::string task_id;
+};
+
+using PluginResult = std::variant<std::monostate, DiscoveryResult, PollingResult, EnrichmentResult>;
+
+struct RunOutcome {
+  RunStatus status = RunStatus::kError;
+  // kError: what went wrong, with the Python traceback when Python raised. Empty otherwise.
+  std::string error;
+  // kOk: the alternative matching the plugin's kind. kEmpty/kError: monostate.
+  PluginResult result;
+  std::chrono::nanoseconds duration{0};  // load (if needed) + run + conversion
+};
+
+class PluginHost {
+ public:
+  // REQUIRES: `interpreter` outlives the host.
+  explicit PluginHost(Interpreter& interpreter);
+  ~PluginHost();
+  PluginHost(const PluginHost&) = delete;
+  PluginHost& operator=(const PluginHost&) = delete;
+
+  // Imports the plugin's module (under a unique module name per module path), finds its class
+  // (the single class deriving from the kind's base class, or the one named by info.class_name),
+  // instantiates it once and caches it by info.file. A cached plugin is re-imported only when the
+  // module's or the plugin file's mtime changed. Errors (kPythonError / kInvalidArgument / kNotFound)
+  // say which: module not found, syntax error (file and line), exception at import (traceback), no
+  // plugin class, ambiguous class, class of the wrong kind, exception in __init__.
+  Status Load(const PluginInfo& info);
+
+  // Loads if needed, then calls `run(context)`, checks the result type against the kind and converts
+  // it to the C++ model. Raising, a wrong result type -> kError; None or an empty set -> kEmpty.
+  RunOutcome Run(const PluginInfo& info, const RunInput& input);
+
+  // Drops the cached instance of a plugin file (e.g. the file was removed).
+  void Forget(const std::string& plugin_file);
+  // Number of cached plugin instances.
+  size_t loaded() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Loads the plugin's code in a throwaway host: what `panoptes-ctl check` and the scheduler (in a
+// forked child with its own Interpreter) use to decide whether a plugin can be scheduled.
+Status ValidatePluginCode(Interpreter& interpreter, const PluginInfo& info);
+
+}  // namespace panoptes::python
