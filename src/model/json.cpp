@@ -88,12 +88,47 @@ void AppendJsonDouble(std::string& out, double value) {
     out += "null";
     return;
   }
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  const std::string_view text(buf, static_cast<size_t>(end - buf));
-  out += text;
-  // Keep it a float for readers that distinguish (Python's json): 3 -> 3.0.
-  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+  // Shortest round-trip digits, laid out as Python's repr does (fixed for exponents -4..15,
+  // scientific otherwise) so that our output reads like the original's.
+  char buf[40];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<size_t>(end - buf));
+  const size_t e_pos = sci.find('e');
+  int exponent = 0;
+  const char* exp_begin = sci.data() + e_pos + 1;
+  if (*exp_begin == '+') ++exp_begin;
+  std::from_chars(exp_begin, end, exponent);
+  if (exponent < -4 || exponent >= 16) {
+    out += sci;
+    return;
+  }
+  std::string_view mantissa = sci.substr(0, e_pos);
+  if (mantissa.front() == '-') {
+    out += '-';
+    mantissa.remove_prefix(1);
+  }
+  char digits[24];
+  size_t n = 0;
+  for (char c : mantissa) {
+    if (c != '.') digits[n++] = c;
+  }
+  const std::string_view d(digits, n);
+  if (exponent < 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out += d;
+    return;
+  }
+  const auto int_len = static_cast<size_t>(exponent) + 1;
+  if (d.size() <= int_len) {
+    out += d;
+    out.append(int_len - d.size(), '0');
+    out += ".0";
+  } else {
+    out += d.substr(0, int_len);
+    out += '.';
+    out += d.substr(int_len);
+  }
 }
 
 // --- Resource ---

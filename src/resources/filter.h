@@ -33,12 +33,12 @@ class Filter {
   enum class Field : uint8_t { kSite, kClass, kSubclass, kType, kId, kEndpoint, kPlugin, kMetadata };
   enum class Op : uint8_t { kEq, kNe, kLike, kNotLike, kIn, kNotIn, kAnd, kOr, kNot };
   struct Node {
-    Op op;
+    Op op = Op::kEq;
     Field field = Field::kSite;
-    int32_t left = -1;                // kAnd, kOr, kNot (operand)
-    int32_t right = -1;               // kAnd, kOr
+    std::vector<int32_t> children;    // kAnd, kOr (two or more), kNot (one)
     std::string metadata_key;         // Field::kMetadata
-    std::vector<std::string> values;  // one for = != LIKE (pattern lowercased), several for IN
+    std::vector<std::string> values;  // as written: one for = != LIKE, one or more for IN
+    std::string like_pattern;         // LIKE: values[0] ASCII-lowercased
   };
 
   bool Eval(int32_t index, const Resource& resource) const;
