@@ -1,0 +1,126 @@
+// bench_agent_driver: queues work for a running panoptes-agent and times it (bench/lib/agent.sh).
+//   run --port P --prefix X --plugin NAME --count N --tag T [--site S] [--timeout-s 120]
+//       [--poll-ms 5]
+//     Deletes P:metrics:<site>, reads the server counters, queues N polling tasks for N distinct
+//     resources "<T>-<i>" (proper signatures, so no guard skips them) in pipelined batches, and
+//     polls XLEN P:metrics:<site> until N metrics groups arrived (one per executed task). Prints
+//     "name=value" lines: elapsed_s, tasks_per_s, round_trips_per_task (server reply writes minus
+//     this driver's own), commands_per_task (includes commands run by scripts), redis_cpu_ms_per_task
+//     and per-command calls per task (cmd_<name>=...). Exit 1 with a diagnosis on timeout.
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench_support.h"
+#include "model/json.h"
+
+namespace panoptes::bench {
+namespace {
+
+struct Driver {
+  redis::Client& client;
+  uint64_t commands_sent = 0;  // our own commands (pipelined ones counted one by one)
+
+  Result<redis::Reply> Command(const redis::Args& argv) {
+    ++commands_sent;
+    return client.Command(argv);
+  }
+  Status Pipeline(const std::vector<redis::Args>& batch) {
+    commands_sent += batch.size();
+    return client.Pipeline(batch).status();
+  }
+};
+
+int64_t IntReply(Driver& d, const redis::Args& argv) {
+  auto reply = d.Command(argv);
+  CheckOk(reply.status(), argv[0] + " " + argv[1]);
+  return reply->integer;
+}
+
+void Enqueue(Driver& d, const Options& opt, const std::string& queue, int64_t count) {
+  std::string plugin = opt.Str("plugin"), tag = opt.Str("tag"), site = opt.Str("site", "local");
+  double now = WallSeconds();
+  std::vector<redis::Args> batch;
+  for (int64_t i = 0; i < count; ++i) {
+    Resource r = BenchResource(site, tag, static_cast<int>(i));
+    batch.push_back({"LPUSH", queue, model::SerializeTask(BenchTask(plugin, r, now, 10))});
+    if (batch.size() == 1000 || i + 1 == count) {
+      CheckOk(d.Pipeline(batch), "LPUSH " + queue);
+      batch.clear();
+    }
+  }
+}
+
+// Polls XLEN of the metrics stream until it reaches `count`; false on timeout.
+bool AwaitGroups(Driver& d, const std::string& stream, int64_t count, const Options& opt) {
+  int64_t deadline = MonotonicNs() + opt.Int("timeout-s", 120) * 1'000'000'000;
+  timespec pause{0, static_cast<long>(opt.Int("poll-ms", 5) * 1'000'000)};
+  while (IntReply(d, {"XLEN", stream}) < count) {
+    if (MonotonicNs() > deadline) return false;
+    nanosleep(&pause, nullptr);
+  }
+  return true;
+}
+
+void PrintPerTask(const ServerCounters& c0, const ServerCounters& c1, const Driver& d, uint64_t rt0,
+                  int64_t count) {
+  double n = static_cast<double>(count);
+  uint64_t own_writes = d.client.round_trips() - rt0;
+  std::printf("round_trips_per_task=%.3f\n", static_cast<double>(c1.writes - c0.writes - own_writes) / n);
+  std::printf("commands_per_task=%.3f\n", static_cast<double>(c1.commands - c0.commands - d.commands_sent) / n);
+  std::printf("redis_cpu_ms_per_task=%.4f\n", (c1.cpu_s - c0.cpu_s) * 1000.0 / n);
+  for (const auto& [name, calls] : c1.calls) {
+    auto before = c0.calls.find(name);
+    uint64_t delta = calls - (before == c0.calls.end() ? 0 : before->second);
+    if (name == "info" || name == "xlen" || name == "lpush" || name == "del") continue;  // ours
+    if (static_cast<double>(delta) / n >= 0.01) std::printf("cmd_%s=%.3f\n", name.c_str(), static_cast<double>(delta) / n);
+  }
+}
+
+int Run(const Options& opt) {
+  std::string prefix = opt.Str("prefix");
+  redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), "bench-driver");
+  Driver d{client};
+  int64_t count = opt.Int("count", 10000);
+  std::string queue = prefix + ":tasks:polling";
+  std::string stream = prefix + ":metrics:" + opt.Str("site", "local");
+  CheckOk(d.Command({"DEL", stream}).status(), "DEL " + stream);
+  auto c0 = ReadServerCounters(client);
+  CheckOk(c0.status(), "INFO");
+  uint64_t rt0 = client.round_trips();
+  uint64_t cmd0 = d.commands_sent;
+  int64_t t0 = MonotonicNs();
+  Enqueue(d, opt, queue, count);
+  int64_t t_queued = MonotonicNs();
+  if (!AwaitGroups(d, stream, count, opt)) {
+    std::fprintf(stderr, "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in %s:deadletter:polling\n",
+                 static_cast<long long>(IntReply(d, {"XLEN", stream})), static_cast<long long>(count), stream.c_str(),
+                 static_cast<long long>(IntReply(d, {"LLEN", queue})), queue.c_str(),
+                 static_cast<long long>(IntReply(d, {"LLEN", prefix + ":deadletter:polling"})), prefix.c_str());
+    return 1;
+  }
+  int64_t t1 = MonotonicNs();
+  d.commands_sent = d.commands_sent - cmd0 + 1;  // + the INFO that took c0 (counted after it)
+  auto c1 = ReadServerCounters(client);
+  CheckOk(c1.status(), "INFO");
+  double elapsed = static_cast<double>(t1 - t0) / 1e9;
+  std::printf("elapsed_s=%.4f\nenqueue_s=%.4f\ntasks_per_s=%.1f\n", elapsed, static_cast<double>(t_queued - t0) / 1e9,
+              static_cast<double>(count) / elapsed);
+  PrintPerTask(*c0, *c1, d, rt0, count);
+  return 0;
+}
+
+}  // namespace
+}  // namespace panoptes::bench
+
+int main(int argc, char** argv) {
+  std::string cmd = argc > 1 ? argv[1] : "";
+  panoptes::bench::Options opt(argc, argv, 2);
+  if (cmd == "run") return panoptes::bench::Run(opt);
+  std::fprintf(stderr, "usage: bench_agent_driver run --port P --prefix X --plugin NAME --count N --tag T\n");
+  return 2;
+}

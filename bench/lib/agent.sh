@@ -1,0 +1,83 @@
+# Section "agent": panoptes-agent throughput on the trivial polling plugin, Redis cost per task,
+# supervisor and worker RSS. Sourced by bench/run.
+
+# write_site_config DIR PREFIX POLLING_DIR AGENT_HTTP_PORT SCHED_HTTP_PORT: a site config for the
+# private redis-server; prints its path.
+write_site_config() {
+  local dir=$1 prefix=$2 polling=$3 agent_http=$4 sched_http=$5
+  cat > "$dir/panoptes.ini" <<INI
+[main]
+sites = local
+plugins_skew = 1
+
+[redis]
+host = 127.0.0.1
+port = $REDIS_PORT
+key_prefix = $prefix
+
+[polling]
+plugins_paths = $polling
+
+[agent]
+workers = 2
+metrics_maxlen = 10000000
+
+[python]
+path = $BENCH_DIR/plugins
+
+[http]
+agent_listen = 127.0.0.1:$agent_http
+scheduler_listen = 127.0.0.1:$sched_http
+INI
+  echo "$dir/panoptes.ini"
+}
+
+# write_bench_plugin DIR FREQUENCY: the trivial polling plugin's file in DIR/polling.
+write_bench_plugin() {
+  mkdir -p "$1/polling"
+  sed -e "s|@BENCH@|$BENCH_DIR|g" -e "s|@FREQUENCY@|$2|g" \
+    "$BENCH_DIR/plugins/polling/bench_polling.panoptes-plugin.in" > "$1/polling/bench_polling.panoptes-plugin"
+}
+
+# sample_agent_rss PID LABEL: supervisor RSS and each worker's RSS and PSS, idle.
+sample_agent_rss() {
+  local pid=$1 label=$2 w pss
+  sample supervisor_rss_mb "$(rss_mb "$pid")" MiB "agent supervisor RSS, idle ($label)"
+  for w in $(children_of "$pid"); do
+    sample worker_idle_rss_mb "$(rss_mb "$w")" MiB "agent worker RSS, idle, each worker ($label)"
+    pss=$(awk '/^Pss:/ { printf "%.1f", $2 / 1024 }' "/proc/$w/smaps_rollup" 2>/dev/null)
+    [ -n "$pss" ] && sample worker_idle_pss_mb "$pss" MiB "agent worker PSS, idle, each worker ($label)"
+  done
+}
+
+# section_agent REPS TASKS
+section_agent() {
+  local reps=$1 n=$2 rep
+  local dir="$BENCH_OUT/agent" driver="$BIN_BENCH/agent_driver/bench_agent_driver"
+  mkdir -p "$dir"
+  write_bench_plugin "$dir" 60
+  local ini
+  ini=$(write_site_config "$dir" bench-agent "$dir/polling" "$(free_port)" 0)
+  "$BIN/panoptes-agent" --config "$ini" --kind polling --workers 2 --log-level warn 2> "$dir/agent.log" &
+  AGENT_PID=$!
+  # Warm-up (not recorded): the workers have started Python and loaded the plugin after it.
+  "$driver" run --port "$REDIS_PORT" --prefix bench-agent --plugin bench_polling --count 200 --tag warm \
+    --timeout-s 30 > "$dir/warmup.out" || { tail -20 "$dir/agent.log" >&2; die "agent: warm-up failed; see $dir/agent.log"; }
+  sleep 0.5  # idle: measuring RSS at rest, not a synchronisation
+  sample_agent_rss "$AGENT_PID" "after warm-up"
+  for rep in $(seq 1 "$reps"); do
+    "$driver" run --port "$REDIS_PORT" --prefix bench-agent --plugin bench_polling --count "$n" --tag "r$rep" \
+      --timeout-s 120 > "$dir/rep$rep.out" || { tail -20 "$dir/agent.log" >&2; die "agent: repetition $rep failed"; }
+    local v; v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$dir/rep$rep.out"; }
+    sample agent_tasks_per_s "$(v tasks_per_s)" tasks/s "panoptes-agent, 2 workers, trivial polling plugin, N=$n queued"
+    sample redis_round_trips_per_task "$(v round_trips_per_task)" "" "Redis round trips per executed task (server reply writes)"
+    sample redis_commands_per_task "$(v commands_per_task)" "" "Redis commands per task, incl. those run by scripts"
+    sample redis_cpu_ms_per_task "$(v redis_cpu_ms_per_task)" ms "redis-server CPU per executed task"
+    log "agent rep $rep: $(v tasks_per_s) tasks/s, $(v round_trips_per_task) round trips/task"
+  done
+  grep '^cmd_' "$dir/rep$reps.out" | tr '\n' ' ' | sed 's/^/agent Redis commands per task (last rep): /' >> "$BENCH_OUT/notes.txt"
+  echo >> "$BENCH_OUT/notes.txt"
+  sample_agent_rss "$AGENT_PID" "after the runs"
+  stop_pid "$AGENT_PID" 30 || true
+  AGENT_PID=""
+}

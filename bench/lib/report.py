@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Aggregates bench/run's samples into the final report.
+
+Input: <out>/samples.tsv (name, value, unit, description; one line per repetition), optional
+<out>/notes.txt and <out>/machine.txt. Output on stdout: a readable table (min / median / max over
+the repetitions), the notes, then one `name=value` line per figure (the median) plus the derived
+ratios. Exit 1 if a figure listed with --require is missing.
+"""
+import argparse
+import statistics
+import sys
+
+
+def load(path):
+    figures = {}  # name -> {"unit", "desc", "values"}; insertion order is the table order
+    with open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4:
+                sys.exit("%s:%d: expected 4 tab-separated fields" % (path, lineno))
+            name, value, unit, desc = parts
+            try:
+                v = float(value)
+            except ValueError:
+                sys.exit("%s:%d: figure %s: value %r is not a number" % (path, lineno, name, value))
+            fig = figures.setdefault(name, {"unit": unit, "desc": desc, "values": []})
+            fig["values"].append(v)
+    return figures
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    a = abs(v)
+    if a >= 1000:
+        return "%.0f" % v
+    if a >= 100:
+        return "%.1f" % v
+    if a >= 1:
+        return "%.2f" % v
+    return "%.3f" % v
+
+
+def derive(figures):
+    """Ratios of medians; their min/max pair the opposite extremes (worst and best case)."""
+    out = []
+
+    def ratio(name, num, den, desc):
+        if num in figures and den in figures:
+            n, d = figures[num]["values"], figures[den]["values"]
+            if statistics.median(d) > 0 and min(d) > 0:
+                out.append((name, {"unit": "x", "desc": desc, "derived": True,
+                                   "min": min(n) / max(d), "max": max(n) / min(d),
+                                   "median": statistics.median(n) / statistics.median(d),
+                                   "reps": min(len(n), len(d))}))
+    ratio("agent_vs_celery_throughput_ratio", "agent_tasks_per_s", "celery_tasks_per_s",
+          "agent / Celery hub-fix throughput (target >= 10)")
+    ratio("agent_vs_celery_shipped_ratio", "agent_tasks_per_s", "celery_shipped_tasks_per_s",
+          "agent / Celery shipped throughput")
+    ratio("fraction_of_limit", "agent_tasks_per_s", "ceiling_tasks_per_s",
+          "agent / protocol ceiling (target >= 0.5)")
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--require", action="append", default=[])
+    args = ap.parse_args()
+    figures = load(args.out + "/samples.tsv")
+    rows = []
+    for name, fig in figures.items():
+        v = fig["values"]
+        rows.append((name, fig["unit"], fig["desc"], min(v), statistics.median(v), max(v), len(v)))
+    for name, d in derive(figures):
+        rows.append((name, d["unit"], d["desc"], d["min"], d["median"], d["max"], d["reps"]))
+
+    try:
+        print(open(args.out + "/machine.txt").read().rstrip())
+    except OSError:
+        pass
+    head = ("figure", "unit", "min", "median", "max", "reps", "what")
+    w0 = max([len(head[0])] + [len(r[0]) for r in rows])
+    w1 = max([len(head[1])] + [len(r[1]) for r in rows])
+    line = "%-*s  %-*s  %9s  %9s  %9s  %4s  %s"
+    print(line % (w0, head[0], w1, head[1], *head[2:]))
+    print(line % (w0, "-" * w0, w1, "-" * w1, "-" * 9, "-" * 9, "-" * 9, "----", "----"))
+    for name, unit, desc, lo, med, hi, reps in rows:
+        print(line % (w0, name, w1, unit, fmt(lo), fmt(med), fmt(hi), reps, desc))
+    try:
+        notes = open(args.out + "/notes.txt").read().strip()
+    except OSError:
+        notes = ""
+    if notes:
+        print("\nnotes:")
+        for n in notes.splitlines():
+            print("  - " + n)
+    print()
+    for name, _unit, _desc, _lo, med, _hi, _reps in rows:
+        print("%s=%s" % (name, fmt(med)))
+    missing = [r for r in args.require if r not in {row[0] for row in rows}]
+    if missing:
+        print("\nbench: missing figures: " + ", ".join(missing), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""The benchmarks' trivial polling plugin: one metrics group of three gauges, no I/O.
+
+Same work as ../shared/bench/celery's TrivialPollingPlugin, written against the original
+Panoptes import paths (SPEC 8) so that it exercises the compatibility modules too.
+"""
+from yahoo_panoptes.framework.metrics import (PanoptesMetric, PanoptesMetricDimension, PanoptesMetricsGroup,
+                                              PanoptesMetricsGroupSet, PanoptesMetricType)
+from yahoo_panoptes.polling.polling_plugin import PanoptesPollingPlugin
+
+
+class BenchPollingPlugin(PanoptesPollingPlugin):
+    def run(self, context):
+        group = PanoptesMetricsGroup(context.data, 'bench', 60)
+        group.add_dimension(PanoptesMetricDimension('host', 'bench'))
+        group.add_metric(PanoptesMetric('cpu_busy', 42, PanoptesMetricType.GAUGE))
+        group.add_metric(PanoptesMetric('mem_used', 1024, PanoptesMetricType.GAUGE))
+        group.add_metric(PanoptesMetric('load', 0.5, PanoptesMetricType.GAUGE))
+        groups = PanoptesMetricsGroupSet()
+        groups.add(group)
+        return groups
