@@ -1,0 +1,63 @@
+#pragma once
+// Schedule entries: what the scheduler keeps in Redis for each (plugin) or (plugin, resource).
+//
+// An entry is identified by "<normalized_name>:<signature>" (SPEC §3 identity), so the same plugin
+// and resource always map to the same entry across rescans and scheduler hosts. Its value is
+// "<frequency_ms>|<expires_ms>|<task prefix>", where the task prefix is the SPEC §6 task message
+// without "id", "scheduled_for", "expires_at" and the closing brace: the dispatch script appends
+// those when the entry is due (docs/scheduler.md, "Redis layout").
+// A new entry's first due time is now + Splay(id): a deterministic spread within
+// min(execute_frequency, 60) s so that a fleet added at once does not fire at once.
+// Pure functions and value types; thread-safe.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "panoptes/model.h"
+#include "panoptes/plugin_info.h"
+#include "panoptes/status.h"
+#include "resources/filter.h"
+
+namespace panoptes::scheduler {
+
+struct Entry {
+  std::string id;            // "<normalized_name>:<signature>"
+  int64_t frequency_ms = 0;  // execute_frequency
+  int64_t expires_ms = 0;    // [main] expires: expires_at = scheduled_for + this
+  std::string task_prefix;   // see above
+
+  // "<frequency_ms>|<expires_ms>|<task_prefix>": the hash value the dispatch script reads.
+  std::string Value() const;
+  // "<frequency_ms>:<16 hex of md5(Value())>": compared on rebuild to find changed entries
+  // without reading every value back; the frequency part tells whether the cadence must reset.
+  std::string Digest() const;
+};
+
+// The frequency part of a Digest(), or -1 when it has none.
+int64_t DigestFrequencyMs(std::string_view digest);
+
+// Deterministic offset of an entry's first run: [0, min(frequency_ms, 60000)).
+int64_t SplayMs(std::string_view entry_id, int64_t frequency_ms);
+
+// The entry of `plugin` for `resource` (nullptr for discovery plugins).
+Entry MakeEntry(const PluginInfo& plugin, const Resource* resource);
+
+// A plugin ready to be scheduled: its file and code loaded, its filter compiled (polling and
+// enrichment; empty Filter for discovery).
+struct SchedulablePlugin {
+  PluginInfo info;
+  resources::Filter filter;
+};
+
+// Compiles the plugin's resource_filter (polling/enrichment). On a syntax error the message names
+// the plugin file and the column, e.g. "/p/a.panoptes-plugin: [main] resource_filter: column 3: ...".
+Result<SchedulablePlugin> MakeSchedulable(PluginInfo info);
+
+// Desired entries: one per discovery plugin, one per (polling/enrichment plugin, resource matching
+// its filter). Sorted by id; an id produced twice (two resources with the same key) appears once.
+std::vector<Entry> BuildEntries(const std::vector<SchedulablePlugin>& plugins,
+                                const std::vector<Resource>& resources);
+
+}  // namespace panoptes::scheduler
