@@ -62,7 +62,8 @@ class EnrichmentSource {
  public:
   virtual ~EnrichmentSource() = default;
   // The stored enrichment group JSON text (SPEC §7), or nullopt when none is stored.
-  virtual Result<std::optional<std::string>> Fetch(const std::string& resource_id, const std::string& namespace_) = 0;
+  virtual Result<std::optional<std::string>> Fetch(const std::string& resource_id,
+                                                   const std::string& namespace_) = 0;
 };
 
 // The services of one run. Null pointers: the context attribute raises when used (kv, secrets)

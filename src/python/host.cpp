@@ -1,0 +1,340 @@
+// PluginHost: loading plugin code and running it (see host.h). Every entry takes the GIL once and
+// catches Python and C++ exceptions.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <map>
+
+#include <pybind11/embed.h>
+#include <pybind11/stl.h>
+
+#include "core/logging.h"
+#include "model/identity.h"
+#include "python/native.h"
+
+namespace panoptes::python {
+namespace {
+
+const char* BaseClassName(PluginKind kind) {
+  switch (kind) {
+    case PluginKind::kDiscovery: return "PanoptesDiscoveryPlugin";
+    case PluginKind::kEnrichment: return "PanoptesEnrichmentPlugin";
+    case PluginKind::kPolling: return "PanoptesPollingPlugin";
+  }
+  return "?";
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+int PythonLevel() {
+  auto level = core::Logger("plugin")->level();
+  return level <= spdlog::level::debug  ? 10
+         : level == spdlog::level::info ? 20
+         : level == spdlog::level::warn ? 30
+                                        : 40;
+}
+
+}  // namespace
+
+struct PluginHost::Impl {
+  struct Module {
+    py::object module;
+    std::string name;
+    int64_t mtime_ns = 0;
+  };
+  struct Entry {
+    PluginKind kind = PluginKind::kPolling;
+    std::string module_path, class_name;
+    int64_t file_mtime_ns = 0, module_mtime_ns = 0;
+    py::object instance, run, logger, config, preload;
+    std::optional<Resource> resource;  // cached conversion of the last resource
+    py::object resource_py;
+    std::vector<std::string> sites;
+    py::object sites_py;
+  };
+
+  py::module_ api;
+  ApiClasses classes;
+  py::object base_classes[3];
+  py::object context_cls, cache_cls, make_logger, spec_from_file, module_from_spec, sys_modules, sys_path;
+  py::object sink_obj, kv_obj, secrets_obj, fetch_obj;
+  LogSink* sink = nullptr;
+  KvProxy* kv = nullptr;
+  SecretsProxy* secrets = nullptr;
+  EnrichmentFetcher* fetcher = nullptr;
+  std::map<std::string, Module> modules;  // by module path
+  std::map<std::string, Entry> entries;   // by plugin file
+
+  Impl();
+  Status Load(const PluginInfo& info);
+  Result<Module*> ImportModule(const std::string& path, int64_t mtime_ns);
+  Result<py::object> FindClass(const PluginInfo& info, const Module& module);
+  py::object MakeContext(const PluginInfo& info, Entry& entry, const RunInput& input);
+  py::object ResourceObject(Entry& entry, const Resource& resource);
+  void Bind(const RunInput& input);
+  void Unbind();
+};
+
+PluginHost::Impl::Impl() {
+  api = py::module_::import("panoptes");
+  classes.resource = api.attr("PanoptesResource");
+  classes.resource_set = api.attr("PanoptesResourceSet");
+  classes.metrics_group_set = api.attr("PanoptesMetricsGroupSet");
+  classes.enrichment_group_set = api.attr("PanoptesEnrichmentGroupSet");
+  classes.enrichment_multi_group_set = api.attr("PanoptesEnrichmentMultiGroupSet");
+  for (PluginKind k : kAllKinds) base_classes[KindIndex(k)] = api.attr(BaseClassName(k));
+  context_cls = api.attr("PanoptesPluginContext");
+  cache_cls = api.attr("PanoptesEnrichmentCache");
+  make_logger = py::module_::import("panoptes.context").attr("make_logger");
+  py::module_ util = py::module_::import("importlib.util");
+  spec_from_file = util.attr("spec_from_file_location");
+  module_from_spec = util.attr("module_from_spec");
+  py::module_ sys = py::module_::import("sys");
+  sys_modules = sys.attr("modules");
+  sys_path = sys.attr("path");
+  sink_obj = py::cast(new LogSink(), py::return_value_policy::take_ownership);
+  sink = sink_obj.cast<LogSink*>();
+  kv_obj = py::cast(new KvProxy(), py::return_value_policy::take_ownership);
+  kv = kv_obj.cast<KvProxy*>();
+  secrets_obj = py::cast(new SecretsProxy(), py::return_value_policy::take_ownership);
+  secrets = secrets_obj.cast<SecretsProxy*>();
+  fetch_obj = py::cast(new EnrichmentFetcher(), py::return_value_policy::take_ownership);
+  fetcher = fetch_obj.cast<EnrichmentFetcher*>();
+}
+
+Result<PluginHost::Impl::Module*> PluginHost::Impl::ImportModule(const std::string& path, int64_t mtime_ns) {
+  auto it = modules.find(path);
+  if (it != modules.end() && it->second.mtime_ns == mtime_ns) return &it->second;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Status::NotFound("module not found: " + path);
+  }
+  std::string name = "_panoptes_plugin_" + model::Md5Hex(path).substr(0, 16);
+  py::str dir(std::filesystem::path(path).parent_path().string());
+  if (!sys_path.contains(dir)) sys_path.attr("append")(dir);
+  try {
+    py::object spec = spec_from_file(name, path);
+    py::object module = module_from_spec(spec);
+    sys_modules[py::str(name)] = module;
+    spec.attr("loader").attr("exec_module")(module);
+    Module& m = modules[path];
+    m = Module{module, name, mtime_ns};
+    return &m;
+  } catch (py::error_already_set& e) {
+    if (sys_modules.contains(py::str(name))) sys_modules.attr("pop")(name);
+    modules.erase(path);
+    if (e.matches(PyExc_SyntaxError)) {
+      py::object v = e.value();
+      std::string file =
+          v.attr("filename").is_none() ? path : py::str(v.attr("filename")).cast<std::string>();
+      std::string line = py::str(v.attr("lineno")).cast<std::string>();
+      return Status::PythonError("syntax error in " + file + ", line " + line + ": " +
+                                 py::str(v.attr("msg")).cast<std::string>());
+    }
+    return Status::PythonError("exception while importing " + path + ":\n" + FormatPythonError(e));
+  }
+}
+
+Result<py::object> PluginHost::Impl::FindClass(const PluginInfo& info, const Module& module) {
+  py::object base = base_classes[KindIndex(info.kind)];
+  py::object any_base = api.attr("PanoptesBasePlugin");
+  std::vector<std::string> ours, others;
+  std::map<std::string, py::object> by_name;
+  for (auto item : py::reinterpret_borrow<py::dict>(module.module.attr("__dict__"))) {
+    py::handle cls = item.second;
+    if (!PyType_Check(cls.ptr()) || !PyObject_IsSubclass(cls.ptr(), any_base.ptr())) continue;
+    if (py::str(cls.attr("__module__")).cast<std::string>() != module.name)
+      continue;  // imported, not defined
+    std::string cls_name = py::str(cls.attr("__name__")).cast<std::string>();
+    by_name[cls_name] = py::reinterpret_borrow<py::object>(cls);
+    (PyObject_IsSubclass(cls.ptr(), base.ptr()) ? ours : others).push_back(cls_name);
+  }
+  std::string kind_text =
+      std::string(KindName(info.kind)) + " plugin: its class must derive from " + BaseClassName(info.kind);
+  if (!info.class_name.empty()) {
+    auto it = by_name.find(info.class_name);
+    if (it == by_name.end()) {
+      return Status::InvalidArgument("[Core] Class " + info.class_name +
+                                     ": no plugin class of that name in " + info.module_path);
+    }
+    if (!PyObject_IsSubclass(it->second.ptr(), base.ptr())) {
+      return Status::InvalidArgument("class " + info.class_name + " in " + info.module_path +
+                                     " is of the wrong kind for a " + kind_text);
+    }
+    return it->second;
+  }
+  if (ours.size() == 1) return by_name[ours[0]];
+  if (ours.size() > 1) {
+    return Status::InvalidArgument("ambiguous plugin class in " + info.module_path + ": " + Join(ours) +
+                                   " all derive from " + BaseClassName(info.kind) + "; set [Core] Class");
+  }
+  if (!others.empty()) {
+    return Status::InvalidArgument("wrong kind: " + info.module_path + " defines " + Join(others) +
+                                   " but this is a " + kind_text);
+  }
+  return Status::InvalidArgument("no plugin class in " + info.module_path + ": no class deriving from " +
+                                 BaseClassName(info.kind) + " is defined there");
+}
+
+Status PluginHost::Impl::Load(const PluginInfo& info) {
+  auto it = entries.find(info.file);
+  if (it != entries.end()) {
+    const Entry& e = it->second;
+    if (e.kind == info.kind && e.module_path == info.module_path && e.class_name == info.class_name &&
+        e.file_mtime_ns == info.file_mtime_ns && e.module_mtime_ns == info.module_mtime_ns) {
+      return Status::Ok();
+    }
+    entries.erase(it);
+  }
+  auto module = ImportModule(info.module_path, info.module_mtime_ns);
+  if (!module.ok()) return module.status();
+  auto cls = FindClass(info, **module);
+  if (!cls.ok()) return cls.status();
+  Entry entry;
+  entry.kind = info.kind;
+  entry.module_path = info.module_path;
+  entry.class_name = info.class_name;
+  entry.file_mtime_ns = info.file_mtime_ns;
+  entry.module_mtime_ns = info.module_mtime_ns;
+  try {
+    entry.instance = (*cls)();
+  } catch (py::error_already_set& e) {
+    return Status::PythonError("exception in " + py::str(cls->attr("__name__")).cast<std::string>() +
+                               "() of " + info.module_path + ":\n" + FormatPythonError(e));
+  }
+  entry.run = entry.instance.attr("run");
+  entry.logger = make_logger("panoptes.plugin." + info.normalized_name, sink_obj, info.name, PythonLevel());
+  entry.config = py::cast(info.sections);
+  py::list preload;
+  for (const auto& p : info.preload) {
+    preload.append(
+        py::make_tuple(p.self ? py::object(py::none()) : py::object(py::str(p.resource_id)), p.namespace_));
+  }
+  entry.preload = preload;
+  entries.emplace(info.file, std::move(entry));
+  return Status::Ok();
+}
+
+py::object PluginHost::Impl::ResourceObject(Entry& entry, const Resource& resource) {
+  if (entry.resource && *entry.resource == resource) return entry.resource_py;
+  py::object ttl_arg = py::int_(604800);
+  auto ttl = resource.metadata.find("_resource_ttl");
+  if (ttl != resource.metadata.end()) {
+    try {
+      long v = std::stol(ttl->second);
+      if (v > 0) ttl_arg = py::int_(v);
+    } catch (const std::exception&) {
+    }
+  }
+  py::object plugin = resource.plugin.empty() ? py::object(py::none()) : py::object(py::str(resource.plugin));
+  py::object ts = resource.creation_timestamp > 0 ? py::object(py::float_(resource.creation_timestamp))
+                                                  : py::object(py::none());
+  py::object obj = classes.resource(resource.site, resource.class_, resource.subclass, resource.type,
+                                    resource.id, resource.endpoint, ts, plugin, ttl_arg);
+  // Metadata of a stored resource was validated when it was discovered: set it as it is.
+  py::dict metadata = obj.attr("_metadata");
+  for (const auto& [k, v] : resource.metadata) metadata[py::str(k)] = py::str(v);
+  entry.resource = resource;
+  entry.resource_py = obj;
+  return obj;
+}
+
+py::object PluginHost::Impl::MakeContext(const PluginInfo& info, Entry& entry, const RunInput& input) {
+  if (entry.sites != input.sites || !entry.sites_py) {
+    entry.sites = input.sites;
+    entry.sites_py = py::cast(input.sites);
+  }
+  py::object data = py::none();
+  py::object enrichment = py::none();
+  if (input.resource) {
+    data = ResourceObject(entry, *input.resource);
+    if (info.kind != PluginKind::kDiscovery) {
+      enrichment = cache_cls(input.resource->id, entry.preload, fetch_obj, info.name);
+    }
+  }
+  return context_cls(entry.logger, entry.config, data, kv_obj, secrets_obj, entry.sites_py, enrichment);
+}
+
+void PluginHost::Impl::Bind(const RunInput& input) {
+  sink->signature = input.signature;
+  sink->resource_id = input.resource ? input.resource->id : std::string();
+  sink->task_id = input.task_id;
+  kv->store = input.services.kv;
+  secrets->store = input.services.secrets;
+  fetcher->store = input.services.enrichment;
+}
+
+void PluginHost::Impl::Unbind() {
+  kv->store = nullptr;
+  secrets->store = nullptr;
+  fetcher->store = nullptr;
+}
+
+PluginHost::PluginHost(Interpreter& /*interpreter*/) {
+  py::gil_scoped_acquire gil;
+  impl_ = std::make_unique<Impl>();
+}
+
+PluginHost::~PluginHost() {
+  py::gil_scoped_acquire gil;
+  impl_.reset();
+}
+
+Status PluginHost::Load(const PluginInfo& info) {
+  py::gil_scoped_acquire gil;
+  try {
+    return impl_->Load(info).WithContext(info.file);
+  } catch (py::error_already_set& e) {
+    return Status::PythonError(info.file + ": " + FormatPythonError(e));
+  } catch (const std::exception& e) {
+    return Status::Internal(info.file + ": " + e.what());
+  }
+}
+
+RunOutcome PluginHost::Run(const PluginInfo& info, const RunInput& input) {
+  auto start = std::chrono::steady_clock::now();
+  RunOutcome outcome;
+  {
+    py::gil_scoped_acquire gil;
+    try {
+      Status st = impl_->Load(info);
+      if (!st.ok()) {
+        outcome.error = st.message();
+      } else {
+        Impl::Entry& entry = impl_->entries.at(info.file);
+        impl_->Bind(input);
+        py::object result = entry.run(impl_->MakeContext(info, entry, input));
+        outcome = ConvertResult(info.kind, result, impl_->classes);
+      }
+    } catch (py::error_already_set& e) {
+      outcome = RunOutcome{};
+      outcome.error = FormatPythonError(e);
+    } catch (const std::exception& e) {
+      outcome = RunOutcome{};
+      outcome.error = std::string("internal error: ") + e.what();
+    }
+    impl_->Unbind();
+  }
+  outcome.duration = std::chrono::steady_clock::now() - start;
+  return outcome;
+}
+
+void PluginHost::Forget(const std::string& plugin_file) {
+  py::gil_scoped_acquire gil;
+  impl_->entries.erase(plugin_file);
+}
+
+size_t PluginHost::loaded() const {
+  return impl_->entries.size();
+}
+
+Status ValidatePluginCode(Interpreter& interpreter, const PluginInfo& info) {
+  PluginHost host(interpreter);
+  return host.Load(info);
+}
+
+}  // namespace panoptes::python

@@ -1,0 +1,276 @@
+# Metrics (SPEC 7/8): PanoptesMetric, PanoptesMetricType, PanoptesMetricDimension,
+# PanoptesMetricsGroup, PanoptesMetricsGroupSet with the original Panoptes' arguments, properties
+# and validation. Kept lean: the agent builds thousands of these per second. The host converts them
+# by reading the underscore attributes directly (see src/python/convert.cpp).
+from time import time
+
+from panoptes.exceptions import PanoptesMetricsException
+from panoptes.resources import PanoptesResource
+from panoptes.validators import check, valid_nonempty_string, valid_number, valid_nonzero_integer, _match_key
+
+METRICS_TIMESTAMP_PRECISION = 3
+METRICS_GROUP_SCHEMA_VERSION = '0.2'
+
+
+class PanoptesMetricsNullException(PanoptesMetricsException):
+    pass
+
+
+class PanoptesMetricType(object):
+    GAUGE, COUNTER = 0, 1
+
+
+METRIC_TYPE_NAMES = {PanoptesMetricType.GAUGE: 'GAUGE', PanoptesMetricType.COUNTER: 'COUNTER'}
+
+
+class PanoptesMetric(object):
+    __slots__ = ('_name', '_value', '_type', '_ts')
+
+    def __init__(self, metric_name, metric_value, metric_type, metric_creation_timestamp=None):
+        if not (type(metric_name) is str and metric_name):
+            raise AssertionError('metric_name must be a non-empty str')
+        t = type(metric_value)
+        if not (t is int or t is float or valid_number(metric_value)):
+            raise AssertionError('metric_value must be number')
+        if metric_type not in METRIC_TYPE_NAMES:
+            raise AssertionError('metric_type must be an attribute of PanoptesMetricType')
+        if _match_key(metric_name) is None:
+            raise ValueError('metric name "%s" has to match pattern: (letter|"_") (letter | digit | "_")*'
+                             % metric_name)
+        if metric_creation_timestamp is None:
+            metric_creation_timestamp = time()
+        else:
+            check(valid_number(metric_creation_timestamp), 'metric_creation_timestamp should be None or a number')
+        self._name = metric_name
+        self._value = metric_value
+        self._type = metric_type
+        self._ts = round(metric_creation_timestamp, METRICS_TIMESTAMP_PRECISION)
+
+    metric_name = property(lambda self: self._name)
+    metric_value = property(lambda self: self._value)
+    metric_type = property(lambda self: self._type)
+    metric_timestamp = property(lambda self: self._ts)
+
+    def __repr__(self):
+        return 'PanoptesMetric[%s|%s|%s|%s]' % (self._name, self._value, METRIC_TYPE_NAMES[self._type], self._ts)
+
+    def __str__(self):
+        return '%s|%s|%s' % (self._name, self._value, self._type)
+
+    def __hash__(self):
+        return hash(self._name + str(self._value))
+
+    def __lt__(self, other):
+        if not isinstance(other, PanoptesMetric):
+            return False
+        return self._name < other._name
+
+    def __eq__(self, other):
+        if not isinstance(other, PanoptesMetric):
+            return False
+        return self._name == other._name and self._value == other._value and self._type == other._type
+
+
+class PanoptesMetricDimension(object):
+    __slots__ = ('_name', '_value')
+
+    def __init__(self, name, value):
+        if not (type(name) is str and name):
+            raise AssertionError('dimension name must be non-empty str, is type %s' % type(name))
+        if not (isinstance(value, str) and value):
+            raise AssertionError('dimension value for dimension "%s" must be non-empty str, is type %s'
+                                 % (name, type(value)))
+        if _match_key(name) is None:
+            raise ValueError('dimension name "%s" has to match pattern: (letter|"_") (letter | digit | "_")*' % name)
+        self._name = name
+        self._value = value
+
+    name = property(lambda self: self._name)
+    value = property(lambda self: self._value)
+
+    def __repr__(self):
+        return 'PanoptesMetricDimension[%s|%s]' % (self._name, self._value)
+
+    def __str__(self):
+        return '%s|%s' % (self._name, self._value)
+
+    def __hash__(self):
+        return hash(self._name + self._value)
+
+    def __lt__(self, other):
+        if not isinstance(other, PanoptesMetricDimension):
+            return False
+        return self._name < other._name
+
+    def __eq__(self, other):
+        if not isinstance(other, PanoptesMetricDimension):
+            return False
+        return self._name == other._name and self._value == other._value
+
+
+class PanoptesMetricsGroup(object):
+    # _metrics: list in insertion order; _names: one set of metric names per type (duplicates raise);
+    # _dimensions: name -> PanoptesMetricDimension.
+    __slots__ = ('_resource', '_group_type', '_interval', '_creation_timestamp', '_metrics', '_names',
+                 '_dimensions')
+
+    def __init__(self, resource, group_type, interval, creation_timestamp=None):
+        if not isinstance(resource, PanoptesResource):
+            raise AssertionError('resource must be an instance of PanoptesResource')
+        if not (type(group_type) is str and group_type):
+            raise AssertionError('group_type must be a non-empty string')
+        if not valid_nonzero_integer(interval):
+            raise AssertionError('interval must a integer greater than zero')
+        self._resource = resource
+        self._group_type = group_type
+        self._interval = interval
+        self._creation_timestamp = (round(time(), METRICS_TIMESTAMP_PRECISION) if creation_timestamp is None
+                                    else creation_timestamp)
+        self._metrics = []
+        self._names = (set(), set())
+        self._dimensions = {}
+
+    def copy(self, retain_timestamp=True):
+        copied = PanoptesMetricsGroup(self._resource, self._group_type, self._interval,
+                                      self._creation_timestamp if retain_timestamp else None)
+        for metric in self._metrics:
+            copied.add_metric(metric)
+        for dimension in self._dimensions.values():
+            copied.add_dimension(dimension)
+        return copied
+
+    def add_metric(self, metric):
+        if type(metric) is not PanoptesMetric and not isinstance(metric, PanoptesMetric):
+            raise AssertionError('metric must be an instance of PanoptesMetric')
+        names = self._names[metric._type]
+        if metric._name in names:
+            raise KeyError('Metric name "%s" (type "%s") for metrics group type "%s" already populated'
+                           % (metric._name, METRIC_TYPE_NAMES[metric._type], self._group_type))
+        names.add(metric._name)
+        self._metrics.append(metric)
+
+    def add_dimension(self, dimension):
+        check(isinstance(dimension, PanoptesMetricDimension), 'dimension must be instance of PanoptesMetricDimension')
+        if dimension._name in self._dimensions:
+            raise KeyError('Dimension name %s already populated. '
+                           'Please use upsert_dimension if you need to update dimensions' % dimension._name)
+        self._dimensions[dimension._name] = dimension
+
+    def get_dimension_by_name(self, dimension_name):
+        check(valid_nonempty_string(dimension_name), 'dimension name must be non-empty str')
+        return self._dimensions.get(dimension_name)
+
+    def contains_dimension_by_name(self, dimension_name):
+        check(valid_nonempty_string(dimension_name), 'dimension name must be non-empty str')
+        return dimension_name in self._dimensions
+
+    def delete_dimension_by_name(self, dimension_name):
+        check(valid_nonempty_string(dimension_name), 'dimension name must be non-empty str')
+        self._dimensions.pop(dimension_name, None)
+
+    def upsert_dimension(self, dimension):
+        check(isinstance(dimension, PanoptesMetricDimension), 'dimension must be instance of PanoptesMetricDimension')
+        self._dimensions[dimension._name] = dimension
+
+    @staticmethod
+    def flatten_dimensions(dimensions):
+        return {d['dimension_name']: d['dimension_value'] for d in dimensions}
+
+    @staticmethod
+    def flatten_metrics(metrics):
+        flat = {'counter': {}, 'gauge': {}}
+        for m in metrics:
+            flat[m['metric_type']][m['metric_name']] = {'value': m['metric_value'],
+                                                         'timestamp': m['metric_creation_timestamp']}
+        return flat
+
+    resource = property(lambda self: self._resource)
+    metrics = property(lambda self: sorted(self._metrics))
+    dimensions = property(lambda self: sorted(self._dimensions.values()))
+    group_type = property(lambda self: self._group_type)
+    interval = property(lambda self: self._interval)
+    schema_version = property(lambda self: METRICS_GROUP_SCHEMA_VERSION)
+    creation_timestamp = property(lambda self: self._creation_timestamp)
+
+    def __repr__(self):
+        return ('PanoptesMetricsGroup[resource:%r,interval:%s,schema_version:%s,group_type:%s,'
+                'creation_timestamp:%s,dimensions:[%s],metrics:[%s]]'
+                % (self._resource, self._interval, METRICS_GROUP_SCHEMA_VERSION, self._group_type,
+                   self._creation_timestamp, ','.join(repr(d) for d in self.dimensions),
+                   ','.join(repr(m) for m in self.metrics)))
+
+    def __hash__(self):
+        return hash((self._resource, self._group_type, frozenset(self._metrics),
+                     frozenset(self._dimensions.values())))
+
+    def __lt__(self, other):
+        if not isinstance(other, PanoptesMetricsGroup):
+            return False
+        return self._group_type < other._group_type
+
+    def __eq__(self, other):
+        if not isinstance(other, PanoptesMetricsGroup):
+            return False
+        return (self._resource == other._resource and self.metrics == other.metrics
+                and self.dimensions == other.dimensions)
+
+
+class PanoptesMetricsGroupSet(object):
+    __slots__ = ('_metrics_groups',)
+
+    def __init__(self):
+        self._metrics_groups = []
+
+    def add(self, metrics_group):
+        if not isinstance(metrics_group, PanoptesMetricsGroup):
+            raise AssertionError('metrics_group must be an instance of PanoptesMetricsGroup')
+        # The same group object is kept once (the original kept equal groups once; comparing every
+        # pair of groups is quadratic, and adding one group twice is the case that happens).
+        for existing in self._metrics_groups:
+            if existing is metrics_group:
+                return
+        self._metrics_groups.append(metrics_group)
+
+    def remove(self, metrics_group):
+        check(isinstance(metrics_group, PanoptesMetricsGroup), 'metrics_group must be an instance of PanoptesMetricsGroup')
+        self._metrics_groups.remove(metrics_group)
+
+    metrics_groups = property(lambda self: set(self._metrics_groups))
+
+    def __add__(self, other):
+        if not other or not isinstance(other, PanoptesMetricsGroupSet):
+            raise TypeError('Unsupported type for addition: {}'.format(type(other)))
+        result = PanoptesMetricsGroupSet()
+        for group in self._metrics_groups + other._metrics_groups:
+            result.add(group)
+        return result
+
+    def __iter__(self):
+        return iter(self._metrics_groups)
+
+    def __len__(self):
+        return len(self._metrics_groups)
+
+    def __repr__(self):
+        return 'PanoptesMetricsGroupSet[' + ','.join(repr(g) for g in sorted(self._metrics_groups)) + ']'
+
+
+class PanoptesMetricSet(object):
+    def __init__(self):
+        self._metrics = set()
+
+    def add(self, metric):
+        check(isinstance(metric, PanoptesMetric), 'metric must be an instance of PanoptesMetric')
+        self._metrics.add(metric)
+
+    def remove(self, metric):
+        check(isinstance(metric, PanoptesMetric), 'metric must be an instance of PanoptesMetric')
+        self._metrics.remove(metric)
+
+    metrics = property(lambda self: self._metrics)
+
+    def __iter__(self):
+        return iter(self._metrics)
+
+    def __len__(self):
+        return len(self._metrics)

@@ -1,0 +1,142 @@
+# PanoptesResource and PanoptesResourceSet (SPEC 7/8): constructor arguments, properties and
+# validation as the original Panoptes. The host reads the underscore attributes directly.
+import time
+
+from panoptes.validators import check, valid_nonempty_string, valid_nonzero_integer, valid_key
+
+DEFAULT_RESOURCE_TTL = 604800
+
+
+class PanoptesResource(object):
+    __slots__ = ('_site', '_class', '_subclass', '_type', '_id', '_endpoint', '_plugin', '_creation_timestamp',
+                 '_metadata', '__weakref__')
+
+    def __init__(self, resource_site, resource_class, resource_subclass, resource_type, resource_id,
+                 resource_endpoint, resource_creation_timestamp=None, resource_plugin=None,
+                 resource_ttl=DEFAULT_RESOURCE_TTL):
+        check(valid_nonempty_string(resource_site), 'resource_site must be a non-empty str')
+        check(valid_nonempty_string(resource_class), 'resource_class must be a non-empty str')
+        check(valid_nonempty_string(resource_subclass), 'resource_subclass must be a non-empty str')
+        check(valid_nonempty_string(resource_type), 'resource_type must be a non-empty str')
+        check(valid_nonempty_string(resource_id), 'resource_id must be a non-empty str')
+        check(valid_nonempty_string(resource_endpoint), 'resource_endpoint must be a non-empty str')
+        check(resource_plugin is None or valid_nonempty_string(resource_plugin),
+              'resource_plugin must be None or a non-empty str')
+        check(valid_nonzero_integer(resource_ttl), 'resource_ttl must be an integer greater than 0')
+        self._site = resource_site
+        self._class = resource_class
+        self._subclass = resource_subclass
+        self._type = resource_type
+        self._id = resource_id
+        self._endpoint = resource_endpoint
+        self._creation_timestamp = resource_creation_timestamp if resource_creation_timestamp else time.time()
+        self._plugin = resource_plugin
+        self._metadata = {'_resource_ttl': str(resource_ttl)}
+
+    def add_metadata(self, key, value):
+        check(valid_nonempty_string(key), 'key must be a non-empty str')
+        check(valid_nonempty_string(value), 'value must be a non-empty str')
+        if not valid_key(key):
+            raise ValueError('metadata key "%s" has to match pattern: (letter|"_") (letter | digit | "_")*' % key)
+        if '|' in value:
+            raise ValueError('metadata value "%s" cannot contain |' % value)
+        self._metadata[key] = value
+
+    resource_site = property(lambda self: self._site)
+    resource_class = property(lambda self: self._class)
+    resource_subclass = property(lambda self: self._subclass)
+    resource_type = property(lambda self: self._type)
+    resource_id = property(lambda self: self._id)
+    resource_endpoint = property(lambda self: self._endpoint)
+    resource_plugin = property(lambda self: self._plugin)
+    resource_creation_timestamp = property(lambda self: self._creation_timestamp)
+    resource_metadata = property(lambda self: self._metadata)
+    resource_ttl = property(lambda self: self._metadata.get('_resource_ttl'))
+
+    @property
+    def serialization_key(self):
+        return '|'.join(['plugin', str(self._plugin), 'site', self._site, 'class', self._class, 'subclass',
+                         self._subclass, 'type', self._type, 'id', self._id, 'endpoint', self._endpoint])
+
+    @property
+    def raw(self):
+        return {'resource_site': self._site, 'resource_class': self._class, 'resource_subclass': self._subclass,
+                'resource_type': self._type, 'resource_id': self._id, 'resource_endpoint': self._endpoint,
+                'resource_metadata': dict(self._metadata),
+                'resource_creation_timestamp': self._creation_timestamp, 'resource_plugin': self._plugin}
+
+    @staticmethod
+    def resource_from_dict(resource_dict):
+        check(isinstance(resource_dict, dict), 'resource_dict must be a dict')
+        metadata = resource_dict.get('resource_metadata') or {}
+        resource = PanoptesResource(
+            resource_site=resource_dict['resource_site'], resource_class=resource_dict['resource_class'],
+            resource_subclass=resource_dict['resource_subclass'], resource_type=resource_dict['resource_type'],
+            resource_id=resource_dict['resource_id'], resource_endpoint=resource_dict['resource_endpoint'],
+            resource_plugin=resource_dict.get('resource_plugin'),
+            resource_ttl=int(metadata.get('_resource_ttl', DEFAULT_RESOURCE_TTL)),
+            resource_creation_timestamp=resource_dict.get('resource_creation_timestamp'))
+        for key, value in metadata.items():
+            resource.add_metadata(key, value)
+        return resource
+
+    def __repr__(self):
+        return self.serialization_key
+
+    def __hash__(self):
+        return hash((self._site, self._class, self._subclass, self._type, self._id))
+
+    def __eq__(self, other):
+        if not isinstance(other, PanoptesResource):
+            return False
+        return (self._site == other._site and self._class == other._class and self._subclass == other._subclass
+                and self._type == other._type and self._id == other._id)
+
+    def __lt__(self, other):
+        if not isinstance(other, PanoptesResource):
+            return False
+        return self._id < other._id
+
+
+class PanoptesResourceSet(object):
+    """An unordered set of PanoptesResource (equal resources are kept once)."""
+
+    def __init__(self):
+        self._resources = set()
+        self._creation_timestamp = time.time()
+
+    def add(self, resource):
+        check(isinstance(resource, PanoptesResource), 'resource must an instance of PanoptesResource')
+        self._resources.add(resource)
+
+    def remove(self, resource):
+        check(isinstance(resource, PanoptesResource), 'resource must an instance of PanoptesResource')
+        self._resources.remove(resource)
+
+    def get_resources_by_site(self):
+        by_site = {}
+        for resource in self._resources:
+            by_site.setdefault(resource.resource_site, []).append(resource)
+        return by_site
+
+    resources = property(lambda self: self._resources)
+
+    @property
+    def resource_set_creation_timestamp(self):
+        return self._creation_timestamp
+
+    @resource_set_creation_timestamp.setter
+    def resource_set_creation_timestamp(self, timestamp):
+        check(type(timestamp) in (int, float), 'timestamp should be an Unix epoch int|float')
+        self._creation_timestamp = timestamp
+
+    resource_set_schema_version = property(lambda self: '0.1')
+
+    def __iter__(self):
+        return iter(self._resources)
+
+    def __len__(self):
+        return len(self._resources)
+
+    def __repr__(self):
+        return 'PanoptesResourceSet[' + ','.join(repr(r) for r in sorted(self._resources)) + ']'
