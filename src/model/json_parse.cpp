@@ -142,12 +142,11 @@ Status ReadMetric(const json& j, const std::string& prefix, Metric& m) {
   return f.Number("metric_creation_timestamp", m.creation_timestamp);
 }
 
-Status ReadArray(const FieldReader& f, const json& j, std::string_view name, const json*& out) {
+Status ReadArray(const FieldReader& f, std::string_view name, const json*& out) {
   auto v = f.Get(name);
   if (!v.ok()) return v.status();
   if (!(*v)->is_array()) return f.WrongType(name, "an array", **v);
   out = *v;
-  (void)j;
   return Status::Ok();
 }
 
@@ -164,14 +163,14 @@ Status ReadMetricsGroup(const json& j, MetricsGroup& g) {
   if (!r.ok()) return r.status();
   g.resource = std::move(*r);
   const json* metrics = nullptr;
-  PANOPTES_RETURN_IF_ERROR(ReadArray(f, j, "metrics", metrics));
+  PANOPTES_RETURN_IF_ERROR(ReadArray(f, "metrics", metrics));
   for (size_t i = 0; i < metrics->size(); ++i) {
     Metric m;
     PANOPTES_RETURN_IF_ERROR(ReadMetric((*metrics)[i], "metrics[" + std::to_string(i) + "]", m));
     g.metrics.push_back(std::move(m));
   }
   const json* dimensions = nullptr;
-  PANOPTES_RETURN_IF_ERROR(ReadArray(f, j, "dimensions", dimensions));
+  PANOPTES_RETURN_IF_ERROR(ReadArray(f, "dimensions", dimensions));
   for (size_t i = 0; i < dimensions->size(); ++i) {
     const std::string prefix = "dimensions[" + std::to_string(i) + "]";
     PANOPTES_RETURN_IF_ERROR(RequireObject((*dimensions)[i], "metrics group", prefix));
