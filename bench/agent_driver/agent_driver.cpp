@@ -15,11 +15,15 @@
 #include <string>
 #include <vector>
 
-#include "bench_support.h"
 #include "model/json.h"
+#include "support/bench_support.h"
 
 namespace panoptes::bench {
 namespace {
+
+// Tasks per LPUSH pipeline: ~12 KB, so that Redis reads each batch in one read and answers it in
+// one write, and our own round trips can be subtracted exactly from the server's reply writes.
+constexpr size_t kBatch = 24;
 
 struct Driver {
   redis::Client& client;
@@ -48,7 +52,7 @@ void Enqueue(Driver& d, const Options& opt, const std::string& queue, int64_t co
   for (int64_t i = 0; i < count; ++i) {
     Resource r = BenchResource(site, tag, static_cast<int>(i));
     batch.push_back({"LPUSH", queue, model::SerializeTask(BenchTask(plugin, r, now, 10))});
-    if (batch.size() == 1000 || i + 1 == count) {
+    if (batch.size() == kBatch || i + 1 == count) {
       CheckOk(d.Pipeline(batch), "LPUSH " + queue);
       batch.clear();
     }
@@ -71,13 +75,15 @@ void PrintPerTask(const ServerCounters& c0, const ServerCounters& c1, const Driv
   double n = static_cast<double>(count);
   uint64_t own_writes = d.client.round_trips() - rt0;
   std::printf("round_trips_per_task=%.3f\n", static_cast<double>(c1.writes - c0.writes - own_writes) / n);
-  std::printf("commands_per_task=%.3f\n", static_cast<double>(c1.commands - c0.commands - d.commands_sent) / n);
+  std::printf("commands_per_task=%.3f\n",
+              static_cast<double>(c1.commands - c0.commands - d.commands_sent) / n);
   std::printf("redis_cpu_ms_per_task=%.4f\n", (c1.cpu_s - c0.cpu_s) * 1000.0 / n);
   for (const auto& [name, calls] : c1.calls) {
     auto before = c0.calls.find(name);
     uint64_t delta = calls - (before == c0.calls.end() ? 0 : before->second);
     if (name == "info" || name == "xlen" || name == "lpush" || name == "del") continue;  // ours
-    if (static_cast<double>(delta) / n >= 0.01) std::printf("cmd_%s=%.3f\n", name.c_str(), static_cast<double>(delta) / n);
+    if (static_cast<double>(delta) / n >= 0.01)
+      std::printf("cmd_%s=%.3f\n", name.c_str(), static_cast<double>(delta) / n);
   }
 }
 
@@ -97,10 +103,13 @@ int Run(const Options& opt) {
   Enqueue(d, opt, queue, count);
   int64_t t_queued = MonotonicNs();
   if (!AwaitGroups(d, stream, count, opt)) {
-    std::fprintf(stderr, "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in %s:deadletter:polling\n",
-                 static_cast<long long>(IntReply(d, {"XLEN", stream})), static_cast<long long>(count), stream.c_str(),
-                 static_cast<long long>(IntReply(d, {"LLEN", queue})), queue.c_str(),
-                 static_cast<long long>(IntReply(d, {"LLEN", prefix + ":deadletter:polling"})), prefix.c_str());
+    std::fprintf(stderr,
+                 "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in "
+                 "%s:deadletter:polling\n",
+                 static_cast<long long>(IntReply(d, {"XLEN", stream})), static_cast<long long>(count),
+                 stream.c_str(), static_cast<long long>(IntReply(d, {"LLEN", queue})), queue.c_str(),
+                 static_cast<long long>(IntReply(d, {"LLEN", prefix + ":deadletter:polling"})),
+                 prefix.c_str());
     return 1;
   }
   int64_t t1 = MonotonicNs();
@@ -108,8 +117,8 @@ int Run(const Options& opt) {
   auto c1 = ReadServerCounters(client);
   CheckOk(c1.status(), "INFO");
   double elapsed = static_cast<double>(t1 - t0) / 1e9;
-  std::printf("elapsed_s=%.4f\nenqueue_s=%.4f\ntasks_per_s=%.1f\n", elapsed, static_cast<double>(t_queued - t0) / 1e9,
-              static_cast<double>(count) / elapsed);
+  std::printf("elapsed_s=%.4f\nenqueue_s=%.4f\ntasks_per_s=%.1f\n", elapsed,
+              static_cast<double>(t_queued - t0) / 1e9, static_cast<double>(count) / elapsed);
   PrintPerTask(*c0, *c1, d, rt0, count);
   return 0;
 }

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "bench_support.h"
 #include "config/identity.h"
 #include "model/json.h"
+#include "support/bench_support.h"
 
 namespace panoptes::bench {
 namespace {
@@ -51,7 +51,9 @@ return 1
 
 constexpr char kPlugin[] = "bench_polling";
 
-std::string Key(const std::string& prefix, const std::string& rest) { return prefix + ":" + rest; }
+std::string Key(const std::string& prefix, const std::string& rest) {
+  return prefix + ":" + rest;
+}
 
 // One group of three metrics, as the trivial plugin of the agent benchmark returns.
 std::string GroupJson(const Resource& resource) {
@@ -89,7 +91,8 @@ int Fill(const Options& opt) {
 }
 
 void SleepUntil(int64_t monotonic_ns) {
-  timespec ts{static_cast<time_t>(monotonic_ns / 1'000'000'000), static_cast<long>(monotonic_ns % 1'000'000'000)};
+  timespec ts{static_cast<time_t>(monotonic_ns / 1'000'000'000),
+              static_cast<long>(monotonic_ns % 1'000'000'000)};
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) != 0) {
   }
 }
@@ -114,7 +117,8 @@ bool RunOne(redis::Client& client, const std::string& prefix, const std::string&
 int Work(const Options& opt) {
   std::string prefix = opt.Str("prefix");
   std::string worker = opt.Str("worker");
-  redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), "bench-ceiling-" + worker);
+  redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix),
+                       "bench-ceiling-" + worker);
   CheckOk(client.Connect(), "connect");
   // Load both scripts before the clock starts, as a long-running agent has them cached.
   CheckOk(client.Command({"SCRIPT", "LOAD", kGuard.source()}).status(), "SCRIPT LOAD");
@@ -125,7 +129,8 @@ int Work(const Options& opt) {
   int64_t tasks = 0, last_ns = MonotonicNs();
   std::string token = "bench-" + worker + "-";
   while (true) {
-    auto reply = client.Blocking({"BLMOVE", queue, inflight, "RIGHT", "LEFT", "0.1"}, std::chrono::milliseconds(100));
+    auto reply =
+        client.Blocking({"BLMOVE", queue, inflight, "RIGHT", "LEFT", "0.1"}, std::chrono::milliseconds(100));
     CheckOk(reply.status(), "BLMOVE");
     if (reply->IsNil()) break;
     if (RunOne(client, prefix, inflight, reply->str, token + std::to_string(tasks))) ++tasks;
@@ -133,7 +138,8 @@ int Work(const Options& opt) {
   }
   // The final, empty BLMOVE is not part of the work.
   std::printf("tasks=%lld last_ns=%lld round_trips=%llu\n", static_cast<long long>(tasks),
-              static_cast<long long>(last_ns), static_cast<unsigned long long>(client.round_trips() - rt0 - 1));
+              static_cast<long long>(last_ns),
+              static_cast<unsigned long long>(client.round_trips() - rt0 - 1));
   return 0;
 }
 

@@ -1,4 +1,4 @@
-#include "bench_support.h"
+#include "support/bench_support.h"
 
 #include <time.h>
 

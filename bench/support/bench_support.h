@@ -17,9 +17,9 @@ namespace panoptes::bench {
 
 // Server-side counters, read with one `INFO stats cpu commandstats` round trip.
 struct ServerCounters {
-  uint64_t commands = 0;  // total_commands_processed (includes the commands scripts run)
-  uint64_t writes = 0;    // total_writes_processed: reply writes, one per client round trip
-  double cpu_s = 0;       // used_cpu_user + used_cpu_sys of the redis-server process
+  uint64_t commands = 0;                  // total_commands_processed (includes the commands scripts run)
+  uint64_t writes = 0;                    // total_writes_processed: reply writes, one per client round trip
+  double cpu_s = 0;                       // used_cpu_user + used_cpu_sys of the redis-server process
   std::map<std::string, uint64_t> calls;  // command name -> calls, from commandstats
 };
 Result<ServerCounters> ReadServerCounters(redis::Client& client);
