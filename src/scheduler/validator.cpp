@@ -1,0 +1,277 @@
+#include "scheduler/validator.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "config/plugin_file.h"
+
+namespace panoptes::scheduler {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      out += s[i + 1] == 'n' ? '\n' : s[i + 1];
+      ++i;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Buffered line reads from a descriptor with a deadline.
+class LineReader {
+ public:
+  explicit LineReader(int fd) : fd_(fd) {}
+  enum class Outcome { kLine, kEof, kTimeout };
+  // Without a deadline, waits as long as it takes.
+  Outcome Read(std::string& line, std::optional<Clock::time_point> deadline = std::nullopt) {
+    while (true) {
+      size_t nl = buffer_.find('\n');
+      if (nl != std::string::npos) {
+        line = buffer_.substr(0, nl);
+        buffer_.erase(0, nl + 1);
+        return Outcome::kLine;
+      }
+      int wait_ms = -1;
+      if (deadline) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+        if (left <= 0) return Outcome::kTimeout;
+        wait_ms = static_cast<int>(left);
+      }
+      pollfd p{fd_, POLLIN, 0};
+      int ready = poll(&p, 1, wait_ms);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) return Outcome::kTimeout;
+      char chunk[4096];
+      ssize_t n = read(fd_, chunk, sizeof(chunk));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Outcome::kEof;
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string buffer_;
+};
+
+struct Request {
+  PluginKind kind;
+  std::string file;
+};
+
+std::string ResultLine(const Status& status) {
+  return status.ok() ? "OK\n" : "ERR\t" + Escape(status.message()) + "\n";
+}
+
+// In the batch child: init once, then check each plugin from `first` on, one line each.
+[[noreturn]] void RunChild(const ValidatorHooks& hooks, const std::vector<Request>& batch, size_t first,
+                           int out) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  Status init = hooks.init ? hooks.init() : Status::Ok();
+  for (size_t i = first; i < batch.size(); ++i) {
+    Status st = init;
+    if (st.ok()) {
+      auto info = config::LoadPluginFile(batch[i].file, batch[i].kind);
+      st = info.ok() ? hooks.check(*info) : info.status();
+    }
+    if (!WriteAll(out, ResultLine(st))) break;
+  }
+  _exit(0);
+}
+
+std::string DescribeDeath(int pid, std::chrono::seconds timeout, bool timed_out) {
+  int wstatus = 0;
+  if (timed_out) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    return "import did not finish within " + std::to_string(timeout.count()) +
+           " s (import_timeout_s); killed";
+  }
+  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(wstatus)) {
+    return std::string("the import crashed the process (signal ") + std::to_string(WTERMSIG(wstatus)) + ", " +
+           strsignal(WTERMSIG(wstatus)) + ")";
+  }
+  return "the import ended the process (exit status " + std::to_string(WEXITSTATUS(wstatus)) + ")";
+}
+
+// In the helper: validates one batch, forking a fresh child after each crash or timeout.
+void ServeBatch(const ValidatorHooks& hooks, std::chrono::seconds timeout, const std::vector<Request>& batch,
+                int parent) {
+  size_t next = 0;
+  while (next < batch.size()) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+      WriteAll(parent, ResultLine(Status::IOError(std::string("pipe: ") + std::strerror(errno))));
+      ++next;
+      continue;
+    }
+    int pid = fork();
+    if (pid == 0) {
+      close(fds[0]);
+      close(parent);
+      RunChild(hooks, batch, next, fds[1]);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+      close(fds[0]);
+      WriteAll(parent, ResultLine(Status::IOError(std::string("fork: ") + std::strerror(errno))));
+      ++next;
+      continue;
+    }
+    LineReader reader(fds[0]);
+    std::string line;
+    LineReader::Outcome outcome = LineReader::Outcome::kEof;
+    while (next < batch.size() &&
+           (outcome = reader.Read(line, Clock::now() + timeout)) == LineReader::Outcome::kLine) {
+      WriteAll(parent, line + "\n");
+      ++next;
+    }
+    close(fds[0]);
+    if (next < batch.size()) {
+      std::string why = DescribeDeath(pid, timeout, outcome == LineReader::Outcome::kTimeout);
+      WriteAll(parent, ResultLine(Status::InvalidArgument(why)));
+      ++next;
+    } else {
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+}
+
+[[noreturn]] void RunHelper(const ValidatorHooks& hooks, std::chrono::seconds timeout, int parent) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Terminal signals are for the scheduler; the helper ends when the scheduler closes the socket.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  LineReader reader(parent);
+  std::vector<Request> batch;
+  std::string line;
+  while (reader.Read(line) == LineReader::Outcome::kLine) {
+    if (!line.empty()) {
+      size_t tab = line.find('\t');
+      auto kind = ParseKind(line.substr(0, tab));
+      batch.push_back({kind.value_or(PluginKind::kPolling), line.substr(tab + 1)});
+      continue;
+    }
+    ServeBatch(hooks, timeout, batch, parent);
+    batch.clear();
+  }
+  _exit(0);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CodeValidator>> CodeValidator::Start(ValidatorHooks hooks,
+                                                            std::chrono::seconds timeout) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    return Status::IOError(std::string("socketpair: ") + std::strerror(errno));
+  }
+  int pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return Status::IOError(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    RunHelper(hooks, timeout, fds[1]);
+  }
+  close(fds[1]);
+  return std::unique_ptr<CodeValidator>(new CodeValidator(fds[0], pid));
+}
+
+CodeValidator::~CodeValidator() {
+  close(fd_);
+  // The helper exits on EOF; a helper stuck in a batch is killed.
+  for (int i = 0; i < 100; ++i) {
+    if (waitpid(pid_, nullptr, WNOHANG) != 0) return;
+    usleep(10000);
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+std::vector<Status> CodeValidator::Validate(const std::vector<PluginInfo>& plugins) {
+  std::lock_guard lock(mu_);
+  std::vector<Status> out(plugins.size());
+  std::vector<size_t> todo;
+  std::string request;
+  for (size_t i = 0; i < plugins.size(); ++i) {
+    const PluginInfo& p = plugins[i];
+    auto it = cache_.find({p.file, p.module_path, p.file_mtime_ns, p.module_mtime_ns});
+    if (it != cache_.end()) {
+      out[i] = it->second;
+      continue;
+    }
+    todo.push_back(i);
+    request += std::string(KindName(p.kind)) + "\t" + p.file + "\n";
+  }
+  if (todo.empty()) return out;
+  imports_ += todo.size();
+  if (!WriteAll(fd_, request + "\n")) {
+    for (size_t i : todo)
+      out[i] = Status::Internal("the code validator helper is gone; plugin not validated");
+    return out;
+  }
+  LineReader reader(fd_);
+  for (size_t i : todo) {
+    std::string line;
+    if (reader.Read(line) != LineReader::Outcome::kLine) {
+      out[i] = Status::Internal("the code validator helper is gone; plugin not validated");
+      continue;
+    }
+    out[i] =
+        line == "OK" ? Status::Ok() : Status::InvalidArgument(Unescape(line.substr(line.find('\t') + 1)));
+    const PluginInfo& p = plugins[i];
+    cache_[{p.file, p.module_path, p.file_mtime_ns, p.module_mtime_ns}] = out[i];
+  }
+  return out;
+}
+
+}  // namespace panoptes::scheduler
