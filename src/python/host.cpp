@@ -80,6 +80,7 @@ struct PluginHost::Impl {
 };
 
 PluginHost::Impl::Impl() {
+  py::module_::import("_panoptes_native");  // registers the bound types
   api = py::module_::import("panoptes");
   classes.resource = api.attr("PanoptesResource");
   classes.resource_set = api.attr("PanoptesResourceSet");
@@ -135,7 +136,8 @@ Result<PluginHost::Impl::Module*> PluginHost::Impl::ImportModule(const std::stri
       return Status::PythonError("syntax error in " + file + ", line " + line + ": " +
                                  py::str(v.attr("msg")).cast<std::string>());
     }
-    return Status::PythonError("exception while importing " + path + ":\n" + FormatPythonError(e));
+    return Status::PythonError("exception while importing " + path + ": " + SummarizePythonError(e) + "\n" +
+                               FormatPythonError(e));
   }
 }
 
@@ -204,7 +206,8 @@ Status PluginHost::Impl::Load(const PluginInfo& info) {
     entry.instance = (*cls)();
   } catch (py::error_already_set& e) {
     return Status::PythonError("exception in " + py::str(cls->attr("__name__")).cast<std::string>() +
-                               "() of " + info.module_path + ":\n" + FormatPythonError(e));
+                               "() of " + info.module_path + ": " + SummarizePythonError(e) + "\n" +
+                               FormatPythonError(e));
   }
   entry.run = entry.instance.attr("run");
   entry.logger = make_logger("panoptes.plugin." + info.normalized_name, sink_obj, info.name, PythonLevel());
@@ -237,6 +240,7 @@ py::object PluginHost::Impl::ResourceObject(Entry& entry, const Resource& resour
                                     resource.id, resource.endpoint, ts, plugin, ttl_arg);
   // Metadata of a stored resource was validated when it was discovered: set it as it is.
   py::dict metadata = obj.attr("_metadata");
+  metadata.clear();  // exactly the stored metadata: no _resource_ttl added
   for (const auto& [k, v] : resource.metadata) metadata[py::str(k)] = py::str(v);
   entry.resource = resource;
   entry.resource_py = obj;

@@ -149,6 +149,25 @@ std::string FormatPythonError(py::error_already_set& e) {
   }
 }
 
+std::string SummarizePythonError(py::error_already_set& e) {
+  try {
+    std::string text = py::str(e.type().attr("__name__")).cast<std::string>();
+    std::string message = py::str(e.value()).cast<std::string>();
+    if (!message.empty()) text += ": " + message.substr(0, message.find('\n'));
+    if (e.trace()) {
+      py::list frames = py::module_::import("traceback").attr("extract_tb")(e.trace());
+      if (frames.size() > 0) {
+        py::object last = frames[frames.size() - 1];
+        text += " (" + py::str(last.attr("filename")).cast<std::string>() + ", line " +
+                py::str(last.attr("lineno")).cast<std::string>() + ")";
+      }
+    }
+    return text;
+  } catch (const std::exception&) {
+    return e.what();
+  }
+}
+
 Result<std::unique_ptr<Interpreter>> Interpreter::Start(const InterpreterOptions& options) {
   if (g_started.exchange(true))
     return Status::Internal("the Python interpreter was already started in this process");

@@ -41,6 +41,8 @@ struct EnrichmentFetcher {
 
 // "<Type>: <message>" followed by the formatted Python traceback.
 std::string FormatPythonError(py::error_already_set& e);
+// One line: "<Type>: <message> (<file>, line <n>)" with the innermost frame of the traceback.
+std::string SummarizePythonError(py::error_already_set& e);
 
 // Python value -> JSON (enrichment data): None, bool, int, float, str, bytes (decoded as UTF-8 with
 // replacement), list/tuple/set, dict (keys converted with str()). Anything else raises TypeError.
