@@ -1,25 +1,47 @@
-// panoptes-scheduler: placeholder main until its issue lands.
+// panoptes-scheduler (SPEC §1): parse the command line, load the site config, run the daemon.
 
 #include <cstdio>
 
 #include "config/site_config.h"
 #include "core/cli.h"
 #include "core/logging.h"
+#include "scheduler/daemon.h"
+
+namespace {
+
+// --kind discovery|enrichment|polling|all (default all).
+std::optional<std::vector<panoptes::PluginKind>> ParseKinds(const std::string& value) {
+  if (value == "all")
+    return std::vector<panoptes::PluginKind>(panoptes::kAllKinds.begin(), panoptes::kAllKinds.end());
+  auto kind = panoptes::ParseKind(value);
+  if (!kind) return std::nullopt;
+  return std::vector<panoptes::PluginKind>{*kind};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  panoptes::core::ArgParser parser("panoptes-scheduler", "[options]");
+  namespace core = panoptes::core;
+  core::ArgParser parser("panoptes-scheduler", "[--kind discovery|enrichment|polling|all] [options]");
+  parser.Add(
+      {"kind", "KIND", "the kinds to schedule (default all); one leader per kind among all schedulers"});
   auto args = parser.Parse(argc, argv);
   if (!args.ok()) {
     std::fprintf(stderr, "error: %s\n", args.status().message().c_str());
-    return panoptes::core::kExitUsage;
+    return core::kExitUsage;
   }
-  if (auto code = panoptes::core::HandleCommonOptions(parser, *args)) return *code;
-  auto loaded = panoptes::config::LoadSiteConfig(panoptes::core::ResolveConfigPath(*args));
+  if (auto code = core::HandleCommonOptions(parser, *args)) return *code;
+  auto kinds = ParseKinds(args->Get("kind").value_or("all"));
+  if (!kinds) {
+    std::fprintf(stderr, "error: --kind %s: expected discovery, enrichment, polling or all\n",
+                 args->Get("kind")->c_str());
+    return core::kExitUsage;
+  }
+  auto loaded = panoptes::config::LoadSiteConfig(core::ResolveConfigPath(*args));
   if (!loaded.ok()) {
     std::fprintf(stderr, "error: %s\n", loaded.status().message().c_str());
-    return panoptes::core::kExitUsage;
+    return core::kExitUsage;
   }
-  for (const std::string& warning : loaded->warnings) panoptes::core::Logger("config")->warn("{}", warning);
-  std::fprintf(stderr, "panoptes-scheduler: not implemented yet\n");
-  return panoptes::core::kExitRuntime;
+  for (const std::string& warning : loaded->warnings) core::Logger("config")->warn("{}", warning);
+  return panoptes::scheduler::RunDaemon(loaded->config, *kinds);
 }

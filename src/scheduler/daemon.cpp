@@ -1,0 +1,128 @@
+#include "scheduler/daemon.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "core/cli.h"
+#include "core/logging.h"
+#include "python/host.h"
+#include "scheduler/kind_scheduler.h"
+#include "scheduler/metrics_server.h"
+
+namespace panoptes::scheduler {
+namespace {
+
+std::shared_ptr<spdlog::logger> Log() {
+  return core::Logger("scheduler");
+}
+
+// The systemd notification protocol: one datagram to $NOTIFY_SOCKET (absolute or abstract "@").
+void Notify(const std::string& state) {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (!path || !*path) return;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  size_t len = std::strlen(path);
+  if (len >= sizeof(addr.sun_path)) return;
+  std::memcpy(addr.sun_path, path, len);
+  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
+         static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len));
+  close(fd);
+}
+
+// In the validator's batch child (never in the scheduler): Python is started there.
+ValidatorHooks PythonHooks(const SiteConfig& site) {
+  auto holder = std::make_shared<std::unique_ptr<python::Interpreter>>();
+  std::vector<std::string> path = site.python.path;
+  ValidatorHooks hooks;
+  hooks.init = [holder, path]() -> Status {
+    auto interpreter = python::Interpreter::Start({path});
+    if (!interpreter.ok()) return interpreter.status();
+    *holder = std::move(*interpreter);
+    return Status::Ok();
+  };
+  hooks.check = [holder](const PluginInfo& info) { return python::ValidatePluginCode(**holder, info); };
+  return hooks;
+}
+
+// The watchdog period systemd asked for (half of WATCHDOG_USEC), or 0 when not asked.
+std::chrono::milliseconds WatchdogPeriod() {
+  const char* usec = std::getenv("WATCHDOG_USEC");
+  if (!usec) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::atoll(usec) / 2000);
+}
+
+// Waits for SIGTERM/SIGINT; SIGHUP rescans. Sends WATCHDOG=1 meanwhile.
+void WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindScheduler>>& kinds) {
+  auto watchdog = WatchdogPeriod();
+  while (true) {
+    timespec wait{1, 0};
+    if (watchdog.count() > 0) wait = {watchdog.count() / 1000, (watchdog.count() % 1000) * 1000000};
+    int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (watchdog.count() > 0) Notify("WATCHDOG=1");
+    if (sig == SIGTERM || sig == SIGINT) {
+      Log()->info("{} received: giving leadership up and stopping", strsignal(sig));
+      return;
+    }
+    if (sig == SIGHUP) {
+      Log()->info("SIGHUP received: rescanning plugins");
+      for (auto& k : kinds) k->RequestRescan();
+    }
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds) {
+  auto validator =
+      CodeValidator::Start(PythonHooks(site), std::chrono::seconds(site.scheduler.import_timeout_s));
+  if (!validator.ok()) {
+    Log()->error("cannot start the code validator: {}", validator.status().ToString());
+    return core::kExitRuntime;
+  }
+  // Every thread started from here inherits the mask: the signals are taken by sigtimedwait only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Stats stats;
+  unsigned mask = 0;
+  std::string token = MakeLeaderToken();
+  std::vector<std::unique_ptr<KindScheduler>> schedulers;
+  for (PluginKind kind : kinds) {
+    auto k = KindScheduler::Create(site, kind, token, **validator, stats.Kind(kind));
+    if (!k.ok()) {
+      Log()->error("cannot start the {} scheduler: {}", KindName(kind), k.status().ToString());
+      return core::kExitRuntime;
+    }
+    schedulers.push_back(std::move(*k));
+    mask |= 1u << KindIndex(kind);
+  }
+  auto http = StartMetricsServer(site.http.scheduler_listen,
+                                 [&stats, mask] { return RenderPrometheus(stats, mask); });
+  if (!http.ok()) {
+    Log()->error("cannot listen on [http] scheduler_listen = {}: {}", site.http.scheduler_listen.ToString(),
+                 http.status().ToString());
+    return core::kExitRuntime;
+  }
+  std::vector<std::thread> threads;
+  for (auto& k : schedulers) threads.emplace_back([&k] { k->Run(); });
+  Notify("READY=1");
+  WaitForStop(signals, schedulers);
+  Notify("STOPPING=1");
+  for (auto& k : schedulers) k->RequestStop();
+  for (auto& t : threads) t.join();
+  return core::kExitOk;
+}
+
+}  // namespace panoptes::scheduler

@@ -1,0 +1,18 @@
+#pragma once
+// panoptes-scheduler as a whole (SPEC §1, §9; docs/scheduler.md): the code validator helper, one
+// KindScheduler thread per kind, the /metrics and /healthz listener, signals and systemd notify.
+// main() parses the command line and loads the site config, then calls RunDaemon.
+
+#include <vector>
+
+#include "panoptes/kind.h"
+#include "panoptes/site_config.h"
+
+namespace panoptes::scheduler {
+
+// Runs until SIGTERM/SIGINT (leadership given up at once; exit 0). SIGHUP rescans every kind's
+// plugins. Returns the process exit code (core::kExit*). REQUIRES: called from main() before any
+// thread is started (it forks the validator helper first).
+int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds);
+
+}  // namespace panoptes::scheduler

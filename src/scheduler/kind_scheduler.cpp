@@ -1,0 +1,268 @@
+#include "scheduler/kind_scheduler.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "config/plugin_file.h"
+#include "core/logging.h"
+
+namespace panoptes::scheduler {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kDebounce{300};               // first change -> rescan (issue: "within a second")
+constexpr milliseconds kResourcePollInterval{1000};  // GET of the resource store version
+constexpr milliseconds kMaxDispatchSleep{1000};      // re-check the schedule at least this often
+constexpr milliseconds kRetryDelay{1000};            // after a failed rebuild or resource read
+constexpr int kMaxBatchesPerTurn = 100;              // then let the loop renew leadership
+
+std::shared_ptr<spdlog::logger> Log() {
+  return core::Logger("scheduler");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KindScheduler>> KindScheduler::Create(const SiteConfig& site, PluginKind kind,
+                                                             std::string token, CodeValidator& validator,
+                                                             KindStats& stats) {
+  auto watcher = Watcher::Create();
+  if (!watcher.ok()) return watcher.status();
+  int wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd < 0) return Status::IOError(std::string("eventfd: ") + std::strerror(errno));
+  return std::unique_ptr<KindScheduler>(
+      new KindScheduler(site, kind, std::move(token), validator, stats, std::move(*watcher), wake_fd));
+}
+
+KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, std::string token,
+                             CodeValidator& validator, KindStats& stats, std::unique_ptr<Watcher> watcher,
+                             int wake_fd)
+    : site_(site),
+      kind_(kind),
+      kind_name_(KindName(kind)),
+      validator_(validator),
+      stats_(stats),
+      watcher_(std::move(watcher)),
+      wake_fd_(wake_fd),
+      client_(site.redis, "scheduler-" + kind_name_),
+      leader_lock_(client_, site.redis.key_prefix, kind, site.scheduler.leader_ttl_ms, std::move(token)),
+      store_(client_, site.redis.key_prefix, kind),
+      resource_store_(client_, site.redis.key_prefix) {}
+
+KindScheduler::~KindScheduler() {
+  close(wake_fd_);
+}
+
+void KindScheduler::RequestStop() {
+  stop_ = true;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+}
+
+void KindScheduler::RequestRescan() {
+  rescan_requested_ = true;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+}
+
+void KindScheduler::Run() {
+  Log()->info("{}: scheduler started (token {})", kind_name_, leader_lock_.token());
+  while (!stop_) {
+    auto now = Clock::now();
+    if (now >= next_leader_tick_) LeaderTick();
+    if (leader_ && now >= next_dispatch_) DispatchDue();
+    bool changed = change_seen_ && now - *change_seen_ >= kDebounce;
+    if (leader_ && (!have_plugins_ || now >= next_scan_ || changed || rescan_requested_.exchange(false)))
+      Scan();
+    if (leader_ && kind_ != PluginKind::kDiscovery && now >= next_resource_poll_) PollResources();
+    bool resources_known = kind_ == PluginKind::kDiscovery || resources_version_ >= 0;
+    if (leader_ && schedule_dirty_ && resources_known && now >= next_rebuild_retry_) RebuildSchedule();
+    Wait();
+  }
+  if (leader_) {
+    Status st = leader_lock_.Release();
+    if (!st.ok()) Log()->warn("{}: could not give leadership up: {}", kind_name_, st.ToString());
+    SetLeader(false);
+  }
+  Log()->info("{}: scheduler stopped", kind_name_);
+}
+
+void KindScheduler::SetLeader(bool leader) {
+  if (leader == leader_) return;
+  leader_ = leader;
+  stats_.leader = leader;
+  if (leader) {
+    ++stats_.leader_changes;
+    Log()->info("{}: leader now ({})", kind_name_, leader_lock_.key());
+    next_dispatch_ = Clock::now();
+    have_plugins_ = false;  // rescan and re-read resources: they may have changed while standing by
+    resources_version_ = -1;
+  } else {
+    Log()->warn("{}: not leader any more; dispatching stopped", kind_name_);
+  }
+}
+
+void KindScheduler::LeaderTick() {
+  auto result = leader_ ? leader_lock_.Renew() : leader_lock_.Acquire();
+  if (!result.ok()) {
+    if (leader_) Log()->error("{}: cannot renew leadership: {}", kind_name_, result.status().ToString());
+    SetLeader(false);
+  } else {
+    SetLeader(*result);
+  }
+  next_leader_tick_ = Clock::now() + milliseconds(std::max(site_.scheduler.leader_ttl_ms / 3, 100));
+}
+
+void KindScheduler::DispatchDue() {
+  for (int turn = 0; turn < kMaxBatchesPerTurn; ++turn) {
+    auto result = store_.Dispatch(leader_lock_.token(), site_.scheduler.dispatch_batch);
+    ++stats_.dispatch_calls;
+    if (!result.ok()) {
+      ++stats_.dispatch_errors;
+      Log()->error("{}: dispatch failed: {}", kind_name_, result.status().ToString());
+      SetLeader(false);
+      next_leader_tick_ = Clock::now() + milliseconds(500);
+      return;
+    }
+    if (!result->leader) {
+      Log()->warn("{}: leadership lost (the leader key no longer holds our token)", kind_name_);
+      SetLeader(false);
+      return;
+    }
+    stats_.tasks_enqueued += static_cast<uint64_t>(result->dispatched);
+    for (int64_t late : result->lateness_ms) stats_.ObserveLateness(late);
+    if (result->dispatched >= site_.scheduler.dispatch_batch) continue;
+    milliseconds sleep = kMaxDispatchSleep;
+    if (result->next_due_ms >= 0)
+      sleep = std::min(sleep, milliseconds(std::max<int64_t>(0, result->next_due_ms - result->now_ms)));
+    next_dispatch_ = Clock::now() + sleep;
+    return;
+  }
+  next_dispatch_ = Clock::now();
+}
+
+void KindScheduler::Scan() {
+  auto started = Clock::now();
+  rescan_requested_ = false;
+  change_seen_.reset();
+  config::ScanResult scan = config::ScanPlugins(site_, kind_);
+  std::map<std::string, std::string> errors;
+  for (const config::PluginError& e : scan.errors) errors[e.file] = e.reason;
+  std::vector<Status> code = validator_.Validate(scan.plugins);
+  std::vector<SchedulablePlugin> plugins;
+  std::vector<std::string> watch = site_.Kind(kind_).plugins_paths;
+  for (size_t i = 0; i < scan.plugins.size(); ++i) {
+    PluginInfo& info = scan.plugins[i];
+    watch.push_back(std::filesystem::path(info.module_path).parent_path().string());
+    if (!code[i].ok()) {
+      errors[info.file] = code[i].message();
+      continue;
+    }
+    std::string file = info.file;
+    auto schedulable = MakeSchedulable(std::move(info));
+    if (!schedulable.ok()) {
+      errors[file] = schedulable.status().message();
+      continue;
+    }
+    plugins.push_back(std::move(*schedulable));
+  }
+  std::sort(watch.begin(), watch.end());
+  watch.erase(std::unique(watch.begin(), watch.end()), watch.end());
+  watcher_->Watch(watch);
+  LogScanErrors(errors);
+  stats_.plugins_ok = static_cast<int64_t>(plugins.size());
+  stats_.plugins_failed = static_cast<int64_t>(errors.size());
+  ++stats_.scans;
+  Log()->debug("{}: scanned {} plugins ({} rejected) in {} ms", kind_name_, plugins.size(), errors.size(),
+               std::chrono::duration_cast<milliseconds>(Clock::now() - started).count());
+  plugins_ = std::move(plugins);
+  have_plugins_ = true;
+  schedule_dirty_ = true;
+  next_rebuild_retry_ = {};
+  next_scan_ = Clock::now() + std::chrono::seconds(site_.Kind(kind_).plugin_scan_interval);
+}
+
+void KindScheduler::LogScanErrors(const std::map<std::string, std::string>& errors) {
+  for (const auto& [file, reason] : errors) {
+    auto it = logged_errors_.find(file);
+    if (it != logged_errors_.end() && it->second == reason) continue;
+    Log()->error("{}: plugin {} not scheduled: {}", kind_name_, file, reason);
+  }
+  for (const auto& [file, reason] : logged_errors_) {
+    if (!errors.count(file)) Log()->info("{}: plugin {} no longer rejected", kind_name_, file);
+  }
+  logged_errors_ = errors;
+}
+
+void KindScheduler::PollResources() {
+  next_resource_poll_ = Clock::now() + kResourcePollInterval;
+  auto version = resource_store_.Version();
+  if (!version.ok()) {
+    Log()->warn("{}: cannot read the resource store version: {}", kind_name_, version.status().ToString());
+    return;
+  }
+  if (*version == resources_version_) return;
+  auto list = resource_store_.List();
+  if (!list.ok()) {
+    Log()->warn("{}: cannot read the resource store: {}", kind_name_, list.status().ToString());
+    return;
+  }
+  Log()->info("{}: resource store version {}: {} resources", kind_name_, *version, list->size());
+  resources_ = std::move(*list);
+  resources_version_ = *version;
+  stats_.resources = static_cast<int64_t>(resources_.size());
+  schedule_dirty_ = true;
+}
+
+void KindScheduler::RebuildSchedule() {
+  auto started = Clock::now();
+  std::vector<Entry> entries = BuildEntries(plugins_, resources_);
+  auto result = store_.Rebuild(entries);
+  auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
+  if (!result.ok()) {
+    ++stats_.rebuild_errors;
+    next_rebuild_retry_ = Clock::now() + kRetryDelay;
+    Log()->error("{}: schedule rebuild failed (retrying): {}", kind_name_, result.status().ToString());
+    return;
+  }
+  schedule_dirty_ = false;
+  ++stats_.rebuilds;
+  stats_.entries = static_cast<int64_t>(entries.size());
+  stats_.last_rebuild_ms = took;
+  bool changed = result->added + result->updated + result->rescheduled + result->removed > 0;
+  auto level = changed ? spdlog::level::info : spdlog::level::debug;
+  Log()->log(
+      level, "{}: schedule rebuilt in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed)",
+      kind_name_, took, entries.size(), result->added, result->updated, result->rescheduled, result->removed);
+  next_dispatch_ = Clock::now();
+}
+
+void KindScheduler::Wait() {
+  auto now = Clock::now();
+  Clock::time_point until = next_leader_tick_;
+  if (leader_) {
+    until = std::min({until, next_dispatch_, next_scan_});
+    if (kind_ != PluginKind::kDiscovery) until = std::min(until, next_resource_poll_);
+    if (schedule_dirty_) until = std::min(until, next_rebuild_retry_);
+    if (change_seen_) until = std::min(until, *change_seen_ + kDebounce);
+  }
+  int timeout_ms = static_cast<int>(
+      std::clamp<int64_t>(std::chrono::duration_cast<milliseconds>(until - now).count(), 0, 1000));
+  if (until > now && timeout_ms == 0) timeout_ms = 1;
+  pollfd fds[2] = {{watcher_->fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  if (poll(fds, 2, timeout_ms) <= 0) return;
+  if (fds[1].revents & POLLIN) {
+    uint64_t count;
+    [[maybe_unused]] ssize_t n = read(wake_fd_, &count, sizeof(count));
+  }
+  if ((fds[0].revents & POLLIN) && watcher_->Drain() && !change_seen_) change_seen_ = Clock::now();
+}
+
+}  // namespace panoptes::scheduler
