@@ -60,7 +60,7 @@ struct PluginHost::Impl {
   py::module_ api;
   ApiClasses classes;
   py::object base_classes[3];
-  py::object context_cls, cache_cls, make_logger, spec_from_file, module_from_spec, sys_modules, sys_path;
+  py::object context_cls, cache_cls, make_logger, open_code, compile, module_type, sys_modules, sys_path;
   py::object sink_obj, kv_obj, secrets_obj, fetch_obj;
   LogSink* sink = nullptr;
   KvProxy* kv = nullptr;
@@ -91,9 +91,9 @@ PluginHost::Impl::Impl() {
   context_cls = api.attr("PanoptesPluginContext");
   cache_cls = api.attr("PanoptesEnrichmentCache");
   make_logger = py::module_::import("panoptes.context").attr("make_logger");
-  py::module_ util = py::module_::import("importlib.util");
-  spec_from_file = util.attr("spec_from_file_location");
-  module_from_spec = util.attr("module_from_spec");
+  open_code = py::module_::import("io").attr("open_code");
+  compile = py::module_::import("builtins").attr("compile");
+  module_type = py::module_::import("types").attr("ModuleType");
   py::module_ sys = py::module_::import("sys");
   sys_modules = sys.attr("modules");
   sys_path = sys.attr("path");
@@ -118,10 +118,21 @@ Result<PluginHost::Impl::Module*> PluginHost::Impl::ImportModule(const std::stri
   py::str dir(std::filesystem::path(path).parent_path().string());
   if (!sys_path.contains(dir)) sys_path.attr("append")(dir);
   try {
-    py::object spec = spec_from_file(name, path);
-    py::object module = module_from_spec(spec);
+    // Compiled from the source each time (no __pycache__): a changed file is always seen, even when
+    // rewritten within the same second with the same size.
+    py::object file = open_code(path);
+    py::object source = file.attr("read")();
+    file.attr("close")();
+    py::object code = compile(source, path, "exec", 0, true);
+    py::object module = module_type(name);
+    module.attr("__file__") = path;
+    module.attr("__builtins__") = py::module_::import("builtins");
     sys_modules[py::str(name)] = module;
-    spec.attr("loader").attr("exec_module")(module);
+    py::module_::import("linecache").attr("checkcache")(path);
+    PyObject* done =
+        PyEval_EvalCode(code.ptr(), module.attr("__dict__").ptr(), module.attr("__dict__").ptr());
+    if (done == nullptr) throw py::error_already_set();
+    Py_DECREF(done);
     Module& m = modules[path];
     m = Module{module, name, mtime_ns};
     return &m;
