@@ -1,0 +1,65 @@
+#pragma once
+// Every Redis key name of the project (SPEC §5 and docs/redis.md), built from the configured
+// key_prefix P. Key names live only here; the layout is documented in docs/redis.md.
+// Pure functions, thread-safe.
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "panoptes/kind.h"
+
+namespace panoptes::redis::keys {
+
+// "<prefix>:<a>[:<b>...]".
+std::string Join(std::string_view prefix, std::initializer_list<std::string_view> parts);
+
+// --- SPEC §5 ---
+inline std::string Tasks(std::string_view p, PluginKind k) {
+  return Join(p, {"tasks", KindName(k)});
+}
+inline std::string Lock(std::string_view p, PluginKind k, std::string_view normalized_name,
+                        std::string_view signature) {
+  return Join(p, {"lock", KindName(k), normalized_name, signature});
+}
+inline std::string Meta(std::string_view p, PluginKind k, std::string_view normalized_name,
+                        std::string_view signature) {
+  return Join(p, {"meta", KindName(k), normalized_name, signature});
+}
+inline std::string Metrics(std::string_view p, std::string_view site) {
+  return Join(p, {"metrics", site});
+}
+inline std::string Enrichment(std::string_view p, std::string_view resource_id, std::string_view ns) {
+  return Join(p, {"enrichment", resource_id, ns});
+}
+inline std::string Kv(std::string_view p, std::string_view key) {
+  return Join(p, {"kv", key});
+}
+inline std::string Secrets(std::string_view p, std::string_view key) {
+  return Join(p, {"secrets", key});
+}
+inline std::string Deadletter(std::string_view p, PluginKind k) {
+  return Join(p, {"deadletter", KindName(k)});
+}
+inline std::string Leader(std::string_view p, PluginKind k) {
+  return Join(p, {"leader", KindName(k)});
+}
+
+// --- Resource store (docs/redis.md, "Resource store") ---
+inline std::string ResourceData(std::string_view p) {
+  return Join(p, {"resources", "data"});
+}
+inline std::string ResourceExpiry(std::string_view p) {
+  return Join(p, {"resources", "expiry"});
+}
+inline std::string ResourceIds(std::string_view p) {
+  return Join(p, {"resources", "ids"});
+}
+inline std::string ResourcesOfPlugin(std::string_view p, std::string_view normalized_name) {
+  return Join(p, {"resources", "plugin", normalized_name});
+}
+inline std::string ResourceVersion(std::string_view p) {
+  return Join(p, {"resources", "version"});
+}
+
+}  // namespace panoptes::redis::keys
