@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -51,6 +52,22 @@ Result<PluginKind> KindFor(const SiteConfig& site, const std::string& path, cons
                                  "discovery/enrichment/polling path component); pass --kind");
 }
 
+// A directory laid out as <path>/{discovery,enrichment,polling}/ (like examples/plugins): adds
+// each existing kind directory. False when there is none.
+bool AddKindSubdirectories(const std::string& path,
+                           std::vector<std::pair<PluginKind, std::string>>& targets) {
+  bool added = false;
+  for (PluginKind kind : kAllKinds) {
+    std::string dir = path + "/" + std::string(KindName(kind));
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec)) {
+      targets.emplace_back(kind, dir);
+      added = true;
+    }
+  }
+  return added;
+}
+
 }  // namespace
 
 void AddCheckOptions(core::ArgParser& p) {
@@ -71,6 +88,7 @@ int RunCheck(const core::ParsedArgs& args) {
   }
   for (const auto& path : args.positional) {
     auto kind = KindFor(*site, path, args);
+    if (!kind.ok() && AddKindSubdirectories(path, targets)) continue;
     if (!kind.ok()) {
       std::fprintf(stderr, "error: %s\n", kind.status().message().c_str());
       return core::kExitUsage;
