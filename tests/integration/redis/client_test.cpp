@@ -1,0 +1,151 @@
+#include "redis/client.h"
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include "support/redis_server.h"
+
+namespace panoptes::redis {
+namespace {
+
+using testing::RedisServer;
+using testing::RedisServerOptions;
+using testing::WaitUntil;
+using namespace std::chrono_literals;
+
+TEST(Integration, CommandsPipelineAndErrorReplies) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  ASSERT_TRUE(client.Command({"SET", "k", std::string("a\0b", 3)}).ok());
+  auto got = client.Command({"GET", "k"});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->str, std::string("a\0b", 3));
+  EXPECT_TRUE(client.Command({"GET", "missing"})->IsNil());
+
+  uint64_t before = client.round_trips();
+  auto replies = client.Pipeline({{"INCR", "n"}, {"INCR", "n"}, {"LPUSH", "k", "x"}, {"GET", "n"}});
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  EXPECT_EQ(client.round_trips() - before, 1u);
+  ASSERT_EQ(replies->size(), 4u);
+  EXPECT_EQ((*replies)[1].integer, 2);
+  EXPECT_TRUE((*replies)[2].IsError()) << "LPUSH on a string is a WRONGTYPE error reply";
+  EXPECT_EQ((*replies)[3].str, "2");
+
+  auto wrong = client.Command({"LPUSH", "k", "x"});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().code(), StatusCode::kRedisError);
+  EXPECT_NE(wrong.status().message().find("WRONGTYPE"), std::string::npos);
+}
+
+TEST(Integration, EvalShaReloadsScriptAfterFlush) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  Script script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+  auto first = client.Eval(script, {"c"}, {"5"});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->integer, 5);
+  ASSERT_TRUE(client.Command({"SCRIPT", "FLUSH"}).ok());
+  auto again = client.Eval(script, {"c"}, {"2"});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->integer, 7);
+  auto failing = client.Eval(Script("return redis.error_reply('boom')"), {}, {});
+  ASSERT_FALSE(failing.ok());
+  EXPECT_NE(failing.status().message().find("boom"), std::string::npos);
+}
+
+TEST(Integration, BlockingPopTimesOutWithNilAndConnectionStaysUsable) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");  // io timeout 3000 ms
+  auto too_long = client.Blocking({"BLPOP", "q", "5"}, 5000ms);
+  EXPECT_EQ(too_long.status().code(), StatusCode::kInvalidArgument);
+  auto start = std::chrono::steady_clock::now();
+  auto nil = client.Blocking({"BLMOVE", "q", "inflight", "RIGHT", "LEFT", "0.2"}, 200ms);
+  ASSERT_TRUE(nil.ok()) << nil.status().ToString();
+  EXPECT_TRUE(nil->IsNil());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
+  ASSERT_TRUE(client.Command({"LPUSH", "q", "task"}).ok());
+  auto moved = client.Blocking({"BLMOVE", "q", "inflight", "RIGHT", "LEFT", "0.2"}, 200ms);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->str, "task");
+}
+
+TEST(Integration, ReconnectsAfterServerRestart) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  ASSERT_TRUE(client.Command({"SET", "a", "1"}).ok());
+  server.Stop();
+  auto during = client.Command({"GET", "a"});
+  ASSERT_FALSE(during.ok());
+  EXPECT_EQ(during.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(during.status().message().find(std::to_string(server.port())), std::string::npos)
+      << "the error names the endpoint: " << during.status().message();
+  // While the backoff runs, calls fail fast instead of blocking on connect.
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(client.Command({"PING"}).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  ASSERT_TRUE(server.Start());
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return client.Command({"SET", "a", "2"}).ok();
+      },
+      5s))
+      << "client did not reconnect within 5 s of the restart";
+  EXPECT_EQ(client.Command({"GET", "a"})->str, "2");
+}
+
+TEST(Integration, StaleConnectionIsReopenedTransparently) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  auto id = client.Command({"CLIENT", "ID"});
+  ASSERT_TRUE(id.ok());
+  Client killer(server.Config(), "killer");
+  auto killed = killer.Command({"CLIENT", "KILL", "ID", std::to_string(id->integer)});
+  ASSERT_TRUE(killed.ok()) << killed.status().ToString();
+  ASSERT_EQ(killed->integer, 1);
+  // The server closed our connection while it sat idle; the next call notices and resends once.
+  auto after = client.Command({"PING"});
+  EXPECT_TRUE(after.ok()) << after.status().ToString();
+}
+
+TEST(Integration, AuthAcceptedAndRefused) {
+  RedisServer server(RedisServerOptions{"s3cret", {}});
+  ASSERT_TRUE(server.Start());
+  Client good(server.Config(), "test");
+  EXPECT_TRUE(good.Command({"SET", "x", "1"}).ok());
+
+  RedisConfig wrong = server.Config();
+  wrong.password = "nope";
+  Client bad(wrong, "test");
+  Status st = bad.Connect();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("AUTH refused"), std::string::npos) << st.message();
+
+  RedisConfig none = server.Config();
+  none.password.clear();
+  Client anonymous(none, "test");
+  auto denied = anonymous.Command({"GET", "x"});
+  ASSERT_FALSE(denied.ok());
+  EXPECT_NE(denied.status().message().find("NOAUTH"), std::string::npos) << denied.status().message();
+}
+
+TEST(Integration, SelectsConfiguredDatabase) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  RedisConfig c3 = server.Config();
+  c3.db = 3;
+  Client in3(c3, "test");
+  ASSERT_TRUE(in3.Command({"SET", "only-in-3", "1"}).ok());
+  Client in0(server.Config(), "test");
+  EXPECT_TRUE(in0.Command({"GET", "only-in-3"})->IsNil());
+  EXPECT_EQ(in0.Command({"SELECT", "3"})->str, "OK");
+  EXPECT_EQ(in0.Command({"GET", "only-in-3"})->str, "1");
+}
+
+}  // namespace
+}  // namespace panoptes::redis

@@ -1,0 +1,228 @@
+#include "support/redis_server.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "redis/client.h"
+
+namespace panoptes::testing {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "panoptes-test.XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  if (made == nullptr) std::abort();
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string TempDir::Write(const std::string& relative, const std::string& content) const {
+  fs::path full = fs::path(path_) / relative;
+  fs::create_directories(full.parent_path());
+  std::ofstream(full, std::ios::binary) << content;
+  return full.string();
+}
+
+int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    std::abort();
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!predicate()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& argv) {
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);  // keep terminal signals to the test runner from reaching it first
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+void StopPid(pid_t& pid, int sig) {
+  if (pid <= 0) return;
+  kill(pid, sig);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  pid = -1;
+}
+
+std::string UniquePrefix() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "test";
+  return "t:" + name + ":" + std::to_string(getpid());
+}
+
+}  // namespace
+
+RedisServer::RedisServer(RedisServerOptions options)
+    : options_(std::move(options)), port_(FreeLoopbackPort()) {}
+
+RedisServer::~RedisServer() {
+  Stop();
+}
+
+bool RedisServer::Start() {
+  if (pid_ > 0) return true;
+  std::vector<std::string> argv = {"/usr/bin/redis-server",
+                                   "--port",
+                                   std::to_string(port_),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--save",
+                                   "",
+                                   "--appendonly",
+                                   "no",
+                                   "--daemonize",
+                                   "no",
+                                   "--dir",
+                                   dir_.path(),
+                                   "--logfile",
+                                   dir_.path() + "/redis.log",
+                                   "--repl-diskless-sync-delay",
+                                   "0"};
+  if (!options_.password.empty()) {
+    argv.push_back("--requirepass");
+    argv.push_back(options_.password);
+  }
+  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  pid_ = Spawn(argv);
+  bool up = WaitUntil([&] { return Cli({"PING"}) == "PONG"; }, std::chrono::seconds(10));
+  if (!up)
+    ADD_FAILURE() << "redis-server on port " << port_ << " did not answer PING within 10 s (log "
+                  << dir_.path() << "/redis.log)";
+  return up;
+}
+
+void RedisServer::Stop() {
+  StopPid(pid_, SIGTERM);
+}
+void RedisServer::Kill() {
+  StopPid(pid_, SIGKILL);
+}
+
+RedisConfig RedisServer::Config(const std::string& prefix) const {
+  RedisConfig c;
+  c.host = "127.0.0.1";
+  c.port = port_;
+  c.password = options_.password;
+  c.key_prefix = prefix.empty() ? UniquePrefix() : prefix;
+  c.connect_timeout_ms = 1000;
+  c.io_timeout_ms = 3000;
+  c.reconnect_max_backoff_ms = 200;
+  return c;
+}
+
+std::string RedisServer::Cli(const std::vector<std::string>& argv) const {
+  RedisConfig c = Config("cli");
+  c.reconnect_max_backoff_ms = 10;
+  redis::Client client(c, "test-cli");
+  auto reply = client.Command(argv);
+  if (!reply.ok()) return "";
+  if (reply->type == redis::Reply::Type::kInteger) return std::to_string(reply->integer);
+  return reply->str;
+}
+
+SentinelCluster::SentinelCluster(int sentinels) {
+  master_ = std::make_unique<RedisServer>();
+  for (int i = 0; i < sentinels; ++i) sentinel_ports_.push_back(FreeLoopbackPort());
+}
+
+SentinelCluster::~SentinelCluster() {
+  for (pid_t& pid : sentinel_pids_) StopPid(pid, SIGTERM);
+}
+
+bool SentinelCluster::Start() {
+  if (!master_->Start()) return false;
+  replica_ = std::make_unique<RedisServer>(
+      RedisServerOptions{"", {"--replicaof", "127.0.0.1", std::to_string(master_->port())}});
+  if (!replica_->Start()) return false;
+  int quorum = static_cast<int>(sentinel_ports_.size()) / 2 + 1;
+  for (size_t i = 0; i < sentinel_ports_.size(); ++i) {
+    std::string conf = dir_.Write("sentinel" + std::to_string(i) + ".conf",
+                                  "port " + std::to_string(sentinel_ports_[i]) + "\nbind 127.0.0.1\n" +
+                                      "sentinel monitor mymaster 127.0.0.1 " +
+                                      std::to_string(master_->port()) + " " + std::to_string(quorum) + "\n" +
+                                      "sentinel down-after-milliseconds mymaster 1000\n"
+                                      "sentinel failover-timeout mymaster 5000\n");
+    sentinel_pids_.push_back(Spawn({"/usr/bin/redis-sentinel", conf, "--logfile",
+                                    dir_.path() + "/sentinel" + std::to_string(i) + ".log"}));
+  }
+  bool linked = WaitUntil(
+      [&] {
+        std::string info = replica_->Cli({"INFO", "replication"});
+        return info.find("master_link_status:up") != std::string::npos &&
+               ReportedMasterPort() == master_->port();
+      },
+      std::chrono::seconds(10));
+  if (!linked)
+    ADD_FAILURE() << "sentinel cluster did not come up within 10 s (logs in " << dir_.path() << ")";
+  return linked;
+}
+
+RedisConfig SentinelCluster::Config(const std::string& prefix) const {
+  RedisConfig c = master_->Config(prefix);
+  for (int port : sentinel_ports_) c.sentinels.push_back({"127.0.0.1", port});
+  c.master_name = "mymaster";
+  return c;
+}
+
+int SentinelCluster::ReportedMasterPort() const {
+  for (int port : sentinel_ports_) {
+    RedisConfig c;
+    c.port = port;
+    c.connect_timeout_ms = 500;
+    c.io_timeout_ms = 1000;
+    redis::Client client(c, "test-sentinel-probe");
+    auto reply = client.Command({"SENTINEL", "get-master-addr-by-name", "mymaster"});
+    if (reply.ok() && reply->elements.size() == 2) return std::atoi(reply->elements[1].str.c_str());
+  }
+  return 0;
+}
+
+}  // namespace panoptes::testing
