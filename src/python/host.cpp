@@ -267,7 +267,8 @@ py::object PluginHost::Impl::MakeContext(const PluginInfo& info, Entry& entry, c
   py::object enrichment = py::none();
   if (input.resource) {
     data = ResourceObject(entry, *input.resource);
-    if (info.kind != PluginKind::kDiscovery) {
+    // As the original: context.enrichment exists for plugins with an [enrichment] preload.
+    if (info.kind != PluginKind::kDiscovery && !info.preload.empty()) {
       enrichment = cache_cls(input.resource->id, entry.preload, fetch_obj, info.name);
     }
   }
