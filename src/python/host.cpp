@@ -292,7 +292,13 @@ void PluginHost::Impl::Unbind() {
 
 PluginHost::PluginHost(Interpreter& /*interpreter*/) {
   py::gil_scoped_acquire gil;
-  impl_ = std::make_unique<Impl>();
+  try {
+    impl_ = std::make_unique<Impl>();
+  } catch (py::error_already_set& e) {
+    init_error_ = "the plugin host cannot start: " + FormatPythonError(e);
+  } catch (const std::exception& e) {
+    init_error_ = std::string("the plugin host cannot start: ") + e.what();
+  }
 }
 
 PluginHost::~PluginHost() {
@@ -301,6 +307,7 @@ PluginHost::~PluginHost() {
 }
 
 Status PluginHost::Load(const PluginInfo& info) {
+  if (!impl_) return Status::Internal(init_error_);
   py::gil_scoped_acquire gil;
   try {
     return impl_->Load(info).WithContext(info.file);
@@ -314,6 +321,10 @@ Status PluginHost::Load(const PluginInfo& info) {
 RunOutcome PluginHost::Run(const PluginInfo& info, const RunInput& input) {
   auto start = std::chrono::steady_clock::now();
   RunOutcome outcome;
+  if (!impl_) {
+    outcome.error = init_error_;
+    return outcome;
+  }
   {
     py::gil_scoped_acquire gil;
     try {
@@ -340,12 +351,13 @@ RunOutcome PluginHost::Run(const PluginInfo& info, const RunInput& input) {
 }
 
 void PluginHost::Forget(const std::string& plugin_file) {
+  if (!impl_) return;
   py::gil_scoped_acquire gil;
   impl_->entries.erase(plugin_file);
 }
 
 size_t PluginHost::loaded() const {
-  return impl_->entries.size();
+  return impl_ ? impl_->entries.size() : 0;
 }
 
 Status ValidatePluginCode(Interpreter& interpreter, const PluginInfo& info) {

@@ -75,7 +75,8 @@ struct RunOutcome {
 
 class PluginHost {
  public:
-  // REQUIRES: `interpreter` outlives the host.
+  // REQUIRES: `interpreter` outlives the host. Never throws: if the embedded module is broken,
+  // every Load/Run returns that error.
   explicit PluginHost(Interpreter& interpreter);
   ~PluginHost();
   PluginHost(const PluginHost&) = delete;
@@ -100,7 +101,8 @@ class PluginHost {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;  // null when the host could not start: every call returns init_error_
+  std::string init_error_;
 };
 
 // Loads the plugin's code in a throwaway host: what `panoptes-ctl check` and the scheduler (in a

@@ -196,6 +196,9 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Start(const InterpreterOptions
     scope["__name__"] = "_panoptes_bootstrap";
     scope["_sources"] = sources;
     py::exec(kBootstrapSource, scope);
+    // Plugins' print() goes to stderr (the log), never into a program's output such as the JSON of
+    // `panoptes-ctl run`.
+    sys.attr("stdout") = sys.attr("stderr");
   } catch (py::error_already_set& e) {
     std::string message = FormatPythonError(e);
     return Status::PythonError("cannot set up the embedded panoptes module: " + message);

@@ -136,6 +136,8 @@ TEST_F(CtlIntegration, RunPrintsPollingGroupsAsJsonList) {
   EXPECT_EQ(j[0]["resource"]["resource_id"], "sw1");
   EXPECT_EQ(j[0]["metrics"].size(), 3u);
   EXPECT_NE(o.err.find("polling sw1"), std::string::npos) << "context.logger line on stderr: " << o.err;
+  EXPECT_NE(o.err.find("print() output of polling_ok"), std::string::npos)
+      << "print() goes to stderr: " << o.err;
 }
 
 TEST_F(CtlIntegration, RunReadsResourceFile) {
