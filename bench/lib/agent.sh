@@ -20,6 +20,7 @@ plugins_paths = $polling
 
 [agent]
 workers = 2
+max_tasks_per_worker = 100000000
 metrics_maxlen = 10000000
 
 [python]
@@ -50,6 +51,13 @@ sample_agent_rss() {
   done
 }
 
+# agent_cpu_s PID: utime+stime of the supervisor and its workers, seconds.
+agent_cpu_s() {
+  local total=0 p
+  for p in "$1" $(children_of "$1"); do total=$(awk -v a="$total" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
+  echo "$total"
+}
+
 # section_agent REPS TASKS
 section_agent() {
   local reps=$1 n=$2 rep
@@ -66,9 +74,14 @@ section_agent() {
   sleep 0.5  # idle: measuring RSS at rest, not a synchronisation
   sample_agent_rss "$AGENT_PID" "after warm-up"
   for rep in $(seq 1 "$reps"); do
+    local cpu0 cpu1
+    cpu0=$(agent_cpu_s "$AGENT_PID")
     "$driver" run --port "$REDIS_PORT" --prefix bench-agent --plugin bench_polling --count "$n" --tag "r$rep" \
       --timeout-s 120 > "$dir/rep$rep.out" || { tail -20 "$dir/agent.log" >&2; die "agent: repetition $rep failed"; }
+    cpu1=$(agent_cpu_s "$AGENT_PID")
     local v; v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$dir/rep$rep.out"; }
+    sample agent_cpu_ms_per_task "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { printf "%.4f", (b - a) * 1000 / n }')" ms \
+      "agent CPU per task (supervisor + workers, utime+stime)"
     sample agent_tasks_per_s "$(v tasks_per_s)" tasks/s "panoptes-agent, 2 workers, trivial polling plugin, N=$n queued"
     sample redis_round_trips_per_task "$(v round_trips_per_task)" "" "Redis round trips per executed task (server reply writes)"
     sample redis_commands_per_task "$(v commands_per_task)" "" "Redis commands per task, incl. those run by scripts"
@@ -78,6 +91,10 @@ section_agent() {
   grep '^cmd_' "$dir/rep$reps.out" | tr '\n' ' ' | sed 's/^/agent Redis commands per task (last rep): /' >> "$BENCH_OUT/notes.txt"
   echo >> "$BENCH_OUT/notes.txt"
   sample_agent_rss "$AGENT_PID" "after the runs"
+  if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+    profile_agent "$AGENT_PID" "$n" "$driver" run --port "$REDIS_PORT" --prefix bench-agent --plugin bench_polling \
+      --timeout-s 120
+  fi
   stop_pid "$AGENT_PID" 30 || true
   AGENT_PID=""
 }

@@ -97,6 +97,12 @@ def main():
         print("\nnotes:")
         for n in notes.splitlines():
             print("  - " + n)
+    try:
+        profile = open(args.out + "/profile.txt").read().rstrip()
+    except OSError:
+        profile = ""
+    if profile:
+        print("\n" + profile)
     print()
     for name, _unit, _desc, _lo, med, _hi, _reps in rows:
         print("%s=%s" % (name, fmt(med)))
