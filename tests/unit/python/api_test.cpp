@@ -36,6 +36,12 @@ assert panoptes_test_helper.GREETING.startswith('hello')
 )");
 }
 
+TEST(Unit, SecondInterpreterInProcessIsRefused) {
+  auto second = python::Interpreter::Start();
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kInternal);
+}
+
 TEST(Unit, ExecReturnsTracebackWhenPythonRaises) {
   Status st = TestInterpreter().Exec("def f():\n    raise ValueError('boom')\nf()\n");
   ASSERT_FALSE(st.ok());

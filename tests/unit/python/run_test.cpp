@@ -92,6 +92,17 @@ TEST(Unit, NoneAndEmptySetAreEmptyOutcomes) {
   EXPECT_EQ(RunPolling("outcomes", "EmptySet").status, python::RunStatus::kEmpty);
 }
 
+TEST(Unit, SystemExitInPluginIsAnErrorOutcome) {
+  auto outcome = RunPolling("outcomes", "CallsExit");
+  EXPECT_EQ(outcome.status, python::RunStatus::kError);
+  EXPECT_NE(outcome.error.find("SystemExit"), std::string::npos) << outcome.error;
+}
+
+TEST(Unit, ContextCarriesConfigSitesAndResource) {
+  auto outcome = RunPolling("outcomes", "ChecksContext");
+  EXPECT_EQ(outcome.status, python::RunStatus::kEmpty) << outcome.error;
+}
+
 TEST(Unit, WrongResultTypeIsAnErrorOutcome) {
   auto outcome = RunPolling("outcomes", "WrongType");
   EXPECT_EQ(outcome.status, python::RunStatus::kError);
