@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include "model/identity.h"
 #include "model/json.h"
@@ -34,12 +35,22 @@ std::string TaskPrefix(const PluginInfo& plugin, const Resource* resource, const
 
 }  // namespace
 
-std::string Entry::Value() const {
-  return std::to_string(frequency_ms) + "|" + std::to_string(expires_ms) + "|" + task_prefix;
+std::string_view Entry::task_prefix() const {
+  std::string_view v = value;
+  size_t p1 = v.find('|');
+  size_t p2 = p1 == std::string_view::npos ? p1 : v.find('|', p1 + 1);
+  return p2 == std::string_view::npos ? std::string_view() : v.substr(p2 + 1);
 }
 
 std::string Entry::Digest() const {
-  return std::to_string(frequency_ms) + ":" + model::Md5Hex(Value()).substr(0, 16);
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : value) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
+  return std::to_string(frequency_ms) + ":" + hex;
 }
 
 int64_t DigestFrequencyMs(std::string_view digest) {
@@ -66,7 +77,8 @@ Entry MakeEntry(const PluginInfo& plugin, const Resource* resource) {
   entry.id = plugin.normalized_name + ":" + signature;
   entry.frequency_ms = int64_t{plugin.execute_frequency} * 1000;
   entry.expires_ms = int64_t{plugin.expires} * 1000;
-  entry.task_prefix = TaskPrefix(plugin, resource, signature);
+  entry.value = std::to_string(entry.frequency_ms) + "|" + std::to_string(entry.expires_ms) + "|" +
+                TaskPrefix(plugin, resource, signature);
   return entry;
 }
 
@@ -83,18 +95,23 @@ Result<SchedulablePlugin> MakeSchedulable(PluginInfo info) {
   return out;
 }
 
-std::vector<Entry> BuildEntries(const std::vector<SchedulablePlugin>& plugins,
-                                const std::vector<Resource>& resources) {
-  std::vector<Entry> entries;
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
+                  const std::function<void(Entry&&)>& sink) {
   for (const SchedulablePlugin& plugin : plugins) {
     if (plugin.info.kind == PluginKind::kDiscovery) {
-      entries.push_back(MakeEntry(plugin.info, nullptr));
+      sink(MakeEntry(plugin.info, nullptr));
       continue;
     }
     for (const Resource& resource : resources) {
-      if (plugin.filter.Matches(resource)) entries.push_back(MakeEntry(plugin.info, &resource));
+      if (plugin.filter.Matches(resource)) sink(MakeEntry(plugin.info, &resource));
     }
   }
+}
+
+std::vector<Entry> BuildEntries(const std::vector<SchedulablePlugin>& plugins,
+                                const std::vector<Resource>& resources) {
+  std::vector<Entry> entries;
+  ForEachEntry(plugins, resources, [&entries](Entry&& e) { entries.push_back(std::move(e)); });
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
   auto last = std::unique(entries.begin(), entries.end(),
                           [](const Entry& a, const Entry& b) { return a.id == b.id; });

@@ -11,6 +11,7 @@
 // Pure functions and value types; thread-safe.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,12 +27,14 @@ struct Entry {
   std::string id;            // "<normalized_name>:<signature>"
   int64_t frequency_ms = 0;  // execute_frequency
   int64_t expires_ms = 0;    // [main] expires: expires_at = scheduled_for + this
-  std::string task_prefix;   // see above
+  // "<frequency_ms>|<expires_ms>|<task prefix>": the hash value the dispatch script reads.
+  std::string value;
 
-  // "<frequency_ms>|<expires_ms>|<task_prefix>": the hash value the dispatch script reads.
-  std::string Value() const;
-  // "<frequency_ms>:<16 hex of md5(Value())>": compared on rebuild to find changed entries
-  // without reading every value back; the frequency part tells whether the cadence must reset.
+  // The task prefix part of `value` (see above).
+  std::string_view task_prefix() const;
+  // "<frequency_ms>:<16 hex of a 64-bit FNV-1a of value>": compared on rebuild to find changed
+  // entries without reading every value back; the frequency part tells whether the cadence must
+  // reset. (A hash change after an upgrade rewrites values once; cadences are kept.)
   std::string Digest() const;
 };
 
@@ -56,7 +59,11 @@ struct SchedulablePlugin {
 Result<SchedulablePlugin> MakeSchedulable(PluginInfo info);
 
 // Desired entries: one per discovery plugin, one per (polling/enrichment plugin, resource matching
-// its filter). Sorted by id; an id produced twice (two resources with the same key) appears once.
+// its filter). ForEachEntry streams them to `sink` one at a time (so 100k entries never sit in
+// memory together); an id may come twice when two resources share a key. BuildEntries collects
+// them, sorted by id, each id once.
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
+                  const std::function<void(Entry&&)>& sink);
 std::vector<Entry> BuildEntries(const std::vector<SchedulablePlugin>& plugins,
                                 const std::vector<Resource>& resources);
 

@@ -1,5 +1,6 @@
 #include "scheduler/kind_scheduler.h"
 
+#include <malloc.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -223,8 +224,9 @@ void KindScheduler::PollResources() {
 
 void KindScheduler::RebuildSchedule() {
   auto started = Clock::now();
-  std::vector<Entry> entries = BuildEntries(plugins_, resources_);
-  auto result = store_.Rebuild(entries);
+  auto result = store_.Rebuild(
+      [this](const std::function<void(Entry &&)>& sink) { ForEachEntry(plugins_, resources_, sink); });
+  malloc_trim(0);  // a large rebuild's transient strings: give the memory back
   auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
   if (!result.ok()) {
     ++stats_.rebuild_errors;
@@ -234,13 +236,14 @@ void KindScheduler::RebuildSchedule() {
   }
   schedule_dirty_ = false;
   ++stats_.rebuilds;
-  stats_.entries = static_cast<int64_t>(entries.size());
+  size_t entries = result->added + result->updated + result->rescheduled + result->unchanged;
+  stats_.entries = static_cast<int64_t>(entries);
   stats_.last_rebuild_ms = took;
   bool changed = result->added + result->updated + result->rescheduled + result->removed > 0;
   auto level = changed ? spdlog::level::info : spdlog::level::debug;
-  Log()->log(
-      level, "{}: schedule rebuilt in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed)",
-      kind_name_, took, entries.size(), result->added, result->updated, result->rescheduled, result->removed);
+  Log()->log(level,
+             "{}: schedule rebuilt in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed)",
+             kind_name_, took, entries, result->added, result->updated, result->rescheduled, result->removed);
   next_dispatch_ = Clock::now();
 }
 

@@ -1,6 +1,8 @@
 #include "scheduler/schedule_store.h"
 
 #include <charconv>
+#include <functional>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -14,6 +16,8 @@ namespace {
 // a handful of round trips, small enough to keep each reply and argv modest.
 constexpr size_t kEntriesPerCommand = 1000;
 constexpr size_t kCommandsPerPipeline = 24;
+// Changed entries held before writing them out: bounds the memory of a large rebuild.
+constexpr size_t kEntriesPerFlush = 5000;
 
 const redis::Script& DispatchScript() {
   static const redis::Script script(internal::kDispatchLua);
@@ -36,18 +40,23 @@ class DiffWriter {
       : entries_key_(entries_key), digests_key_(digests_key), schedule_key_(schedule_key) {}
 
   void Set(const Entry& entry, const std::string& digest, std::optional<int64_t> due_ms) {
-    Append(hset_entries_, {"HSET", entries_key_}, {entry.id, entry.Value()});
+    ++pending_;
+    Append(hset_entries_, {"HSET", entries_key_}, {entry.id, entry.value});
     Append(hset_digests_, {"HSET", digests_key_}, {entry.id, digest});
     if (due_ms) Append(zadd_, {"ZADD", schedule_key_}, {std::to_string(*due_ms), entry.id});
   }
   void Remove(const std::string& id) {
+    ++pending_;
     Append(zrem_, {"ZREM", schedule_key_}, {id});
     Append(hdel_entries_, {"HDEL", entries_key_}, {id});
     Append(hdel_digests_, {"HDEL", digests_key_}, {id});
   }
   // Moves the finished commands out: the entries hash is written before the sorted set refers to
   // an entry, and an entry leaves the sorted set before its value goes.
+  // Entries set or removed since the last Take.
+  size_t pending() const { return pending_; }
   std::vector<redis::Args> Take() {
+    pending_ = 0;
     std::vector<redis::Args> out;
     for (auto* group : {&hset_entries_, &hset_digests_, &zadd_, &zrem_, &hdel_entries_, &hdel_digests_}) {
       for (redis::Args& command : *group) out.push_back(std::move(command));
@@ -67,6 +76,7 @@ class DiffWriter {
   const std::string& entries_key_;
   const std::string& digests_key_;
   const std::string& schedule_key_;
+  size_t pending_ = 0;
   std::vector<redis::Args> hset_entries_, hset_digests_, zadd_, zrem_, hdel_entries_, hdel_digests_;
 };
 
@@ -119,46 +129,60 @@ Status ScheduleStore::Flush(std::vector<redis::Args>& commands, RebuildStats& st
 }
 
 Result<RebuildStats> ScheduleStore::Rebuild(const std::vector<Entry>& desired) {
+  return Rebuild([&desired](const std::function<void(Entry &&)>& sink) {
+    for (const Entry& e : desired) sink(Entry(e));
+  });
+}
+
+Result<RebuildStats> ScheduleStore::Rebuild(const EntrySource& source) {
   RebuildStats stats;
   auto now = ServerTimeMs();
   if (!now.ok()) return now.status();
   auto current = ReadDigests();
   if (!current.ok()) return current.status();
-  std::unordered_map<std::string_view, std::string_view> known;
+  struct Known {
+    std::string_view digest;
+    bool seen = false;
+  };
+  std::unordered_map<std::string_view, Known> known;
   known.reserve(current->size());
-  for (const auto& [id, digest] : *current) known.emplace(id, digest);
-
+  for (const auto& [id, digest] : *current) known.emplace(id, Known{digest});
+  std::unordered_set<std::string> added;
   DiffWriter writer(entries_key_, digests_key_, schedule_key_);
-  std::unordered_set<std::string_view> wanted;
-  wanted.reserve(desired.size());
-  for (const Entry& entry : desired) {
-    wanted.insert(entry.id);
+  Status failed;
+  auto flush_if_full = [&](bool force) {
+    if (!failed.ok() || (!force && writer.pending() < kEntriesPerFlush)) return;
+    std::vector<redis::Args> commands = writer.Take();
+    failed = Flush(commands, stats);
+  };
+  source([&](Entry&& entry) {
     std::string digest = entry.Digest();
     auto it = known.find(entry.id);
-    if (it != known.end() && it->second == digest) {
-      ++stats.unchanged;
-      continue;
+    if (it != known.end()) {
+      if (it->second.seen) return;  // the same id twice (two resources with one key)
+      it->second.seen = true;
+      if (it->second.digest == digest) {
+        ++stats.unchanged;
+        return;
+      }
+    } else if (!added.insert(entry.id).second) {
+      return;
     }
-    bool new_cadence = it == known.end() || DigestFrequencyMs(it->second) != entry.frequency_ms;
-    if (it == known.end()) {
-      ++stats.added;
-    } else if (new_cadence) {
-      ++stats.rescheduled;
-    } else {
-      ++stats.updated;
-    }
+    bool new_cadence = it == known.end() || DigestFrequencyMs(it->second.digest) != entry.frequency_ms;
+    ++(it == known.end() ? stats.added : new_cadence ? stats.rescheduled : stats.updated);
     std::optional<int64_t> due;
     if (new_cadence) due = *now + SplayMs(entry.id, entry.frequency_ms);
     writer.Set(entry, digest, due);
+    flush_if_full(false);
+  });
+  for (const auto& [id, k] : known) {
+    if (k.seen) continue;
+    ++stats.removed;
+    writer.Remove(std::string(id));
+    flush_if_full(false);
   }
-  for (const auto& [id, digest] : *current) {
-    if (wanted.count(id) == 0) {
-      ++stats.removed;
-      writer.Remove(id);
-    }
-  }
-  std::vector<redis::Args> commands = writer.Take();
-  PANOPTES_RETURN_IF_ERROR(Flush(commands, stats));
+  flush_if_full(true);
+  if (!failed.ok()) return failed;
   return stats;
 }
 

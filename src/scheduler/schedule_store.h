@@ -1,7 +1,7 @@
 #pragma once
 // The schedule of one kind in Redis (docs/scheduler.md, "Redis layout"):
 //   P:schedule:<kind>          sorted set: entry id -> next due time (epoch ms, Redis server clock)
-//   P:schedule:<kind>:entries  hash: entry id -> Entry::Value() (frequency, expiry, task prefix)
+//   P:schedule:<kind>:entries  hash: entry id -> Entry::value (frequency, expiry, task prefix)
 //   P:schedule:<kind>:digests  hash: entry id -> Entry::Digest()
 // Because the due times live in Redis, a standby that becomes leader continues the cadence exactly
 // where the previous leader stopped.
@@ -17,6 +17,7 @@
 // Not thread-safe (one redis::Client): one ScheduleStore per thread.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,8 +57,14 @@ class ScheduleStore {
   // `client` must outlive the store. `key_prefix` is P ([redis] key_prefix).
   ScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind);
 
-  // Makes the schedule equal to `desired` (ids must be unique). Errors: Redis unreachable or an
-  // error reply; a failed rebuild may have applied part of the diff (the next one completes it).
+  // Calls its argument once per desired entry (e.g. with scheduler::ForEachEntry).
+  using EntrySource = std::function<void(const std::function<void(Entry&&)>&)>;
+
+  // Makes the schedule equal to the entries `source` produces (a repeated id counts once). Changes
+  // are written in pipelined batches as they are found, so memory stays bounded. Errors: Redis
+  // unreachable or an error reply; a failed rebuild may have applied part of the diff (the next
+  // one completes it).
+  Result<RebuildStats> Rebuild(const EntrySource& source);
   Result<RebuildStats> Rebuild(const std::vector<Entry>& desired);
 
   // Pushes the due tasks (see above). REQUIRES: batch >= 1.

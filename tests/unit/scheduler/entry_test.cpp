@@ -74,8 +74,8 @@ TEST(Unit, TaskPrefixCompletedByDispatchIsAValidTaskMessage) {
   Resource r = MakeResource("r1", "network");
   r.metadata["os"] = "junos \"quoted\"";
   Entry e = MakeEntry(Plugin(PluginKind::kPolling, "poll", 60, "x"), &r);
-  std::string task =
-      e.task_prefix + "\"id\":\"x:1\",\"scheduled_for\":1700000000.000,\"expires_at\":1700000120.000}";
+  std::string task = std::string(e.task_prefix()) +
+                     "\"id\":\"x:1\",\"scheduled_for\":1700000000.000,\"expires_at\":1700000120.000}";
   auto j = nlohmann::json::parse(task);
   EXPECT_EQ(j["v"], 1);
   EXPECT_EQ(j["kind"], "polling");
@@ -84,7 +84,8 @@ TEST(Unit, TaskPrefixCompletedByDispatchIsAValidTaskMessage) {
   EXPECT_EQ(j["resource"]["resource_metadata"]["os"], "junos \"quoted\"");
   EXPECT_DOUBLE_EQ(j["time_limit"].get<double>(), 75.0);
   Entry d = MakeEntry(Plugin(PluginKind::kDiscovery, "disco", 300), nullptr);
-  auto jd = nlohmann::json::parse(d.task_prefix + "\"id\":\"a\",\"scheduled_for\":1.0,\"expires_at\":2.0}");
+  auto jd = nlohmann::json::parse(std::string(d.task_prefix()) +
+                                  "\"id\":\"a\",\"scheduled_for\":1.0,\"expires_at\":2.0}");
   EXPECT_TRUE(jd["resource"].is_null());
 }
 

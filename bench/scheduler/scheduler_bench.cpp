@@ -1,0 +1,187 @@
+// bench_scheduler --port P [--host H] [--prefix X] [--entries N] [--frequency S] [--seconds S]
+// Measures, against a real redis-server, with N (plugin, resource) entries of one polling plugin:
+//   rebuild_initial_ms   build + rebuild from an empty schedule (every entry new)
+//   rebuild_unchanged_ms build + rebuild when nothing changed (the periodic rescan)
+//   rebuild_change_ms    build + rebuild after 1% of resources changed, 1% appeared, 1% vanished
+//   lateness_p50_ms / lateness_p99_ms / lateness_max_ms over --seconds of steady dispatching the
+//                        way the scheduler does it (sleep until the next due time)
+//   dispatch_rate_per_s  every entry made due at once, dispatched in dispatch_batch batches
+//   rss_mb / peak_rss_mb this process (it holds what the scheduler holds: resources and entries)
+// Output: one name=value line each. Exit 1 on any Redis error.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/identity.h"
+#include "core/cli.h"
+#include "redis/client.h"
+#include "scheduler/entry.h"
+#include "scheduler/keys.h"
+#include "scheduler/schedule_store.h"
+
+namespace {
+
+using namespace panoptes;
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+template <typename T>
+T Check(Result<T> r, const char* what) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "bench_scheduler: %s: %s\n", what, r.status().ToString().c_str());
+    std::exit(1);
+  }
+  return std::move(*r);
+}
+
+double StatusMb(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
+  }
+  return 0;
+}
+
+std::vector<Resource> MakeResources(int n, int generation) {
+  std::vector<Resource> out(n);
+  for (int i = 0; i < n; ++i) {
+    Resource& r = out[i];
+    r.site = "dc1";
+    r.class_ = "network";
+    r.subclass = "switch";
+    r.type = "bench";
+    r.id = "device-" + std::to_string(i);
+    r.endpoint = "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." +
+                 std::to_string(i % 256);
+    r.plugin = "bench_discovery";
+    r.creation_timestamp = 1700000000;
+    r.metadata = {{"model", "qfx5100"},
+                  {"os", "junos"},
+                  {"rack", std::to_string(i % 400)},
+                  {"gen", std::to_string(generation)}};
+  }
+  return out;
+}
+
+double Rebuild(scheduler::ScheduleStore& store, const std::vector<scheduler::SchedulablePlugin>& plugins,
+               const std::vector<Resource>& resources, const char* what) {
+  auto start = Clock::now();
+  auto stats = Check(store.Rebuild([&](const std::function<void(scheduler::Entry &&)>& sink) {
+    scheduler::ForEachEntry(plugins, resources, sink);
+  }),
+                     what);
+  double ms = MsSince(start);
+  std::fprintf(stderr, "%s: %.1f ms (+%zu ~%zu -%zu =%zu, %llu round trips)\n", what, ms, stats.added,
+               stats.updated + stats.rescheduled, stats.removed, stats.unchanged,
+               static_cast<unsigned long long>(stats.round_trips));
+  return ms;
+}
+
+double Percentile(std::vector<int64_t> v, double p) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  return static_cast<double>(v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * v.size()))]);
+}
+
+// Dispatches like KindScheduler for `seconds`; the task list is dropped as it grows. Counts the
+// tasks that fell due during the window.
+std::vector<int64_t> SteadyLateness(redis::Client& client, scheduler::ScheduleStore& store,
+                                    const std::string& token, const std::string& tasks_key, int seconds) {
+  std::vector<int64_t> lateness;
+  int64_t window_start_ms = Check(store.ServerTimeMs(), "time");
+  auto end = Clock::now() + std::chrono::seconds(seconds);
+  while (Clock::now() < end) {
+    auto r = Check(store.Dispatch(token, 1000), "dispatch");
+    for (int64_t late : r.lateness_ms) {
+      // Entries that fell due while the rebuilds above ran are a backlog, not steady lateness.
+      if (r.now_ms - late >= window_start_ms) lateness.push_back(late);
+    }
+    if (r.dispatched > 0) Check(client.Command({"DEL", tasks_key}), "del tasks");
+    if (r.dispatched >= 1000) continue;
+    int64_t wait = r.next_due_ms < 0 ? 1000 : std::clamp<int64_t>(r.next_due_ms - r.now_ms, 0, 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+  }
+  return lateness;
+}
+
+double BurstRate(redis::Client& client, scheduler::ScheduleStore& store, const std::string& token,
+                 const std::string& schedule_key, const std::string& tasks_key, int n) {
+  Check(client.Command({"ZUNIONSTORE", schedule_key, "1", schedule_key, "WEIGHTS", "0"}), "make all due");
+  auto start = Clock::now();
+  int64_t total = 0;
+  while (total < n) {
+    auto r = Check(store.Dispatch(token, 1000), "dispatch");
+    if (r.dispatched == 0) break;
+    total += r.dispatched;
+    Check(client.Command({"DEL", tasks_key}), "del tasks");
+  }
+  return static_cast<double>(total) / (MsSince(start) / 1000.0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  core::ArgParser parser("bench_scheduler", "--port P [options]");
+  for (const char* name : {"host", "port", "prefix", "entries", "frequency", "seconds"})
+    parser.Add({name, "V", ""});
+  auto args = Check(parser.Parse(argc, argv), "arguments");
+  RedisConfig rc;
+  rc.host = args.Get("host").value_or("127.0.0.1");
+  rc.port = std::stoi(args.Get("port").value_or("6379"));
+  rc.key_prefix = args.Get("prefix").value_or("bench-scheduler");
+  int n = std::stoi(args.Get("entries").value_or("100000"));
+  int frequency = std::stoi(args.Get("frequency").value_or("60"));
+  int seconds = std::stoi(args.Get("seconds").value_or("20"));
+
+  redis::Client client(rc, "bench-scheduler");
+  const PluginKind kind = PluginKind::kPolling;
+  std::string schedule_key = scheduler::ScheduleKey(rc.key_prefix, kind);
+  std::string tasks_key = scheduler::TasksKey(rc.key_prefix, kind);
+  Check(client.Command({"DEL", schedule_key, scheduler::ScheduleEntriesKey(rc.key_prefix, kind),
+                        scheduler::ScheduleDigestsKey(rc.key_prefix, kind), tasks_key}),
+        "clean");
+
+  PluginInfo info;
+  info.kind = kind;
+  info.name = "bench_polling";
+  info.normalized_name = config::NormalizedName(info.name);
+  info.execute_frequency = frequency;
+  info.time_limit = 1.25 * frequency;
+  info.expires = 2 * frequency;
+  info.resource_filter = "resource_class = \"network\" AND resource_metadata.os LIKE 'jun%'";
+  std::vector<scheduler::SchedulablePlugin> plugins;
+  plugins.push_back(Check(scheduler::MakeSchedulable(info), "filter"));
+
+  scheduler::ScheduleStore store(client, rc.key_prefix, kind);
+  std::vector<Resource> resources = MakeResources(n, 0);
+  double initial = Rebuild(store, plugins, resources, "rebuild (initial)");
+  double unchanged = Rebuild(store, plugins, resources, "rebuild (unchanged)");
+  for (int i = 0; i < n / 100; ++i) resources[i * 100].metadata["gen"] = "1";  // 1% changed
+  resources.erase(resources.begin() + n - n / 100, resources.end());           // 1% vanished
+  for (int i = 0; i < n / 100; ++i)
+    resources.push_back(MakeResources(1, 2)[0]), resources.back().id += "-new-" + std::to_string(i);
+  double changed = Rebuild(store, plugins, resources, "rebuild (1% changed/added/removed)");
+  double rss = StatusMb("VmRSS");
+
+  std::string token = "bench-token";
+  Check(client.Command({"SET", scheduler::LeaderKey(rc.key_prefix, kind), token, "PX", "600000"}), "leader");
+  std::vector<int64_t> lateness = SteadyLateness(client, store, token, tasks_key, seconds);
+  double rate = BurstRate(client, store, token, schedule_key, tasks_key, n);
+
+  std::printf("entries=%d\nfrequency_s=%d\n", n, frequency);
+  std::printf("rebuild_initial_ms=%.1f\nrebuild_unchanged_ms=%.1f\nrebuild_change_ms=%.1f\n", initial,
+              unchanged, changed);
+  std::printf("lateness_samples=%zu\nlateness_p50_ms=%.0f\nlateness_p99_ms=%.0f\nlateness_max_ms=%.0f\n",
+              lateness.size(), Percentile(lateness, 50), Percentile(lateness, 99), Percentile(lateness, 100));
+  std::printf("dispatch_rate_per_s=%.0f\nrss_mb=%.1f\npeak_rss_mb=%.1f\n", rate, rss, StatusMb("VmHWM"));
+  return 0;
+}
