@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -61,7 +62,62 @@ bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds
   return true;
 }
 
+::testing::AssertionResult WaitUntil(const std::function<bool()>& predicate,
+                                     std::chrono::milliseconds timeout, const std::string& what) {
+  if (WaitUntil(predicate, timeout)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "timed out after " << timeout.count() << " ms waiting for: " << what;
+}
+
 namespace {
+
+// True when something on 127.0.0.1:port answers a RESP PING (+PONG, or -NOAUTH when it wants a
+// password). A raw socket, so that polling a server that is not up yet logs nothing.
+bool AnswersPing(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  timeval tv{0, 500 * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = false;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      send(fd, "PING\r\n", 6, MSG_NOSIGNAL) == 6) {
+    char buf[64] = {};
+    ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+    ok = n > 0 && (std::strncmp(buf, "+PONG", 5) == 0 || std::strncmp(buf, "-NOAUTH", 7) == 0);
+  }
+  close(fd);
+  return ok;
+}
+
+// True when `pid` has exited (and reaps it).
+bool Exited(pid_t pid) {
+  int status = 0;
+  return waitpid(pid, &status, WNOHANG) == pid;
+}
+
+enum class Outcome { kUp, kExited, kTimeout };
+
+// Waits until the child `pid` answers PING on `port`, exits, or 10 s pass.
+Outcome AwaitListener(pid_t pid, int port) {
+  Outcome outcome = Outcome::kTimeout;
+  WaitUntil(
+      [&] {
+        if (Exited(pid)) {
+          outcome = Outcome::kExited;
+          return true;
+        }
+        if (!AnswersPing(port)) return false;
+        outcome = Outcome::kUp;
+        return true;
+      },
+      std::chrono::seconds(10));
+  return outcome;
+}
 
 pid_t Spawn(const std::vector<std::string>& argv) {
   std::vector<char*> cargv;
@@ -101,14 +157,13 @@ std::string UniquePrefix() {
 }  // namespace
 
 RedisServer::RedisServer(RedisServerOptions options)
-    : options_(std::move(options)), port_(FreeLoopbackPort()) {}
+    : options_(std::move(options)), port_(options_.port > 0 ? options_.port : FreeLoopbackPort()) {}
 
 RedisServer::~RedisServer() {
   Stop();
 }
 
-bool RedisServer::Start() {
-  if (pid_ > 0) return true;
+std::vector<std::string> RedisServer::Argv() const {
   std::vector<std::string> argv = {"/usr/bin/redis-server",
                                    "--port",
                                    std::to_string(port_),
@@ -131,12 +186,42 @@ bool RedisServer::Start() {
     argv.push_back(options_.password);
   }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
-  pid_ = Spawn(argv);
-  bool up = WaitUntil([&] { return Cli({"PING"}) == "PONG"; }, std::chrono::seconds(10));
-  if (!up)
-    ADD_FAILURE() << "redis-server on port " << port_ << " did not answer PING within 10 s (log "
-                  << dir_.path() << "/redis.log)";
-  return up;
+  return argv;
+}
+
+bool RedisServer::Start() {
+  if (pid_ > 0) return true;
+  constexpr int kAttempts = 5;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    pid_ = Spawn(Argv());
+    Outcome outcome = AwaitListener(pid_, port_);
+    // Something answered: make sure it is our child and not another server on a reused port.
+    if (outcome == Outcome::kUp &&
+        Cli({"INFO", "server"}).find("process_id:" + std::to_string(pid_) + "\r") != std::string::npos) {
+      started_once_ = true;
+      return true;
+    }
+    if (outcome == Outcome::kTimeout) {
+      Kill();
+      ADD_FAILURE() << "redis-server on port " << port_ << " did not answer PING within 10 s (log "
+                    << dir_.path() << "/redis.log)";
+      return false;
+    }
+    if (outcome == Outcome::kExited) {
+      pid_ = -1;
+    } else {
+      Kill();  // another server answers on our port; ours cannot have bound it
+    }
+    if (started_once_) {
+      ADD_FAILURE() << "redis-server could not restart on port " << port_ << " (taken meanwhile? log "
+                    << dir_.path() << "/redis.log)";
+      return false;
+    }
+    port_ = FreeLoopbackPort();  // collision: another process took the port first
+  }
+  ADD_FAILURE() << "redis-server did not start after " << kAttempts << " attempts (log " << dir_.path()
+                << "/redis.log)";
+  return false;
 }
 
 void RedisServer::Stop() {
@@ -184,25 +269,47 @@ bool SentinelCluster::Start() {
   if (!replica_->Start()) return false;
   int quorum = static_cast<int>(sentinel_ports_.size()) / 2 + 1;
   for (size_t i = 0; i < sentinel_ports_.size(); ++i) {
-    std::string conf = dir_.Write("sentinel" + std::to_string(i) + ".conf",
-                                  "port " + std::to_string(sentinel_ports_[i]) + "\nbind 127.0.0.1\n" +
-                                      "sentinel monitor mymaster 127.0.0.1 " +
-                                      std::to_string(master_->port()) + " " + std::to_string(quorum) + "\n" +
-                                      "sentinel down-after-milliseconds mymaster 1000\n"
-                                      "sentinel failover-timeout mymaster 5000\n");
-    sentinel_pids_.push_back(Spawn({"/usr/bin/redis-sentinel", conf, "--logfile",
-                                    dir_.path() + "/sentinel" + std::to_string(i) + ".log"}));
+    if (!StartSentinel(i, quorum)) return false;
   }
   bool linked = WaitUntil(
       [&] {
         std::string info = replica_->Cli({"INFO", "replication"});
         return info.find("master_link_status:up") != std::string::npos &&
-               ReportedMasterPort() == master_->port();
+               ReportedMasterPort() == master_->port() && SentinelsReady();
       },
-      std::chrono::seconds(10));
+      std::chrono::seconds(15));
   if (!linked)
-    ADD_FAILURE() << "sentinel cluster did not come up within 10 s (logs in " << dir_.path() << ")";
+    ADD_FAILURE() << "sentinel cluster did not come up within 15 s (logs in " << dir_.path() << ")";
   return linked;
+}
+
+// Starts sentinel i (config and log in the cluster's temp dir); on a port collision picks another
+// port and tries again.
+bool SentinelCluster::StartSentinel(size_t i, int quorum) {
+  std::string n = std::to_string(i);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    int port = sentinel_ports_[i];
+    std::string conf = dir_.Write("sentinel" + n + ".conf",
+                                  "port " + std::to_string(port) + "\nbind 127.0.0.1\n" +
+                                      "sentinel monitor mymaster 127.0.0.1 " +
+                                      std::to_string(master_->port()) + " " + std::to_string(quorum) +
+                                      "\n"
+                                      "sentinel down-after-milliseconds mymaster 1000\n"
+                                      "sentinel failover-timeout mymaster 5000\n");
+    pid_t pid = Spawn({"/usr/bin/redis-sentinel", conf, "--logfile", dir_.path() + "/sentinel" + n + ".log"});
+    Outcome outcome = AwaitListener(pid, port);
+    if (outcome == Outcome::kUp) {
+      sentinel_pids_.push_back(pid);
+      return true;
+    }
+    if (outcome == Outcome::kTimeout) {
+      StopPid(pid, SIGKILL);
+      break;
+    }
+    sentinel_ports_[i] = FreeLoopbackPort();
+  }
+  ADD_FAILURE() << "redis-sentinel " << i << " did not start (logs in " << dir_.path() << ")";
+  return false;
 }
 
 RedisConfig SentinelCluster::Config(const std::string& prefix) const {
@@ -210,6 +317,28 @@ RedisConfig SentinelCluster::Config(const std::string& prefix) const {
   for (int port : sentinel_ports_) c.sentinels.push_back({"127.0.0.1", port});
   c.master_name = "mymaster";
   return c;
+}
+
+// True when every sentinel knows the replica and all the other sentinels (else a failover could not
+// be authorised or would find no replica to promote).
+bool SentinelCluster::SentinelsReady() const {
+  for (int port : sentinel_ports_) {
+    RedisConfig c;
+    c.port = port;
+    c.connect_timeout_ms = 500;
+    c.io_timeout_ms = 1000;
+    redis::Client client(c, "test-sentinel-probe");
+    auto reply = client.Command({"SENTINEL", "master", "mymaster"});
+    if (!reply.ok()) return false;
+    int replicas = -1, others = -1;
+    const auto& fields = reply->elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      if (fields[i].str == "num-slaves") replicas = std::atoi(fields[i + 1].str.c_str());
+      if (fields[i].str == "num-other-sentinels") others = std::atoi(fields[i + 1].str.c_str());
+    }
+    if (replicas < 1 || others != static_cast<int>(sentinel_ports_.size()) - 1) return false;
+  }
+  return true;
 }
 
 int SentinelCluster::ReportedMasterPort() const {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "panoptes/site_config.h"
 
 namespace panoptes::testing {
@@ -36,14 +38,20 @@ int FreeLoopbackPort();
 // Polls `predicate` every few milliseconds until it is true or `timeout` passes. Returns true on
 // success; on timeout returns false (callers: ASSERT_TRUE(WaitUntil(...)) << what).
 bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
+// The same, for direct use in assertions: the failure message says what was awaited and how long,
+// e.g. ASSERT_TRUE(WaitUntil(pred, 5s, "the task reaches the dead-letter list")).
+::testing::AssertionResult WaitUntil(const std::function<bool()>& predicate,
+                                     std::chrono::milliseconds timeout, const std::string& what);
 
 struct RedisServerOptions {
   std::string password;                 // non-empty: requirepass
   std::vector<std::string> extra_args;  // e.g. {"--replicaof", "127.0.0.1", "1234"}
+  int port = 0;                         // 0: a free one; taken at the first start: another one
 };
 
 // A redis-server child process on a free loopback port. Start() waits (bounded) until it answers
-// PING. The destructor stops it (SIGTERM, then SIGKILL).
+// PING and checks that the answering server is its own child (INFO process_id); on a port collision
+// at the first start it moves to another free port. The destructor stops it (SIGTERM, then SIGKILL).
 class RedisServer {
  public:
   explicit RedisServer(RedisServerOptions options = {});
@@ -52,7 +60,7 @@ class RedisServer {
   RedisServer& operator=(const RedisServer&) = delete;
 
   // Starts it (on the same port when restarting). Fails the calling test (ADD_FAILURE) and returns
-  // false when it does not answer within 10 s.
+  // false when it does not answer within 10 s or (restart only) the port was taken meanwhile.
   bool Start();
   void Stop();  // SIGTERM and wait
   void Kill();  // SIGKILL and wait
@@ -70,21 +78,27 @@ class RedisServer {
   std::string Cli(const std::vector<std::string>& argv) const;
 
  private:
+  std::vector<std::string> Argv() const;
+
   RedisServerOptions options_;
   TempDir dir_;
   int port_;
   pid_t pid_ = -1;
+  bool started_once_ = false;
 };
 
-// A master, one replica and `sentinels` redis-sentinel processes monitoring "mymaster"
-// (down-after-milliseconds 1000, failover-timeout 5000).
+// A master, one replica and `sentinels` (1 or 3) redis-sentinel processes monitoring "mymaster"
+// (quorum: a majority; down-after-milliseconds 1000, failover-timeout 5000). Start() returns once
+// the replica is linked and every sentinel knows the master, the replica and the other sentinels.
 class SentinelCluster {
  public:
   explicit SentinelCluster(int sentinels = 1);
   ~SentinelCluster();
-  bool Start();  // all up, replica linked, sentinels see the master
+  bool Start();  // all up and ready for a failover; ADD_FAILURE and false after 15 s otherwise
   RedisServer& master() { return *master_; }
   RedisServer& replica() { return *replica_; }
+  // SIGKILLs the master (the sentinels then promote the replica within a few seconds).
+  void KillMaster() { master_->Kill(); }
   // A RedisConfig that finds the master through the sentinels.
   RedisConfig Config(const std::string& prefix = "") const;
   // The port of the master as the sentinels currently report it (0 if unknown).
@@ -96,6 +110,9 @@ class SentinelCluster {
   std::unique_ptr<RedisServer> replica_;
   std::vector<int> sentinel_ports_;
   std::vector<pid_t> sentinel_pids_;
+
+  bool StartSentinel(size_t i, int quorum);
+  bool SentinelsReady() const;
 };
 
 }  // namespace panoptes::testing
