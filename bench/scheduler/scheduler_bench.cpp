@@ -20,8 +20,8 @@
 #include "config/identity.h"
 #include "core/cli.h"
 #include "redis/client.h"
+#include "redis/keys.h"
 #include "scheduler/entry.h"
-#include "scheduler/keys.h"
 #include "scheduler/schedule_store.h"
 
 namespace {
@@ -144,10 +144,10 @@ int main(int argc, char** argv) {
 
   redis::Client client(rc, "bench-scheduler");
   const PluginKind kind = PluginKind::kPolling;
-  std::string schedule_key = scheduler::ScheduleKey(rc.key_prefix, kind);
-  std::string tasks_key = scheduler::TasksKey(rc.key_prefix, kind);
-  Check(client.Command({"DEL", schedule_key, scheduler::ScheduleEntriesKey(rc.key_prefix, kind),
-                        scheduler::ScheduleDigestsKey(rc.key_prefix, kind), tasks_key}),
+  std::string schedule_key = redis::keys::Schedule(rc.key_prefix, kind);
+  std::string tasks_key = redis::keys::Tasks(rc.key_prefix, kind);
+  Check(client.Command({"DEL", schedule_key, redis::keys::ScheduleEntries(rc.key_prefix, kind),
+                        redis::keys::ScheduleDigests(rc.key_prefix, kind), tasks_key}),
         "clean");
 
   PluginInfo info;
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
   double rss = StatusMb("VmRSS");
 
   std::string token = "bench-token";
-  Check(client.Command({"SET", scheduler::LeaderKey(rc.key_prefix, kind), token, "PX", "600000"}), "leader");
+  Check(client.Command({"SET", redis::keys::Leader(rc.key_prefix, kind), token, "PX", "600000"}), "leader");
   std::vector<int64_t> lateness = SteadyLateness(client, store, token, tasks_key, seconds);
   double rate = BurstRate(client, store, token, schedule_key, tasks_key, n);
 

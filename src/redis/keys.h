@@ -62,4 +62,15 @@ inline std::string ResourceVersion(std::string_view p) {
   return Join(p, {"resources", "version"});
 }
 
+// --- Scheduler (docs/redis.md, "Scheduler") ---
+inline std::string Schedule(std::string_view p, PluginKind k) {
+  return Join(p, {"schedule", KindName(k)});
+}
+inline std::string ScheduleEntries(std::string_view p, PluginKind k) {
+  return Join(p, {"schedule", KindName(k), "entries"});
+}
+inline std::string ScheduleDigests(std::string_view p, PluginKind k) {
+  return Join(p, {"schedule", KindName(k), "digests"});
+}
+
 }  // namespace panoptes::redis::keys

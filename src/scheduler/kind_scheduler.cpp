@@ -185,6 +185,7 @@ void KindScheduler::Scan() {
                std::chrono::duration_cast<milliseconds>(Clock::now() - started).count());
   plugins_ = std::move(plugins);
   have_plugins_ = true;
+  resources_stale_ = true;  // expiries do not bump the store version: re-read once per scan
   schedule_dirty_ = true;
   next_rebuild_retry_ = {};
   next_scan_ = Clock::now() + std::chrono::seconds(site_.Kind(kind_).plugin_scan_interval);
@@ -209,7 +210,7 @@ void KindScheduler::PollResources() {
     Log()->warn("{}: cannot read the resource store version: {}", kind_name_, version.status().ToString());
     return;
   }
-  if (*version == resources_version_) return;
+  if (*version == resources_version_ && !resources_stale_) return;
   auto list = resource_store_.List();
   if (!list.ok()) {
     Log()->warn("{}: cannot read the resource store: {}", kind_name_, list.status().ToString());
@@ -218,6 +219,7 @@ void KindScheduler::PollResources() {
   Log()->info("{}: resource store version {}: {} resources", kind_name_, *version, list->size());
   resources_ = std::move(*list);
   resources_version_ = *version;
+  resources_stale_ = false;
   stats_.resources = static_cast<int64_t>(resources_.size());
   schedule_dirty_ = true;
 }

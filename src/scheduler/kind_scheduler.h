@@ -78,6 +78,7 @@ class KindScheduler {
   std::vector<SchedulablePlugin> plugins_;
   std::vector<Resource> resources_;
   int64_t resources_version_ = -1;
+  bool resources_stale_ = true;                       // re-read the store even if its version did not change
   std::map<std::string, std::string> logged_errors_;  // file -> reason already logged
 
   Clock::time_point next_leader_tick_{};

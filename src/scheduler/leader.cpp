@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "scheduler/keys.h"
+#include "redis/keys.h"
 
 namespace panoptes::scheduler {
 namespace {
@@ -26,7 +26,10 @@ const redis::Script& ReleaseScript() {
 
 LeaderLock::LeaderLock(redis::Client& client, const std::string& key_prefix, PluginKind kind, int ttl_ms,
                        std::string token)
-    : client_(client), key_(LeaderKey(key_prefix, kind)), ttl_ms_(ttl_ms), token_(std::move(token)) {}
+    : client_(client),
+      key_(redis::keys::Leader(key_prefix, kind)),
+      ttl_ms_(ttl_ms),
+      token_(std::move(token)) {}
 
 Result<bool> LeaderLock::Acquire() {
   auto reply = client_.Command({"SET", key_, token_, "NX", "PX", std::to_string(ttl_ms_)});

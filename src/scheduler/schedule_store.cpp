@@ -6,8 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "redis/keys.h"
 #include "scheduler/dispatch_script.h"
-#include "scheduler/keys.h"
 
 namespace panoptes::scheduler {
 namespace {
@@ -84,11 +84,11 @@ class DiffWriter {
 
 ScheduleStore::ScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind)
     : client_(client),
-      leader_key_(LeaderKey(key_prefix, kind)),
-      schedule_key_(ScheduleKey(key_prefix, kind)),
-      entries_key_(ScheduleEntriesKey(key_prefix, kind)),
-      digests_key_(ScheduleDigestsKey(key_prefix, kind)),
-      tasks_key_(TasksKey(key_prefix, kind)) {}
+      leader_key_(redis::keys::Leader(key_prefix, kind)),
+      schedule_key_(redis::keys::Schedule(key_prefix, kind)),
+      entries_key_(redis::keys::ScheduleEntries(key_prefix, kind)),
+      digests_key_(redis::keys::ScheduleDigests(key_prefix, kind)),
+      tasks_key_(redis::keys::Tasks(key_prefix, kind)) {}
 
 Result<int64_t> ScheduleStore::ServerTimeMs() {
   auto reply = client_.Command({"TIME"});
