@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model/json.h"
+#include "redis/keys.h"
 #include "support/bench_support.h"
 
 namespace panoptes::bench {
@@ -92,8 +93,8 @@ int Run(const Options& opt) {
   redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), "bench-driver");
   Driver d{client};
   int64_t count = opt.Int("count", 10000);
-  std::string queue = prefix + ":tasks:polling";
-  std::string stream = prefix + ":metrics:" + opt.Str("site", "local");
+  std::string queue = redis::keys::Tasks(prefix, PluginKind::kPolling);
+  std::string stream = redis::keys::Metrics(prefix, opt.Str("site", "local"));
   CheckOk(d.Command({"DEL", stream}).status(), "DEL " + stream);
   auto c0 = ReadServerCounters(client);
   CheckOk(c0.status(), "INFO");
@@ -103,13 +104,12 @@ int Run(const Options& opt) {
   Enqueue(d, opt, queue, count);
   int64_t t_queued = MonotonicNs();
   if (!AwaitGroups(d, stream, count, opt)) {
+    std::string deadletter = redis::keys::Deadletter(prefix, PluginKind::kPolling);
     std::fprintf(stderr,
-                 "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in "
-                 "%s:deadletter:polling\n",
+                 "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in %s\n",
                  static_cast<long long>(IntReply(d, {"XLEN", stream})), static_cast<long long>(count),
                  stream.c_str(), static_cast<long long>(IntReply(d, {"LLEN", queue})), queue.c_str(),
-                 static_cast<long long>(IntReply(d, {"LLEN", prefix + ":deadletter:polling"})),
-                 prefix.c_str());
+                 static_cast<long long>(IntReply(d, {"LLEN", deadletter})), deadletter.c_str());
     return 1;
   }
   int64_t t1 = MonotonicNs();

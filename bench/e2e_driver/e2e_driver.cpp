@@ -21,6 +21,7 @@
 #include "config/identity.h"
 #include "model/identity.h"
 #include "model/json.h"
+#include "redis/keys.h"
 #include "resources/store.h"
 #include "scheduler/schedule_store.h"
 #include "support/bench_support.h"
@@ -76,7 +77,7 @@ double LatencyMs(const MetricsGroup& g, const std::string& normalized,
 int Window(const Options& opt) {
   std::string prefix = opt.Str("prefix");
   redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), "bench-e2e");
-  std::string stream = prefix + ":metrics:" + opt.Str("site", "local");
+  std::string stream = redis::keys::Metrics(prefix, opt.Str("site", "local"));
   auto time = client.Command({"TIME"});
   CheckOk(time.status(), "TIME");
   int64_t from_ms = std::stoll(time->elements.at(0).str) * 1000 + std::stoll(time->elements.at(1).str) / 1000;

@@ -1,2 +1,30 @@
-# Section "scheduler": bench/scheduler (written with the scheduler) at several entry counts.
-section_scheduler() { note "scheduler: not measured yet"; }
+# Section "scheduler": bench/scheduler (written with the scheduler; docs/scheduler.md) at several
+# entry counts, so that the growth of cost with work is visible: rebuild time, dispatch rate,
+# dispatch lateness, RSS of a process holding the resources and entries. Sourced by bench/run.
+# section_scheduler REPS SECONDS "SIZE..."  (the largest size also gives scheduler_p99_lateness_ms)
+section_scheduler() {
+  local reps=$1 seconds=$2 sizes=$3 size rep tool="$BIN_BENCH/scheduler/bench_scheduler"
+  local dir="$BENCH_OUT/scheduler" largest
+  [ -x "$tool" ] || die "scheduler: $tool was not built"
+  mkdir -p "$dir"
+  largest=$(echo "$sizes" | tr ' ' '\n' | sort -n | tail -1)
+  for size in $sizes; do
+    local k; k=$(( size / 1000 ))k
+    for rep in $(seq 1 "$reps"); do
+      local out="$dir/$k.$rep.out"
+      "$tool" --port "$REDIS_PORT" --prefix "bench-sched-$k" --entries "$size" --frequency 60 \
+        --seconds "$seconds" > "$out" 2> "$out.log" || { tail -5 "$out.log" >&2; die "scheduler: bench_scheduler failed at $size entries"; }
+      local v; v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$out"; }
+      sample "scheduler_rebuild_ms_$k" "$(v rebuild_initial_ms)" ms "scheduler: first rebuild, $size entries (target < 1000 at 100k)"
+      sample "scheduler_rebuild_unchanged_ms_$k" "$(v rebuild_unchanged_ms)" ms "scheduler: rebuild with nothing changed, $size entries"
+      sample "scheduler_rebuild_change_ms_$k" "$(v rebuild_change_ms)" ms "scheduler: rebuild after 3% churn, $size entries"
+      sample "scheduler_dispatch_per_s_$k" "$(v dispatch_rate_per_s)" tasks/s "scheduler: dispatch rate, all $size entries due at once"
+      sample "scheduler_p99_lateness_ms_$k" "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99, $size entries at 60 s (target < 50)"
+      sample "scheduler_rss_mb_$k" "$(v rss_mb)" MiB "scheduler: RSS holding $size entries (target < 200 at 100k)"
+      if [ "$size" = "$largest" ]; then
+        sample scheduler_p99_lateness_ms "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99 at $size entries"
+      fi
+    done
+    log "scheduler $size entries: rebuild $(awk -F= '$1 == "rebuild_initial_ms" { print $2 }' "$dir/$k.$reps.out") ms"
+  done
+}

@@ -18,6 +18,7 @@
 
 #include "config/identity.h"
 #include "model/json.h"
+#include "redis/keys.h"
 #include "support/bench_support.h"
 
 namespace panoptes::bench {
@@ -51,10 +52,6 @@ return 1
 
 constexpr char kPlugin[] = "bench_polling";
 
-std::string Key(const std::string& prefix, const std::string& rest) {
-  return prefix + ":" + rest;
-}
-
 // One group of three metrics, as the trivial plugin of the agent benchmark returns.
 std::string GroupJson(const Resource& resource) {
   MetricsGroup g;
@@ -72,7 +69,7 @@ std::string GroupJson(const Resource& resource) {
 int Fill(const Options& opt) {
   std::string prefix = opt.Str("prefix");
   redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), "bench-fill");
-  std::string queue = Key(prefix, "tasks:polling");
+  std::string queue = redis::keys::Tasks(prefix, PluginKind::kPolling);
   CheckOk(client.Command({"DEL", queue}).status(), "DEL " + queue);
   int64_t n = opt.Int("tasks", 10000);
   std::string tag = "c" + std::to_string(MonotonicNs() % 1000000007);
@@ -102,13 +99,14 @@ bool RunOne(redis::Client& client, const std::string& prefix, const std::string&
             const std::string& raw, const std::string& token) {
   auto task = model::ParseTask(raw);
   CheckOk(task.status(), "parse task");
-  std::string id = config::NormalizedName(task->plugin) + ":" + task->signature;
-  std::string lock = Key(prefix, "lock:polling:" + id), meta = Key(prefix, "meta:polling:" + id);
+  std::string name = config::NormalizedName(task->plugin);
+  std::string lock = redis::keys::Lock(prefix, PluginKind::kPolling, name, task->signature);
+  std::string meta = redis::keys::Meta(prefix, PluginKind::kPolling, name, task->signature);
   auto guard = client.Eval(kGuard, {lock, meta}, {token, "60", "1", "15000"});
   CheckOk(guard.status(), "guard script");
   if (guard->str != "run") return false;
   std::string group = GroupJson(*task->resource);
-  std::string stream = Key(prefix, "metrics:" + task->resource->site);
+  std::string stream = redis::keys::Metrics(prefix, task->resource->site);
   auto done = client.Eval(kFinish, {stream, meta, lock, inflight}, {token, "100000", "ok", "0", raw, group});
   CheckOk(done.status(), "finish script");
   return true;
@@ -123,7 +121,8 @@ int Work(const Options& opt) {
   // Load both scripts before the clock starts, as a long-running agent has them cached.
   CheckOk(client.Command({"SCRIPT", "LOAD", kGuard.source()}).status(), "SCRIPT LOAD");
   CheckOk(client.Command({"SCRIPT", "LOAD", kFinish.source()}).status(), "SCRIPT LOAD");
-  std::string queue = Key(prefix, "tasks:polling"), inflight = Key(prefix, "inflight:bench-" + worker);
+  std::string queue = redis::keys::Tasks(prefix, PluginKind::kPolling);
+  std::string inflight = redis::keys::Join(prefix, {"bench", "inflight", worker});
   SleepUntil(opt.Int("start-at", 0));
   uint64_t rt0 = client.round_trips();
   int64_t tasks = 0, last_ns = MonotonicNs();
