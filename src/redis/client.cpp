@@ -1,17 +1,20 @@
 #include "redis/client.h"
 
-#include <hiredis/hiredis.h>
-
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <string_view>
 
 #include "core/logging.h"
+#include "redis/hiredis_util.h"
 #include "redis/sha1.h"
 
 namespace panoptes::redis {
 namespace {
 
+using detail::ArgvBuffer;
+using detail::ContextPtr;
+using detail::ReplyPtr;
 using Clock = std::chrono::steady_clock;
 constexpr int kInitialBackoffMs = 50;
 
@@ -19,61 +22,46 @@ timeval ToTimeval(int ms) {
   return timeval{ms / 1000, (ms % 1000) * 1000};
 }
 
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string_view View(const redisReply* r) {
+  return std::string_view(r->str, r->len);
+}
+
+bool IsReadOnlyError(const redisReply* r) {
+  return r->type == REDIS_REPLY_ERROR && StartsWith(View(r), "READONLY");
+}
+
 Reply Convert(const redisReply* r) {
   Reply out;
-  switch (r->type) {
-    case REDIS_REPLY_STRING:
-      out.type = Reply::Type::kString;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = Reply::Type::kStatus;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = Reply::Type::kError;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = Reply::Type::kInteger;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = Reply::Type::kArray;
-      out.elements.reserve(r->elements);
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Convert(r->element[i]));
-      break;
-    default: out.type = Reply::Type::kNil; break;
-  }
+  detail::ConvertInto(r, out);
   return out;
 }
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
-// Sends one command given as pieces; returns nullptr on I/O failure (the context is then dead).
-ReplyPtr Exec(redisContext* ctx, const std::vector<std::string_view>& parts) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  argv.reserve(parts.size());
-  lens.reserve(parts.size());
-  for (auto p : parts) {
-    argv.push_back(p.data());
-    lens.push_back(p.size());
-  }
-  return ReplyPtr(static_cast<redisReply*>(
-      redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data())));
+// One command on `ctx`; nullptr on I/O failure (the context is then dead).
+ReplyPtr Exec(redisContext* ctx, ArgvBuffer& argv) {
+  return ReplyPtr(static_cast<redisReply*>(redisCommandArgv(ctx, argv.argc(), argv.argv(), argv.lens())));
 }
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
+ReplyPtr Exec(redisContext* ctx, std::initializer_list<std::string_view> parts) {
+  ArgvBuffer argv;
+  for (auto p : parts) argv.Add(p);
+  return Exec(ctx, argv);
+}
+
+// "host:port" from a SENTINEL get-master-addr-by-name reply; false when it names no master.
+bool ParseMasterAddr(const redisReply* r, HostPort* out) {
+  if (r == nullptr || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return false;
+  const redisReply* host = r->element[0];
+  const redisReply* port = r->element[1];
+  if (host->type != REDIS_REPLY_STRING || port->type != REDIS_REPLY_STRING) return false;
+  int value = 0;
+  auto [end, ec] = std::from_chars(port->str, port->str + port->len, value);
+  if (ec != std::errc() || end != port->str + port->len || value <= 0 || value > 65535) return false;
+  *out = HostPort{std::string(View(host)), value};
+  return true;
 }
 
 }  // namespace
@@ -83,6 +71,7 @@ Script::Script(std::string source) : source_(std::move(source)), sha1_(Sha1Hex(s
 struct Client::Impl {
   RedisConfig config;
   std::string name;
+  uint64_t* round_trips = nullptr;  // the owning Client's counter
   ContextPtr ctx;
   HostPort endpoint;
   std::string last_error;
@@ -109,60 +98,62 @@ struct Client::Impl {
     return c;
   }
 
-  Result<HostPort> DiscoverMaster() {
-    std::string errors;
-    for (const HostPort& s : config.sentinels) {
-      std::string err;
-      ContextPtr c = Dial(s, &err);
-      if (!c) {
-        errors += (errors.empty() ? "" : "; ") + err;
-        continue;
-      }
-      ReplyPtr r = Exec(c.get(), {"SENTINEL", "get-master-addr-by-name", config.master_name});
-      if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
-        return HostPort{std::string(r->element[0]->str, r->element[0]->len), std::atoi(r->element[1]->str)};
-      }
-      errors +=
-          (errors.empty() ? "" : "; ") + s.ToString() + ": no master named '" + config.master_name + "'";
+  // Asks one sentinel where the master is.
+  Result<HostPort> AskSentinel(const HostPort& sentinel) const {
+    std::string err;
+    ContextPtr c = Dial(sentinel, &err);
+    if (!c) return Status::Unavailable("sentinel " + err);
+    ReplyPtr r = Exec(c.get(), {"SENTINEL", "get-master-addr-by-name", config.master_name});
+    if (!r) return Status::Unavailable("sentinel " + sentinel.ToString() + ": " + c->errstr);
+    if (r->type == REDIS_REPLY_ERROR) {
+      return Status::Unavailable("sentinel " + sentinel.ToString() + ": " + std::string(View(r.get())));
     }
-    return Status::Unavailable("no sentinel knows master '" + config.master_name + "': " + errors);
+    HostPort master;
+    if (!ParseMasterAddr(r.get(), &master)) {
+      return Status::Unavailable("sentinel " + sentinel.ToString() + ": no master named '" +
+                                 config.master_name + "'");
+    }
+    return master;
   }
 
+  // AUTH, SELECT, CLIENT SETNAME and (Sentinel) ROLE on a fresh connection. kRedisError when Redis
+  // refuses one of them (a configuration problem), kUnavailable on I/O failure or a non-master.
   Status Handshake(redisContext* c) {
     if (!config.password.empty()) {
       ReplyPtr r = Exec(c, {"AUTH", config.password});
       if (!r) return Status::Unavailable(Where() + ": I/O error during AUTH: " + c->errstr);
       if (r->type == REDIS_REPLY_ERROR) {
-        return Status::RedisError(Where() + ": AUTH refused: " + std::string(r->str, r->len));
+        return Status::RedisError(Where() + ": AUTH refused: " + std::string(View(r.get())));
       }
     }
-    std::vector<std::vector<std::string_view>> steps;
     std::string db = std::to_string(config.db);
+    std::vector<std::vector<std::string_view>> steps;
     if (config.db != 0) steps.push_back({"SELECT", db});
     steps.push_back({"CLIENT", "SETNAME", name});
     if (!config.sentinels.empty()) steps.push_back({"ROLE"});
     for (const auto& step : steps) {
-      ReplyPtr r = Exec(c, step);
+      std::string_view what = step.front();
+      ArgvBuffer argv;
+      for (auto part : step) argv.Add(part);
+      ReplyPtr r = Exec(c, argv);
       if (!r)
-        return Status::Unavailable(Where() + ": I/O error during " + std::string(step[0]) + ": " + c->errstr);
+        return Status::Unavailable(Where() + ": I/O error during " + std::string(what) + ": " + c->errstr);
       if (r->type == REDIS_REPLY_ERROR) {
-        return Status::RedisError(Where() + ": " + std::string(step[0]) +
-                                  " refused: " + std::string(r->str, r->len));
+        return Status::RedisError(Where() + ": " + std::string(what) +
+                                  " refused: " + std::string(View(r.get())));
       }
-      if (step[0] == "ROLE" && !(r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
-                                 std::string_view(r->element[0]->str, r->element[0]->len) == "master")) {
-        return Status::Unavailable(Where() + ": sentinel named it master but ROLE says otherwise");
+      if (what == "ROLE" && !(r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+                              r->element[0]->type == REDIS_REPLY_STRING && View(r->element[0]) == "master")) {
+        return Status::Unavailable(Where() + ": named master by Sentinel but ROLE says otherwise");
       }
     }
     return Status::Ok();
   }
 
-  Status Open() {
-    HostPort target{config.host, config.port};
-    if (!config.sentinels.empty()) {
-      auto master = DiscoverMaster();
-      if (!master.ok()) return master.status();
-      target = *master;
+  Status OpenAt(const HostPort& target) {
+    if (!endpoint.host.empty() && !config.sentinels.empty() && endpoint.ToString() != target.ToString()) {
+      core::Logger("redis")->warn("redis ({}): master of '{}' moved from {} to {} (failover)", name,
+                                  config.master_name, endpoint.ToString(), target.ToString());
     }
     endpoint = target;
     std::string err;
@@ -172,6 +163,20 @@ struct Client::Impl {
     ctx = std::move(c);
     used_since_connect = false;
     return Status::Ok();
+  }
+
+  // Plain: the configured host. Sentinel: each sentinel in turn until one names a server that
+  // accepts us as its master.
+  Status Open() {
+    if (config.sentinels.empty()) return OpenAt({config.host, config.port});
+    std::string errors;
+    for (const HostPort& sentinel : config.sentinels) {
+      auto master = AskSentinel(sentinel);
+      Status st = master.ok() ? OpenAt(*master) : master.status();
+      if (st.ok() || st.code() == StatusCode::kRedisError) return st;
+      errors += (errors.empty() ? "" : "; ") + st.message();
+    }
+    return Status::Unavailable("no reachable master '" + config.master_name + "' via Sentinel: " + errors);
   }
 
   Status Connect() {
@@ -210,6 +215,14 @@ struct Client::Impl {
     return Status::Unavailable(Where() + ": " + err);
   }
 
+  // A demoted master answers writes with -READONLY: drop the connection so that the next call
+  // finds the master again (at once, no backoff).
+  void DemotedMaster(const redisReply* r) {
+    core::Logger("redis")->warn("{} ({}): {}; looking for the master again", Where(), name, View(r));
+    ctx.reset();
+    next_attempt = {};
+  }
+
   // True when the failure looks like a connection that went stale while idle (server restarted or
   // closed it): then the command was never executed and may be sent again once.
   bool StaleFailure() const {
@@ -217,16 +230,14 @@ struct Client::Impl {
     return ctx->err == REDIS_ERR_EOF || (ctx->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
   }
 
-  Result<ReplyPtr> Run(const std::vector<std::string_view>& parts) {
+  Result<ReplyPtr> Run(ArgvBuffer& argv) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       PANOPTES_RETURN_IF_ERROR(Ensure());
-      ReplyPtr r = Exec(ctx.get(), parts);
+      ++*round_trips;
+      ReplyPtr r = Exec(ctx.get(), argv);
       if (r) {
         used_since_connect = true;
-        if (r->type == REDIS_REPLY_ERROR && StartsWith(std::string_view(r->str, r->len), "READONLY")) {
-          ctx.reset();  // a failover demoted this server: find the master again
-          next_attempt = {};
-        }
+        if (IsReadOnlyError(r.get())) DemotedMaster(r.get());
         return r;
       }
       bool retry = attempt == 0 && StaleFailure();
@@ -235,11 +246,55 @@ struct Client::Impl {
     }
     return Status::Internal("unreachable");
   }
+
+  // Run, then error replies become kRedisError naming the endpoint and command.
+  Result<Reply> RunChecked(ArgvBuffer& argv) {
+    auto r = Run(argv);
+    if (!r.ok()) return r.status();
+    const redisReply* raw = r->get();
+    if (raw->type == REDIS_REPLY_ERROR) {
+      return Status::RedisError(Where() + ": " + std::string(argv.name()) + ": " + std::string(View(raw)));
+    }
+    return Convert(raw);
+  }
+
+  // Appends every command, then reads every reply: one round trip. False on I/O failure.
+  bool RunPipeline(const std::vector<Args>& commands, std::vector<Reply>* out) {
+    redisContext* c = ctx.get();
+    ArgvBuffer argv;
+    for (const Args& cmd : commands) {
+      argv.Clear();
+      argv.Add(cmd);
+      if (redisAppendCommandArgv(c, argv.argc(), argv.argv(), argv.lens()) != REDIS_OK) return false;
+    }
+    ++*round_trips;
+    out->resize(commands.size());
+    bool demoted = false;
+    for (size_t i = 0; i < commands.size(); ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
+        out->resize(i);
+        return false;
+      }
+      ReplyPtr r(static_cast<redisReply*>(raw));
+      if (!demoted && IsReadOnlyError(r.get())) demoted = true;
+      detail::ConvertInto(r.get(), (*out)[i]);
+    }
+    used_since_connect = true;
+    if (demoted) {
+      core::Logger("redis")->warn("{} ({}): READONLY in a pipeline; looking for the master again", Where(),
+                                  name);
+      ctx.reset();
+      next_attempt = {};
+    }
+    return true;
+  }
 };
 
 Client::Client(RedisConfig config, std::string name) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
   impl_->name = std::move(name);
+  impl_->round_trips = &round_trips_;
 }
 
 Client::~Client() = default;
@@ -261,54 +316,23 @@ std::string Client::endpoint() const {
   return impl_->endpoint.ToString();
 }
 
-namespace {
-std::vector<std::string_view> Views(const Args& argv) {
-  return {argv.begin(), argv.end()};
-}
-}  // namespace
-
 Result<Reply> Client::Command(const Args& argv) {
-  auto r = impl_->Run(Views(argv));
-  ++round_trips_;
-  if (!r.ok()) return r.status();
-  Reply out = Convert(r->get());
-  if (out.IsError()) return Status::RedisError(impl_->Where() + ": " + argv[0] + ": " + out.str);
-  return out;
+  if (argv.empty()) return Status::InvalidArgument("redis: empty command");
+  ArgvBuffer buffer;
+  buffer.Add(argv);
+  return impl_->RunChecked(buffer);
 }
 
 Result<std::vector<Reply>> Client::Pipeline(const std::vector<Args>& commands) {
-  if (commands.empty()) return std::vector<Reply>{};
-  ++round_trips_;
+  std::vector<Reply> out;
+  if (commands.empty()) return out;
+  for (const Args& cmd : commands) {
+    if (cmd.empty()) return Status::InvalidArgument("redis: empty command in a pipeline");
+  }
   for (int attempt = 0; attempt < 2; ++attempt) {
     PANOPTES_RETURN_IF_ERROR(impl_->Ensure());
-    redisContext* c = impl_->ctx.get();
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const Args& cmd : commands) {
-      argv.clear();
-      lens.clear();
-      for (const std::string& a : cmd) {
-        argv.push_back(a.data());
-        lens.push_back(a.size());
-      }
-      redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data());
-    }
-    std::vector<Reply> out;
-    out.reserve(commands.size());
-    bool failed = false;
-    for (size_t i = 0; i < commands.size(); ++i) {
-      void* raw = nullptr;
-      if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
-        failed = true;
-        break;
-      }
-      ReplyPtr r(static_cast<redisReply*>(raw));
-      out.push_back(Convert(r.get()));
-    }
-    if (!failed) {
-      impl_->used_since_connect = true;
-      return out;
-    }
+    out.clear();
+    if (impl_->RunPipeline(commands, &out)) return out;
     // Only the very first reply failing on a stale connection is safe to resend.
     bool retry = attempt == 0 && out.empty() && impl_->StaleFailure();
     Status st = impl_->Lost();
@@ -318,43 +342,43 @@ Result<std::vector<Reply>> Client::Pipeline(const std::vector<Args>& commands) {
 }
 
 Result<Reply> Client::Eval(const Script& script, const Args& keys, const Args& args) {
-  std::vector<std::string_view> parts;
-  parts.reserve(3 + keys.size() + args.size());
   std::string numkeys = std::to_string(keys.size());
-  parts.push_back("EVALSHA");
-  parts.push_back(script.sha1());
-  parts.push_back(numkeys);
-  parts.insert(parts.end(), keys.begin(), keys.end());
-  parts.insert(parts.end(), args.begin(), args.end());
+  ArgvBuffer argv;
+  argv.Add("EVALSHA");
+  argv.Add(script.sha1());
+  argv.Add(numkeys);
+  argv.Add(keys);
+  argv.Add(args);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto r = impl_->Run(parts);
-    ++round_trips_;
+    auto r = impl_->Run(argv);
     if (!r.ok()) return r.status();
-    Reply out = Convert(r->get());
-    if (!out.IsError()) return out;
-    if (attempt == 0 && StartsWith(out.str, "NOSCRIPT")) {
-      auto loaded = impl_->Run({"SCRIPT", "LOAD", script.source()});
-      ++round_trips_;
+    const redisReply* raw = r->get();
+    if (raw->type != REDIS_REPLY_ERROR) return Convert(raw);
+    if (attempt == 0 && StartsWith(View(raw), "NOSCRIPT")) {
+      ArgvBuffer load;
+      load.Add("SCRIPT");
+      load.Add("LOAD");
+      load.Add(script.source());
+      auto loaded = impl_->RunChecked(load);
       if (!loaded.ok()) return loaded.status();
       continue;
     }
-    return Status::RedisError(impl_->Where() + ": script " + script.sha1().substr(0, 8) + ": " + out.str);
+    return Status::RedisError(impl_->Where() + ": script " + script.sha1().substr(0, 8) + ": " +
+                              std::string(View(raw)));
   }
   return Status::Internal("unreachable");
 }
 
 Result<Reply> Client::Blocking(const Args& argv, std::chrono::milliseconds block) {
-  if (block.count() >= impl_->config.io_timeout_ms) {
+  if (argv.empty()) return Status::InvalidArgument("redis: empty command");
+  if (block.count() <= 0 || block.count() >= impl_->config.io_timeout_ms) {
     return Status::InvalidArgument("blocking " + argv[0] + " for " + std::to_string(block.count()) +
-                                   " ms must stay below the I/O timeout of " +
+                                   " ms: the block must be positive and below the I/O timeout of " +
                                    std::to_string(impl_->config.io_timeout_ms) + " ms");
   }
-  auto r = impl_->Run(Views(argv));
-  ++round_trips_;
-  if (!r.ok()) return r.status();
-  Reply out = Convert(r->get());
-  if (out.IsError()) return Status::RedisError(impl_->Where() + ": " + argv[0] + ": " + out.str);
-  return out;
+  ArgvBuffer buffer;
+  buffer.Add(argv);
+  return impl_->RunChecked(buffer);
 }
 
 }  // namespace panoptes::redis

@@ -134,6 +134,72 @@ TEST(Integration, AuthAcceptedAndRefused) {
   EXPECT_NE(denied.status().message().find("NOAUTH"), std::string::npos) << denied.status().message();
 }
 
+TEST(Integration, CommandsWithManyArgumentsAreSentWhole) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  Args rpush = {"RPUSH", "many"};
+  for (int i = 0; i < 40; ++i) rpush.push_back("v" + std::to_string(i));
+  auto pushed = client.Command(rpush);
+  ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+  EXPECT_EQ(pushed->integer, 40);
+  auto all = client.Command({"LRANGE", "many", "0", "-1"});
+  ASSERT_EQ(all->elements.size(), 40u);
+  EXPECT_EQ(all->elements[39].str, "v39");
+
+  Args keys, args;
+  for (int i = 0; i < 20; ++i) keys.push_back("k" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) args.push_back(std::to_string(i));
+  auto sum = client.Eval(Script("local s = #KEYS for i, v in ipairs(ARGV) do s = s + tonumber(v) end "
+                                "return s"),
+                         keys, args);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->integer, 20 + 190);
+}
+
+TEST(Integration, RoundTripsCountWhatWasSent) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  ASSERT_TRUE(client.Connect().ok());
+  EXPECT_EQ(client.round_trips(), 0u) << "the handshake is not counted";
+  Script script("return 7");
+  ASSERT_TRUE(client.Eval(script, {}, {}).ok());
+  EXPECT_EQ(client.round_trips(), 3u) << "EVALSHA, NOSCRIPT -> SCRIPT LOAD, EVALSHA";
+  ASSERT_TRUE(client.Eval(script, {}, {}).ok());
+  EXPECT_EQ(client.round_trips(), 4u);
+}
+
+TEST(Integration, ReadOnlyReplyDropsTheConnectionToFindTheMasterAgain) {
+  RedisServer master;
+  ASSERT_TRUE(master.Start());
+  RedisServer replica(RedisServerOptions{"", {"--replicaof", "127.0.0.1", std::to_string(master.port())}});
+  ASSERT_TRUE(replica.Start());
+  Client client(replica.Config(), "test");
+  auto write = client.Command({"SET", "k", "v"});
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.status().code(), StatusCode::kRedisError);
+  EXPECT_NE(write.status().message().find("READONLY"), std::string::npos) << write.status().message();
+  EXPECT_FALSE(client.connected()) << "a READONLY reply closes the connection for re-discovery";
+  auto replies = client.Pipeline({{"GET", "k"}, {"SET", "k", "v"}});
+  ASSERT_TRUE(replies.ok()) << "reconnects at once, no backoff: " << replies.status().ToString();
+  EXPECT_TRUE((*replies)[1].IsError());
+  EXPECT_FALSE(client.connected());
+  EXPECT_TRUE(client.Command({"PING"}).ok());
+}
+
+TEST(Integration, PipelineCarriesOnAfterServerRestart) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  ASSERT_TRUE(client.Pipeline({{"SET", "a", "1"}}).ok());
+  ASSERT_TRUE(server.Restart());
+  // The idle connection went stale with the restart: the pipeline is resent once on a new one.
+  auto replies = client.Pipeline({{"SET", "a", "2"}, {"GET", "a"}});
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  EXPECT_EQ((*replies)[1].str, "2");
+}
+
 TEST(Integration, SelectsConfiguredDatabase) {
   RedisServer server;
   ASSERT_TRUE(server.Start());

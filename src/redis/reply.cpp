@@ -1,0 +1,66 @@
+#include "redis/reply.h"
+
+#include "redis/hiredis_util.h"
+
+namespace panoptes::redis {
+namespace detail {
+
+void ConvertInto(const redisReply* r, Reply& out) {
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = Reply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = Reply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = Reply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = Reply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::kArray;
+      out.elements.resize(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) ConvertInto(r->element[i], out.elements[i]);
+      break;
+    default: out.type = Reply::Type::kNil; break;
+  }
+}
+
+}  // namespace detail
+
+namespace {
+struct ReaderDeleter {
+  void operator()(redisReader* r) const { redisReaderFree(r); }
+};
+}  // namespace
+
+Result<Reply> ParseReply(std::string_view resp) {
+  std::unique_ptr<redisReader, ReaderDeleter> reader(redisReaderCreate());
+  if (!reader) return Status::Internal("cannot allocate a RESP reader");
+  if (redisReaderFeed(reader.get(), resp.data(), resp.size()) != REDIS_OK) {
+    return Status::InvalidArgument("RESP: cannot buffer input");
+  }
+  void* raw = nullptr;
+  if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
+    return Status::InvalidArgument(std::string("RESP: ") + reader->errstr);
+  }
+  if (raw == nullptr) return Status::InvalidArgument("RESP: incomplete reply");
+  detail::ReplyPtr first(static_cast<redisReply*>(raw));
+  void* extra = nullptr;
+  if (redisReaderGetReply(reader.get(), &extra) != REDIS_OK || extra != nullptr) {
+    if (extra != nullptr) freeReplyObject(extra);
+    return Status::InvalidArgument("RESP: trailing bytes after the first reply");
+  }
+  if (reader->pos < reader->len) return Status::InvalidArgument("RESP: trailing bytes after the first reply");
+  Reply out;
+  detail::ConvertInto(first.get(), out);
+  return out;
+}
+
+}  // namespace panoptes::redis

@@ -1,0 +1,85 @@
+#include "redis/reply.h"
+
+#include <chrono>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "redis/client.h"
+
+namespace panoptes::redis {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Unit, ParseReplyConvertsEveryRespType) {
+  EXPECT_EQ(ParseReply("+OK\r\n")->type, Reply::Type::kStatus);
+  EXPECT_EQ(ParseReply("+OK\r\n")->str, "OK");
+  auto error = ParseReply("-WRONGTYPE bad\r\n");
+  ASSERT_TRUE(error.ok());
+  EXPECT_TRUE(error->IsError());
+  EXPECT_EQ(error->str, "WRONGTYPE bad");
+  EXPECT_EQ(ParseReply(":-42\r\n")->integer, -42);
+  auto bulk = ParseReply(std::string("$3\r\na\0b\r\n", 9));
+  ASSERT_TRUE(bulk.ok());
+  EXPECT_EQ(bulk->type, Reply::Type::kString);
+  EXPECT_EQ(bulk->str, std::string("a\0b", 3)) << "binary-safe";
+  EXPECT_TRUE(ParseReply("$-1\r\n")->IsNil());
+  EXPECT_TRUE(ParseReply("*-1\r\n")->IsNil()) << "a nil array (BLPOP timeout) is nil";
+}
+
+TEST(Unit, ParseReplyConvertsNestedArrays) {
+  auto r = ParseReply("*3\r\n:1\r\n*2\r\n$1\r\nx\r\n$-1\r\n*0\r\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->type, Reply::Type::kArray);
+  ASSERT_EQ(r->elements.size(), 3u);
+  EXPECT_EQ(r->elements[0].integer, 1);
+  ASSERT_EQ(r->elements[1].elements.size(), 2u);
+  EXPECT_EQ(r->elements[1].elements[0].str, "x");
+  EXPECT_TRUE(r->elements[1].elements[1].IsNil());
+  EXPECT_EQ(r->elements[2].type, Reply::Type::kArray);
+  EXPECT_TRUE(r->elements[2].elements.empty());
+}
+
+TEST(Unit, ParseReplyRejectsInvalidIncompleteAndTrailingInput) {
+  EXPECT_EQ(ParseReply("?what\r\n").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseReply("$5\r\nab").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseReply("").status().code(), StatusCode::kInvalidArgument);
+  auto trailing = ParseReply("+OK\r\n+OK\r\n");
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_NE(trailing.status().message().find("trailing"), std::string::npos);
+  EXPECT_FALSE(ParseReply("+OK\r\n:1").ok()) << "a partial second reply is trailing input too";
+}
+
+RedisConfig Unreachable() {
+  RedisConfig c;
+  c.host = "127.0.0.1";
+  c.port = 1;  // privileged and unused: connection refused at once
+  c.io_timeout_ms = 1000;
+  c.reconnect_max_backoff_ms = 60000;
+  return c;
+}
+
+TEST(Unit, BlockingRejectsBlocksThatAreNotBelowTheIoTimeout) {
+  Client client(Unreachable(), "test");
+  EXPECT_EQ(client.Blocking({"BLPOP", "q", "0"}, 0ms).status().code(), StatusCode::kInvalidArgument)
+      << "block 0 means forever: hiredis would time out first";
+  EXPECT_EQ(client.Blocking({"BLPOP", "q", "1"}, 1000ms).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client.Command({}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client.round_trips(), 0u);
+}
+
+TEST(Unit, UnreachableServerFailsFastWithUnavailableDuringBackoff) {
+  Client client(Unreachable(), "test");
+  Status first = client.Connect();
+  ASSERT_EQ(first.code(), StatusCode::kUnavailable);
+  EXPECT_NE(first.message().find("127.0.0.1:1"), std::string::npos) << first.message();
+  auto second = client.Command({"PING"});
+  ASSERT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("backing off"), std::string::npos) << second.status().message();
+  EXPECT_FALSE(client.connected());
+  EXPECT_EQ(client.round_trips(), 0u) << "nothing was sent";
+}
+
+}  // namespace
+}  // namespace panoptes::redis
