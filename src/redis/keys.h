@@ -73,4 +73,19 @@ inline std::string ScheduleDigests(std::string_view p, PluginKind k) {
   return Join(p, {"schedule", KindName(k), "digests"});
 }
 
+// --- Agent (docs/redis.md, "Agent") ---
+// Worker ids are "<host>:<supervisor pid>:<kind>:<slot>:<generation>:<random>".
+inline std::string AgentWorkers(std::string_view p, PluginKind k) {
+  return Join(p, {"agent", "workers", KindName(k)});
+}
+inline std::string AgentInflight(std::string_view p, std::string_view worker_id) {
+  return Join(p, {"agent", "inflight", worker_id});
+}
+inline std::string AgentRunning(std::string_view p, std::string_view worker_id) {
+  return Join(p, {"agent", "running", worker_id});
+}
+inline std::string AgentHeartbeat(std::string_view p, std::string_view worker_id) {
+  return Join(p, {"agent", "heartbeat", worker_id});
+}
+
 }  // namespace panoptes::redis::keys
