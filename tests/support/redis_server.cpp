@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -132,11 +133,17 @@ pid_t Spawn(const std::vector<std::string>& argv) {
   return pid;
 }
 
+// Stops our child `pid` with `sig` (SIGKILL after 5 s) and reaps it. Does nothing when `pid` is not
+// a child of this process (e.g. in a process forked by the test): only the starter stops a server.
 void StopPid(pid_t& pid, int sig) {
   if (pid <= 0) return;
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) != 0) {  // already exited and now reaped, or not ours
+    pid = -1;
+    return;
+  }
   kill(pid, sig);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  int status = 0;
   while (waitpid(pid, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
       kill(pid, SIGKILL);
@@ -194,6 +201,10 @@ bool RedisServer::Start() {
   constexpr int kAttempts = 5;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     pid_ = Spawn(Argv());
+    if (pid_ < 0) {
+      ADD_FAILURE() << "fork failed: " << std::strerror(errno);
+      return false;
+    }
     Outcome outcome = AwaitListener(pid_, port_);
     // Something answered: make sure it is our child and not another server on a reused port.
     if (outcome == Outcome::kUp &&
@@ -297,6 +308,7 @@ bool SentinelCluster::StartSentinel(size_t i, int quorum) {
                                       "sentinel down-after-milliseconds mymaster 1000\n"
                                       "sentinel failover-timeout mymaster 5000\n");
     pid_t pid = Spawn({"/usr/bin/redis-sentinel", conf, "--logfile", dir_.path() + "/sentinel" + n + ".log"});
+    if (pid < 0) break;
     Outcome outcome = AwaitListener(pid, port);
     if (outcome == Outcome::kUp) {
       sentinel_pids_.push_back(pid);

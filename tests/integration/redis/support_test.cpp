@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -47,6 +48,21 @@ TEST(Integration, RedisServerStopRestartAndKillOnlyTouchTheirOwnProcess) {
   EXPECT_EQ(server.Cli({"GET", "k"}), "") << "no persistence: --save ''";
   server.Kill();
   EXPECT_FALSE(server.running());
+}
+
+TEST(Integration, RedisServerIsNotStoppedByAForkedChild) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    server.Stop();  // as a forked worker's cleanup might: must not touch the parent's server
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(server.Cli({"PING"}), "PONG");
+  EXPECT_TRUE(server.running());
 }
 
 TEST(Integration, WaitUntilReportsWhatItWaitedFor) {
