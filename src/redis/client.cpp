@@ -193,7 +193,7 @@ struct Client::Impl {
     next_attempt = Clock::now() + std::chrono::milliseconds(backoff_ms);
     last_error = st.message();
     if (!down_reported) {
-      log->warn("{} ({}): {}; retrying with backoff up to {} ms", Where(), name, st.message(),
+      log->warn("redis ({}): cannot connect: {}; retrying with backoff up to {} ms", name, st.message(),
                 config.reconnect_max_backoff_ms);
       down_reported = true;
     }

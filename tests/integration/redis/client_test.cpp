@@ -1,9 +1,12 @@
 #include "redis/client.h"
 
 #include <chrono>
+#include <sstream>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
+#include "core/logging.h"
 #include "support/redis_server.h"
 
 namespace panoptes::redis {
@@ -96,6 +99,37 @@ TEST(Integration, ReconnectsAfterServerRestart) {
       5s))
       << "client did not reconnect within 5 s of the restart";
   EXPECT_EQ(client.Command({"GET", "a"})->str, "2");
+}
+
+size_t CountLines(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(Integration, OutageIsLoggedOncePerStateChangeNotPerCall) {
+  std::ostringstream log;
+  auto logger = core::Logger("redis");
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  logger->sinks().push_back(sink);
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  RedisConfig config = server.Config();
+  config.reconnect_max_backoff_ms = 10;
+  Client client(config, "logtest");
+  ASSERT_TRUE(client.Command({"PING"}).ok());
+  server.Stop();
+  int failures = 0;
+  auto deadline = std::chrono::steady_clock::now() + 300ms;
+  while (std::chrono::steady_clock::now() < deadline) failures += client.Command({"PING"}).ok() ? 0 : 1;
+  ASSERT_TRUE(server.Start());
+  ASSERT_TRUE(WaitUntil([&] { return client.Command({"PING"}).ok(); }, 5s, "the client reconnects"));
+  logger->sinks().pop_back();
+  std::string text = log.str();
+  EXPECT_GT(failures, 10);
+  EXPECT_EQ(CountLines(text, "(logtest): connection lost"), 1u) << text;
+  EXPECT_EQ(CountLines(text, "(logtest): cannot connect"), 1u) << text;
+  EXPECT_EQ(CountLines(text, "(logtest): connected"), 1u) << text;
 }
 
 TEST(Integration, StaleConnectionIsReopenedTransparently) {
