@@ -158,7 +158,13 @@ TEST(Integration, AuthAcceptedAndRefused) {
   Client bad(wrong, "test");
   Status st = bad.Connect();
   ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kRedisError) << "a refused AUTH is a configuration error";
   EXPECT_NE(st.message().find("AUTH refused"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(std::to_string(server.port())), std::string::npos) << st.message();
+  auto later = bad.Command({"PING"});
+  ASSERT_FALSE(later.ok());
+  EXPECT_NE(later.status().message().find("AUTH refused"), std::string::npos)
+      << "calls during the backoff still say why: " << later.status().message();
 
   RedisConfig none = server.Config();
   none.password.clear();
