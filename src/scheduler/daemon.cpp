@@ -7,13 +7,14 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "core/cli.h"
 #include "core/logging.h"
+#include "http/server.h"
 #include "python/host.h"
 #include "scheduler/kind_scheduler.h"
-#include "scheduler/metrics_server.h"
 
 namespace panoptes::scheduler {
 namespace {
@@ -80,6 +81,20 @@ void WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindSchedu
   }
 }
 
+// Unhealthy when a kind's loop has not turned for 10 s (stuck in a call).
+std::optional<std::string> Health(const Stats& stats, unsigned mask) {
+  int64_t now = SteadyMs();
+  for (PluginKind kind : kAllKinds) {
+    if (!(mask & (1u << KindIndex(kind)))) continue;
+    int64_t last = stats.Kind(kind).loop_heartbeat_ms.load();
+    if (last != 0 && now - last > 10000) {
+      return std::string(KindName(kind)) + " scheduler loop stalled for " +
+             std::to_string((now - last) / 1000) + " s";
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds) {
@@ -108,12 +123,18 @@ int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds) {
     schedulers.push_back(std::move(*k));
     mask |= 1u << KindIndex(kind);
   }
-  auto http = StartMetricsServer(site.http.scheduler_listen,
-                                 [&stats, mask] { return RenderPrometheus(stats, mask); });
-  if (!http.ok()) {
-    Log()->error("cannot listen on [http] scheduler_listen = {}: {}", site.http.scheduler_listen.ToString(),
-                 http.status().ToString());
-    return core::kExitRuntime;
+  std::unique_ptr<http::ThreadedServer> http;
+  if (site.http.scheduler_listen.port != 0) {
+    http::Handlers handlers;
+    handlers.metrics = [&stats, mask] { return RenderPrometheus(stats, mask); };
+    handlers.health = [&stats, mask] { return Health(stats, mask); };
+    auto server = http::StartThreadedServer(site.http.scheduler_listen, std::move(handlers));
+    if (!server.ok()) {
+      Log()->error("cannot listen on [http] scheduler_listen = {}: {}", site.http.scheduler_listen.ToString(),
+                   server.status().ToString());
+      return core::kExitRuntime;
+    }
+    http = std::move(*server);
   }
   std::vector<std::thread> threads;
   for (auto& k : schedulers) threads.emplace_back([&k] { k->Run(); });

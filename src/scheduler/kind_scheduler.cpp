@@ -77,6 +77,7 @@ void KindScheduler::Run() {
   Log()->info("{}: scheduler started (token {})", kind_name_, leader_lock_.token());
   while (!stop_) {
     auto now = Clock::now();
+    stats_.loop_heartbeat_ms = SteadyMs();
     if (now >= next_leader_tick_) LeaderTick();
     if (leader_ && now >= next_dispatch_) DispatchDue();
     bool changed = change_seen_ && now - *change_seen_ >= kDebounce;
@@ -90,7 +91,9 @@ void KindScheduler::Run() {
   if (leader_) {
     Status st = leader_lock_.Release();
     if (!st.ok()) Log()->warn("{}: could not give leadership up: {}", kind_name_, st.ToString());
-    SetLeader(false);
+    leader_ = false;
+    stats_.leader = false;
+    Log()->info("{}: leadership given up", kind_name_);
   }
   Log()->info("{}: scheduler stopped", kind_name_);
 }
@@ -156,6 +159,10 @@ void KindScheduler::Scan() {
   config::ScanResult scan = config::ScanPlugins(site_, kind_);
   std::map<std::string, std::string> errors;
   for (const config::PluginError& e : scan.errors) errors[e.file] = e.reason;
+  // Messages from the validator and the filter name the file already; the log line names it once.
+  auto reason = [](const std::string& file, const std::string& message) {
+    return message.rfind(file + ": ", 0) == 0 ? message.substr(file.size() + 2) : message;
+  };
   std::vector<Status> code = validator_.Validate(scan.plugins);
   std::vector<SchedulablePlugin> plugins;
   std::vector<std::string> watch = site_.Kind(kind_).plugins_paths;
@@ -163,13 +170,13 @@ void KindScheduler::Scan() {
     PluginInfo& info = scan.plugins[i];
     watch.push_back(std::filesystem::path(info.module_path).parent_path().string());
     if (!code[i].ok()) {
-      errors[info.file] = code[i].message();
+      errors[info.file] = reason(info.file, code[i].message());
       continue;
     }
     std::string file = info.file;
     auto schedulable = MakeSchedulable(std::move(info));
     if (!schedulable.ok()) {
-      errors[file] = schedulable.status().message();
+      errors[file] = reason(file, schedulable.status().message());
       continue;
     }
     plugins.push_back(std::move(*schedulable));

@@ -1,8 +1,16 @@
 #include "scheduler/stats.h"
 
+#include <chrono>
+
 #include <spdlog/fmt/fmt.h>
 
 namespace panoptes::scheduler {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 void KindStats::ObserveLateness(int64_t ms) {
   if (ms < 0) ms = 0;

@@ -32,6 +32,7 @@ struct KindStats {
   std::array<std::atomic<uint64_t>, kLatenessBucketsMs.size() + 1> lateness_buckets{};  // not cumulative
   std::atomic<uint64_t> lateness_sum_ms{0};
   std::atomic<uint64_t> lateness_count{0};
+  std::atomic<int64_t> loop_heartbeat_ms{0};  // SteadyMs() of the loop's last turn (/healthz)
 
   void ObserveLateness(int64_t ms);
 };
@@ -41,6 +42,9 @@ struct Stats {
   KindStats& Kind(PluginKind k) { return kinds[KindIndex(k)]; }
   const KindStats& Kind(PluginKind k) const { return kinds[KindIndex(k)]; }
 };
+
+// Milliseconds of the steady clock (for heartbeats).
+int64_t SteadyMs();
 
 // Prometheus text exposition of `stats` for the kinds in `kinds_mask` (bit KindIndex set).
 std::string RenderPrometheus(const Stats& stats, unsigned kinds_mask);
