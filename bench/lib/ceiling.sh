@@ -24,7 +24,7 @@ section_ceiling() {
         printf "%.1f %.3f %.4f\n", n / ((last - start) / 1e9), rt / n, (b[6] - a[6]) * 1000 / n }')
     case "$line" in error*) die "ceiling: $line";; esac
     set -- $line
-    sample ceiling_tasks_per_s "$1" tasks/s "protocol ceiling: agent's Redis command mix, 2 clients, N=$n"
+    sample ceiling_tasks_per_s "$1" tasks/s "protocol ceiling: an agent worker's work minus the plugin call, 2 clients, N=$n"
     sample ceiling_round_trips_per_task "$2" "" "round trips per task in the ceiling run (client count)"
     sample ceiling_redis_cpu_ms_per_task "$3" ms "redis-server CPU per task at the ceiling"
     log "ceiling rep $rep: $1 tasks/s"

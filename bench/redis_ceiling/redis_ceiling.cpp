@@ -1,14 +1,15 @@
-// bench_redis_ceiling: what the agent's Redis protocol allows on this machine, without Python or
-// plugin work. bench/lib/ceiling.sh runs, per repetition:
+// bench_redis_ceiling: what the agent's Redis protocol allows on this machine, without Python.
+// bench/lib/ceiling.sh runs, per repetition:
 //   fill     --port P --prefix X --tasks N [--site S]   queue N real task messages; prints the
 //                                                       monotonic start time (ns) for the workers
-//   work     --port P --prefix X --worker I --start-at NS [--site S]
-//            waits until NS, then per task exactly the agent's round trips: BLMOVE into an
-//            in-flight list, the guard script (lock + frequency, Redis TIME), the finish script
-//            (XADD metrics group, P:meta, unlock, ack); stops when the queue stays empty for
-//            100 ms and prints "tasks=K last_ns=T round_trips=R"
+//   work     --port P --prefix X --worker I --start-at NS
+//            waits until NS, then does per task what an agent worker does except calling the
+//            plugin, with the agent's own code (src/agent/scripts.h, outputs.h): BLMOVE into the
+//            worker's in-flight list, parse and signature check, RunGuard (expiry, lock, frequency
+//            guard on Redis TIME), serialization of a three-metric group, RunFinish (XADD, P:meta,
+//            unlock, ack). Stops when the queue stays empty for 100 ms and prints
+//            "tasks=K last_ns=T round_trips=R".
 //   counters --port P                                   prints "writes=W commands=C cpu_s=S"
-// The scripts mirror the agent's (docs/agent.md): same keys, same commands, same payload sizes.
 
 #include <time.h>
 
@@ -16,7 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "agent/outputs.h"
+#include "agent/scripts.h"
 #include "config/identity.h"
+#include "model/identity.h"
 #include "model/json.h"
 #include "redis/keys.h"
 #include "support/bench_support.h"
@@ -24,46 +28,32 @@
 namespace panoptes::bench {
 namespace {
 
-// KEYS: lock, meta. ARGV: token, execute_frequency_s, skew_s, lock_ttl_ms.
-const redis::Script kGuard(R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'locked' end
-local last = tonumber(redis.call('HGET', KEYS[2], 'last_executed') or '0')
-if last + tonumber(ARGV[2]) > now + tonumber(ARGV[3]) then return 'too_soon' end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
-redis.call('HSET', KEYS[2], 'last_executed', string.format('%.6f', now))
-return 'run'
-)lua");
-
-// KEYS: metrics stream, meta, lock, in-flight list. ARGV: token, maxlen, status, duration_ms,
-// raw task, metrics group JSON.
-const redis::Script kFinish(R"lua(
-local t = redis.call('TIME')
-local now = string.format('%.6f', tonumber(t[1]) + tonumber(t[2]) / 1e6)
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'data', ARGV[6])
-redis.call('HSET', KEYS[2], 'last_results', now, 'last_status', ARGV[3],
-           'last_duration_ms', ARGV[4], 'last_error', '')
-redis.call('PEXPIRE', KEYS[2], 604800000)
-if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
-redis.call('LREM', KEYS[4], 1, ARGV[5])
-return 1
-)lua");
-
 constexpr char kPlugin[] = "bench_polling";
 
-// One group of three metrics, as the trivial plugin of the agent benchmark returns.
-std::string GroupJson(const Resource& resource) {
+// The bench plugin as the agent knows it from its plugin file (bench/plugins/polling).
+PluginInfo BenchPluginInfo() {
+  PluginInfo info;
+  info.kind = PluginKind::kPolling;
+  info.name = kPlugin;
+  info.normalized_name = config::NormalizedName(kPlugin);
+  info.execute_frequency = 60;
+  info.time_limit = 10;
+  info.expires = 120;
+  return info;
+}
+
+// One group of three metrics, as the bench plugin returns.
+python::PluginResult BenchResult(const Resource& resource) {
   MetricsGroup g;
   g.group_type = "bench";
   g.interval = 60;
   g.creation_timestamp = WallSeconds();
   g.resource = resource;
-  for (const char* name : {"m1", "m2", "m3"}) {
-    g.metrics.push_back(Metric{name, int64_t{42}, MetricType::kGauge, g.creation_timestamp});
+  for (const char* name : {"started_at", "cpu_busy", "load"}) {
+    g.metrics.push_back(Metric{name, 0.5, MetricType::kGauge, g.creation_timestamp});
   }
   g.dimensions.push_back(Dimension{"host", "bench"});
-  return model::SerializeMetricsGroup(g);
+  return PollingResult{{std::move(g)}};
 }
 
 int Fill(const Options& opt) {
@@ -94,51 +84,71 @@ void SleepUntil(int64_t monotonic_ns) {
   }
 }
 
-// The guard and finish round trips of one task; false when the task did not run.
-bool RunOne(redis::Client& client, const std::string& prefix, const std::string& inflight,
-            const std::string& raw, const std::string& token) {
+struct WorkerState {
+  redis::Client& client;
+  std::string prefix;
+  std::string worker_id;
+  PluginInfo info;
+  int64_t serial = 0;
+};
+
+// The guard and finish round trips of one task, as agent/worker.cpp does them; false when the
+// guard did not say "run".
+bool RunOne(WorkerState& w, const std::string& raw) {
   auto task = model::ParseTask(raw);
   CheckOk(task.status(), "parse task");
-  std::string name = config::NormalizedName(task->plugin);
-  std::string lock = redis::keys::Lock(prefix, PluginKind::kPolling, name, task->signature);
-  std::string meta = redis::keys::Meta(prefix, PluginKind::kPolling, name, task->signature);
-  auto guard = client.Eval(kGuard, {lock, meta}, {token, "60", "1", "15000"});
-  CheckOk(guard.status(), "guard script");
-  if (guard->str != "run") return false;
-  std::string group = GroupJson(*task->resource);
-  std::string stream = redis::keys::Metrics(prefix, task->resource->site);
-  auto done = client.Eval(kFinish, {stream, meta, lock, inflight}, {token, "100000", "ok", "0", raw, group});
-  CheckOk(done.status(), "finish script");
+  if (model::Signature(w.info.normalized_name, &*task->resource) != task->signature) {
+    CheckOk(Status::Internal("signature mismatch"), "task " + task->id);
+  }
+  agent::RunKeys keys{
+      redis::keys::Lock(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature),
+      redis::keys::Meta(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature),
+      redis::keys::AgentRunning(w.prefix, w.worker_id), redis::keys::AgentInflight(w.prefix, w.worker_id)};
+  agent::GuardRequest guard;
+  guard.token = w.worker_id + "-" + std::to_string(++w.serial);
+  guard.lock_ttl_ms = static_cast<int64_t>((task->time_limit + 30) * 1000);
+  guard.execute_frequency = w.info.execute_frequency;
+  guard.skew = 1;
+  guard.expires_at = task->expires_at;
+  guard.task_id = task->id;
+  auto decision = agent::RunGuard(w.client, keys, guard);
+  CheckOk(decision.status(), "guard script");
+  if (decision->verdict != "run") return false;
+  agent::FinishRequest finish;
+  finish.token = guard.token;
+  finish.status = "ok";
+  finish.outputs = agent::BuildOutputs(w.prefix, w.info, BenchResult(*task->resource), "local");
+  finish.stored = true;
+  CheckOk(agent::RunFinish(w.client, keys, finish), "finish script");
   return true;
 }
 
 int Work(const Options& opt) {
   std::string prefix = opt.Str("prefix");
-  std::string worker = opt.Str("worker");
-  redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix),
-                       "bench-ceiling-" + worker);
-  CheckOk(client.Connect(), "connect");
+  std::string worker_id = "bench-ceiling-" + opt.Str("worker");
+  redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), worker_id);
+  WorkerState w{client, prefix, worker_id, BenchPluginInfo()};
+  CheckOk(w.client.Connect(), "connect");
   // Load both scripts before the clock starts, as a long-running agent has them cached.
-  CheckOk(client.Command({"SCRIPT", "LOAD", kGuard.source()}).status(), "SCRIPT LOAD");
-  CheckOk(client.Command({"SCRIPT", "LOAD", kFinish.source()}).status(), "SCRIPT LOAD");
+  CheckOk(w.client.Command({"SCRIPT", "LOAD", agent::GuardScript().source()}).status(), "SCRIPT LOAD");
+  CheckOk(w.client.Command({"SCRIPT", "LOAD", agent::FinishScript().source()}).status(), "SCRIPT LOAD");
   std::string queue = redis::keys::Tasks(prefix, PluginKind::kPolling);
-  std::string inflight = redis::keys::Join(prefix, {"bench", "inflight", worker});
+  std::string inflight = redis::keys::AgentInflight(prefix, w.worker_id);
   SleepUntil(opt.Int("start-at", 0));
-  uint64_t rt0 = client.round_trips();
+  uint64_t rt0 = w.client.round_trips();
   int64_t tasks = 0, last_ns = MonotonicNs();
-  std::string token = "bench-" + worker + "-";
   while (true) {
-    auto reply =
-        client.Blocking({"BLMOVE", queue, inflight, "RIGHT", "LEFT", "0.1"}, std::chrono::milliseconds(100));
+    auto reply = w.client.Blocking({"BLMOVE", queue, inflight, "RIGHT", "LEFT", "0.1"},
+                                   std::chrono::milliseconds(100));
     CheckOk(reply.status(), "BLMOVE");
     if (reply->IsNil()) break;
-    if (RunOne(client, prefix, inflight, reply->str, token + std::to_string(tasks))) ++tasks;
+    if (RunOne(w, reply->str)) ++tasks;
     last_ns = MonotonicNs();
   }
   // The final, empty BLMOVE is not part of the work.
   std::printf("tasks=%lld last_ns=%lld round_trips=%llu\n", static_cast<long long>(tasks),
               static_cast<long long>(last_ns),
-              static_cast<unsigned long long>(client.round_trips() - rt0 - 1));
+              static_cast<unsigned long long>(w.client.round_trips() - rt0 - 1));
   return 0;
 }
 
