@@ -1,8 +1,6 @@
 #include "scheduler/daemon.h"
 
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include "core/cli.h"
 #include "core/logging.h"
 #include "http/server.h"
+#include "process/notify.h"
 #include "python/host.h"
 #include "scheduler/kind_scheduler.h"
 
@@ -21,23 +20,6 @@ namespace {
 
 std::shared_ptr<spdlog::logger> Log() {
   return core::Logger("scheduler");
-}
-
-// The systemd notification protocol: one datagram to $NOTIFY_SOCKET (absolute or abstract "@").
-void Notify(const std::string& state) {
-  const char* path = std::getenv("NOTIFY_SOCKET");
-  if (!path || !*path) return;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  size_t len = std::strlen(path);
-  if (len >= sizeof(addr.sun_path)) return;
-  std::memcpy(addr.sun_path, path, len);
-  if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
-  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
-  sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
-         static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len));
-  close(fd);
 }
 
 // In the validator's batch child (never in the scheduler): Python is started there.
@@ -55,21 +37,14 @@ ValidatorHooks PythonHooks(const SiteConfig& site) {
   return hooks;
 }
 
-// The watchdog period systemd asked for (half of WATCHDOG_USEC), or 0 when not asked.
-std::chrono::milliseconds WatchdogPeriod() {
-  const char* usec = std::getenv("WATCHDOG_USEC");
-  if (!usec) return std::chrono::milliseconds(0);
-  return std::chrono::milliseconds(std::atoll(usec) / 2000);
-}
-
 // Waits for SIGTERM/SIGINT; SIGHUP rescans. Sends WATCHDOG=1 meanwhile.
-void WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindScheduler>>& kinds) {
-  auto watchdog = WatchdogPeriod();
+void WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindScheduler>>& kinds,
+                 const process::Notifier& notifier) {
+  auto watchdog = notifier.watchdog_period().value_or(std::chrono::milliseconds(1000));
   while (true) {
-    timespec wait{1, 0};
-    if (watchdog.count() > 0) wait = {watchdog.count() / 1000, (watchdog.count() % 1000) * 1000000};
+    timespec wait{watchdog.count() / 1000, (watchdog.count() % 1000) * 1000000};
     int sig = sigtimedwait(&signals, nullptr, &wait);
-    if (watchdog.count() > 0) Notify("WATCHDOG=1");
+    if (notifier.watchdog_period()) (void)notifier.Watchdog();
     if (sig == SIGTERM || sig == SIGINT) {
       Log()->info("{} received: giving leadership up and stopping", strsignal(sig));
       return;
@@ -138,9 +113,10 @@ int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds) {
   }
   std::vector<std::thread> threads;
   for (auto& k : schedulers) threads.emplace_back([&k] { k->Run(); });
-  Notify("READY=1");
-  WaitForStop(signals, schedulers);
-  Notify("STOPPING=1");
+  process::Notifier notifier;
+  (void)notifier.Ready();
+  WaitForStop(signals, schedulers, notifier);
+  (void)notifier.Stopping();
   for (auto& k : schedulers) k->RequestStop();
   for (auto& t : threads) t.join();
   return core::kExitOk;

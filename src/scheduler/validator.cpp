@@ -3,8 +3,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -14,6 +12,7 @@
 #include <optional>
 
 #include "config/plugin_file.h"
+#include "process/process.h"
 
 namespace panoptes::scheduler {
 namespace {
@@ -120,22 +119,16 @@ std::string ResultLine(const Status& status) {
   _exit(0);
 }
 
-std::string DescribeDeath(int pid, std::chrono::seconds timeout, bool timed_out) {
-  int wstatus = 0;
+std::string DescribeDeath(pid_t pid, std::chrono::seconds timeout, bool timed_out) {
+  if (timed_out) (void)process::SendSignal(pid, SIGKILL);
+  std::optional<process::ExitInfo> exit = process::WaitFor(pid, 10000);
   if (timed_out) {
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-    }
     return "import did not finish within " + std::to_string(timeout.count()) +
            " s (import_timeout_s); killed";
   }
-  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFSIGNALED(wstatus)) {
-    return std::string("the import crashed the process (signal ") + std::to_string(WTERMSIG(wstatus)) + ", " +
-           strsignal(WTERMSIG(wstatus)) + ")";
-  }
-  return "the import ended the process (exit status " + std::to_string(WEXITSTATUS(wstatus)) + ")";
+  if (!exit) return "the import child stopped answering";
+  if (exit->signaled) return "the import crashed the process: " + exit->Describe();
+  return "the import ended the process: " + exit->Describe();
 }
 
 // In the helper: validates one batch, forking a fresh child after each crash or timeout.
@@ -143,26 +136,21 @@ void ServeBatch(const ValidatorHooks& hooks, std::chrono::seconds timeout, const
                 int parent) {
   size_t next = 0;
   while (next < batch.size()) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-      WriteAll(parent, ResultLine(Status::IOError(std::string("pipe: ") + std::strerror(errno))));
+    auto channel = process::MakeSocketPair();
+    auto pid = channel.ok() ? process::Fork() : Result<pid_t>(channel.status());
+    if (!pid.ok()) {
+      WriteAll(parent, ResultLine(pid.status()));
       ++next;
       continue;
     }
-    int pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
+    if (*pid == 0) {
+      channel->first.Reset();
       close(parent);
-      RunChild(hooks, batch, next, fds[1]);
+      RunChild(hooks, batch, next, channel->second.get());
     }
-    close(fds[1]);
-    if (pid < 0) {
-      close(fds[0]);
-      WriteAll(parent, ResultLine(Status::IOError(std::string("fork: ") + std::strerror(errno))));
-      ++next;
-      continue;
-    }
-    LineReader reader(fds[0]);
+    channel->second.Reset();
+    int result_fd = channel->first.get();
+    LineReader reader(result_fd);
     std::string line;
     LineReader::Outcome outcome = LineReader::Outcome::kEof;
     while (next < batch.size() &&
@@ -170,14 +158,13 @@ void ServeBatch(const ValidatorHooks& hooks, std::chrono::seconds timeout, const
       WriteAll(parent, line + "\n");
       ++next;
     }
-    close(fds[0]);
+    channel->first.Reset();
     if (next < batch.size()) {
-      std::string why = DescribeDeath(pid, timeout, outcome == LineReader::Outcome::kTimeout);
+      std::string why = DescribeDeath(*pid, timeout, outcome == LineReader::Outcome::kTimeout);
       WriteAll(parent, ResultLine(Status::InvalidArgument(why)));
       ++next;
     } else {
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
+      process::WaitFor(*pid, 10000);
     }
   }
 }
@@ -208,33 +195,24 @@ void ServeBatch(const ValidatorHooks& hooks, std::chrono::seconds timeout, const
 
 Result<std::unique_ptr<CodeValidator>> CodeValidator::Start(ValidatorHooks hooks,
                                                             std::chrono::seconds timeout) {
-  int fds[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-    return Status::IOError(std::string("socketpair: ") + std::strerror(errno));
+  auto channel = process::MakeSocketPair();
+  if (!channel.ok()) return channel.status();
+  auto pid = process::Fork();
+  if (!pid.ok()) return pid.status();
+  if (*pid == 0) {
+    channel->first.Reset();
+    RunHelper(hooks, timeout, channel->second.get());
   }
-  int pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return Status::IOError(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    close(fds[0]);
-    RunHelper(hooks, timeout, fds[1]);
-  }
-  close(fds[1]);
-  return std::unique_ptr<CodeValidator>(new CodeValidator(fds[0], pid));
+  return std::unique_ptr<CodeValidator>(new CodeValidator(channel->first.Release(), *pid));
 }
 
 CodeValidator::~CodeValidator() {
   close(fd_);
   // The helper exits on EOF; a helper stuck in a batch is killed.
-  for (int i = 0; i < 100; ++i) {
-    if (waitpid(pid_, nullptr, WNOHANG) != 0) return;
-    usleep(10000);
+  if (!process::WaitFor(pid_, 1000)) {
+    (void)process::SendSignal(pid_, SIGKILL);
+    process::WaitFor(pid_, 5000);
   }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
 }
 
 std::vector<Status> CodeValidator::Validate(const std::vector<PluginInfo>& plugins) {

@@ -72,7 +72,7 @@ TEST(Unit, ValidatorReportsEachPluginAndIsolatesCrashersAndHangers) {
   EXPECT_EQ(results[3].message(), "SyntaxError at line 3");
   EXPECT_NE(results[4].message().find("did not finish within 1 s"), std::string::npos)
       << results[4].message();
-  EXPECT_NE(results[5].message().find("exit status 3"), std::string::npos) << results[5].message();
+  EXPECT_NE(results[5].message().find("exit code 3"), std::string::npos) << results[5].message();
   EXPECT_TRUE(results[6].ok());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
