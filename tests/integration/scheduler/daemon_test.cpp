@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -352,6 +353,55 @@ TEST_F(DaemonTest, SigtermGivesLeadershipUpAtOnce) {
       << " ms";
   EXPECT_NE(Log("first.log").find("leadership given up"), std::string::npos);
   EXPECT_EQ(second.Terminate(), 0);
+}
+
+// Runs panoptes-ctl with `args`; returns (exit code, stdout).
+std::pair<int, std::string> Ctl(const std::string& args) {
+  std::string command = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(DaemonTest, CtlScheduleAndResourcesShowTheStore) {
+  std::string config = WriteConfig();
+  redis::Client writer(config_, "writer");
+  resources::ResourceStore store(writer, config_.key_prefix);
+  ASSERT_TRUE(
+      store.PutDiscovered("disco", {MakeResource("sw1", "network"), MakeResource("host1", "host")}, 3600)
+          .ok());
+  PluginInfo info;
+  info.kind = PluginKind::kPolling;
+  info.name = "poller";
+  info.normalized_name = "poller";
+  info.execute_frequency = 60;
+  info.expires = 120;
+  Resource sw1 = MakeResource("sw1", "network");
+  ASSERT_TRUE(ScheduleStore(*client_, config_.key_prefix, PluginKind::kPolling)
+                  .Rebuild(std::vector<Entry>{MakeEntry(info, &sw1)})
+                  .ok());
+
+  auto [code, out] = Ctl("schedule --kind polling --config " + config);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("polling "), std::string::npos) << out;
+  EXPECT_NE(out.find("every 60s plugin=\"poller\" resource=sw1 id=poller:"), std::string::npos) << out;
+
+  auto [all_code, all] = Ctl("resources --config " + config);
+  EXPECT_EQ(all_code, 0) << all;
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 2) << all;
+  auto [filtered_code, filtered] =
+      Ctl("resources --filter \"resource_class = 'network'\" --config " + config);
+  EXPECT_EQ(filtered_code, 0) << filtered;
+  ASSERT_EQ(std::count(filtered.begin(), filtered.end(), '\n'), 1) << filtered;
+  auto resource = model::ParseResource(filtered.substr(0, filtered.size() - 1));
+  ASSERT_TRUE(resource.ok()) << resource.status().ToString();
+  EXPECT_EQ(resource->id, "sw1");
+  auto [bad_code, bad] = Ctl("resources --filter \"resource_class = \" --config " + config);
+  EXPECT_EQ(bad_code, 2);
+  EXPECT_NE(bad.find("column"), std::string::npos) << bad;
 }
 
 }  // namespace
