@@ -7,20 +7,31 @@
 //                        way the scheduler does it (sleep until the next due time)
 //   dispatch_rate_per_s  every entry made due at once, dispatched in dispatch_batch batches
 //   rss_mb / peak_rss_mb this process (it holds what the scheduler holds: resources and entries)
+// With --daemon PATH (the panoptes-scheduler binary) it then measures the real daemon: N resources
+// put in the resource store, one polling plugin (bench/plugins/bench_polling.py) matching them all:
+//   daemon_schedule_ms      daemon start -> all N entries in the schedule (scan, import, rebuild)
+//   daemon_rebuild_change_ms the daemon's own rebuild after 1% of the resources changed (its log)
+//   daemon_rss_mb / daemon_peak_rss_mb after --seconds of dispatching
 // Output: one name=value line each. Exit 1 on any Redis error.
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "config/identity.h"
 #include "core/cli.h"
+#include "process/process.h"
 #include "redis/client.h"
 #include "redis/keys.h"
+#include "resources/store.h"
 #include "scheduler/entry.h"
 #include "scheduler/schedule_store.h"
 
@@ -31,6 +42,13 @@ using Clock = std::chrono::steady_clock;
 
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+void CheckStatus(const Status& st, const char* what) {
+  if (!st.ok()) {
+    std::fprintf(stderr, "bench_scheduler: %s: %s\n", what, st.ToString().c_str());
+    std::exit(1);
+  }
 }
 
 template <typename T>
@@ -127,12 +145,75 @@ double BurstRate(redis::Client& client, scheduler::ScheduleStore& store, const s
   return static_cast<double>(total) / (MsSince(start) / 1000.0);
 }
 
+double ProcMb(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
+  }
+  return 0;
+}
+
+// The last "schedule rebuilt in <ms> ms" of the daemon's log, or -1.
+double LastRebuildMs(const std::string& log_path) {
+  std::ifstream in(log_path);
+  std::string line;
+  double ms = -1;
+  while (std::getline(in, line)) {
+    size_t at = line.find("schedule rebuilt in ");
+    if (at != std::string::npos) ms = std::stod(line.substr(at + 20));
+  }
+  return ms;
+}
+
+void MeasureDaemon(redis::Client& client, const RedisConfig& rc, const std::string& bin, int n, int frequency,
+                   int seconds) {
+  std::string dir = "/tmp/bench-scheduler-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir + "/polling");
+  std::ofstream(dir + "/polling/bench_polling.panoptes-plugin")
+      << "[Core]\nName = bench_polling\nModule = " << PANOPTES_SOURCE_DIR
+      << "/bench/plugins/bench_polling.py\n"
+      << "[Documentation]\nDescription = bench\n[main]\nexecute_frequency = " << frequency
+      << "\nresource_filter = resource_class = \"network\"\n";
+  std::ofstream(dir + "/panoptes.ini")
+      << "[redis]\nhost = " << rc.host << "\nport = " << rc.port << "\nkey_prefix = " << rc.key_prefix
+      << "-daemon\n[polling]\nplugins_paths = " << dir
+      << "/polling\n[http]\nscheduler_listen = 127.0.0.1:0\n";
+  resources::ResourceStore store(client, rc.key_prefix + "-daemon");
+  std::vector<Resource> resources = MakeResources(n, 0);
+  CheckStatus(store.PutDiscovered("bench_discovery", resources, 3600), "put resources");
+  std::string schedule_key = redis::keys::Schedule(rc.key_prefix + "-daemon", PluginKind::kPolling);
+  std::string tasks_key = redis::keys::Tasks(rc.key_prefix + "-daemon", PluginKind::kPolling);
+  auto start = Clock::now();
+  pid_t pid = Check(
+      process::Spawn({bin, "--config", dir + "/panoptes.ini", "--kind", "polling", "--log-level", "info"},
+                     dir + "/scheduler.log"),
+      "spawn the scheduler");
+  auto count = [&] { return Check(client.Command({"ZCARD", schedule_key}), "zcard").integer; };
+  while (count() < n && MsSince(start) < 120000) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  double schedule_ms = MsSince(start);
+  for (int i = 0; i < n / 100; ++i) resources[i * 100].metadata["gen"] = "1";
+  CheckStatus(store.PutDiscovered("bench_discovery", resources, 3600), "change resources");
+  for (auto end = Clock::now() + std::chrono::seconds(seconds); Clock::now() < end;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    Check(client.Command({"DEL", tasks_key}), "del tasks");
+  }
+  double rss = ProcMb(pid, "VmRSS"), peak = ProcMb(pid, "VmHWM");
+  (void)process::SendSignal(pid, SIGTERM);
+  process::WaitFor(pid, 10000);
+  std::printf(
+      "daemon_schedule_ms=%.0f\ndaemon_rebuild_change_ms=%.0f\ndaemon_rss_mb=%.1f\ndaemon_peak_rss_mb=%.1f\n",
+      schedule_ms, LastRebuildMs(dir + "/scheduler.log"), rss, peak);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   core::ArgParser parser("bench_scheduler", "--port P [options]");
-  for (const char* name : {"host", "port", "prefix", "entries", "frequency", "seconds"})
+  for (const char* name : {"host", "port", "prefix", "entries", "frequency", "seconds", "daemon"}) {
     parser.Add({name, "V", ""});
+  }
   auto args = Check(parser.Parse(argc, argv), "arguments");
   RedisConfig rc;
   rc.host = args.Get("host").value_or("127.0.0.1");
@@ -183,5 +264,6 @@ int main(int argc, char** argv) {
   std::printf("lateness_samples=%zu\nlateness_p50_ms=%.0f\nlateness_p99_ms=%.0f\nlateness_max_ms=%.0f\n",
               lateness.size(), Percentile(lateness, 50), Percentile(lateness, 99), Percentile(lateness, 100));
   std::printf("dispatch_rate_per_s=%.0f\nrss_mb=%.1f\npeak_rss_mb=%.1f\n", rate, rss, StatusMb("VmHWM"));
+  if (auto daemon = args.Get("daemon")) MeasureDaemon(client, rc, *daemon, n, frequency, seconds);
   return 0;
 }
