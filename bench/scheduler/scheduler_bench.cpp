@@ -11,7 +11,11 @@
 // put in the resource store, one polling plugin (bench/plugins/bench_polling.py) matching them all:
 //   daemon_schedule_ms      daemon start -> all N entries in the schedule (scan, import, rebuild)
 //   daemon_rebuild_change_ms the daemon's own rebuild after 1% of the resources changed (its log)
-//   daemon_rss_mb / daemon_peak_rss_mb after --seconds of dispatching
+//   daemon_rss_mb / daemon_peak_rss_mb after --seconds of dispatching (1% of the resources change
+//                           half way: the daemon re-reads the store and rebuilds meanwhile)
+//   daemon_tasks, daemon_lateness_within_50ms (fraction), daemon_lateness_p99_bucket_ms (the
+//                           upper bound of the histogram bucket holding the 99th percentile)
+//                           from the daemon's /metrics lateness histogram
 // Output: one name=value line each. Exit 1 on any Redis error.
 
 #include <algorithm>
@@ -20,10 +24,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "config/identity.h"
@@ -166,9 +175,62 @@ double LastRebuildMs(const std::string& log_path) {
   return ms;
 }
 
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// GET /metrics from 127.0.0.1:port ("" on failure).
+std::string Scrape(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buf[8192];
+      for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return out;
+}
+
+// From the daemon's lateness histogram: (count, fraction <= 50 ms, smallest bucket bound holding
+// 99% of the tasks in ms).
+std::tuple<double, double, double> LatenessFromMetrics(const std::string& text) {
+  std::vector<std::pair<double, double>> buckets;  // (le seconds, cumulative count)
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const std::string prefix = "panoptes_scheduler_lateness_seconds_bucket{kind=\"polling\",le=\"";
+    if (line.rfind(prefix, 0) != 0) continue;
+    std::string le = line.substr(prefix.size(), line.find('"', prefix.size()) - prefix.size());
+    double bound = le == "+Inf" ? 1e9 : std::stod(le);
+    buckets.emplace_back(bound, std::stod(line.substr(line.rfind(' ') + 1)));
+  }
+  if (buckets.empty() || buckets.back().second == 0) return {0, -1, -1};
+  double total = buckets.back().second, within50 = 0, p99 = -1;
+  for (auto [bound, count] : buckets) {
+    if (bound <= 0.050 + 1e-9) within50 = count / total;
+    if (p99 < 0 && count >= 0.99 * total) p99 = bound * 1000;
+  }
+  return {total, within50, p99};
+}
+
 void MeasureDaemon(redis::Client& client, const RedisConfig& rc, const std::string& bin, int n, int frequency,
                    int seconds) {
   std::string dir = "/tmp/bench-scheduler-" + std::to_string(getpid());
+  int http_port = FreePort();
   std::filesystem::create_directories(dir + "/polling");
   std::ofstream(dir + "/polling/bench_polling.panoptes-plugin")
       << "[Core]\nName = bench_polling\nModule = " << PANOPTES_SOURCE_DIR
@@ -178,7 +240,7 @@ void MeasureDaemon(redis::Client& client, const RedisConfig& rc, const std::stri
   std::ofstream(dir + "/panoptes.ini")
       << "[redis]\nhost = " << rc.host << "\nport = " << rc.port << "\nkey_prefix = " << rc.key_prefix
       << "-daemon\n[polling]\nplugins_paths = " << dir
-      << "/polling\n[http]\nscheduler_listen = 127.0.0.1:0\n";
+      << "/polling\n[http]\nscheduler_listen = 127.0.0.1:" << http_port << "\n";
   resources::ResourceStore store(client, rc.key_prefix + "-daemon");
   std::vector<Resource> resources = MakeResources(n, 0);
   CheckStatus(store.PutDiscovered("bench_discovery", resources, 3600), "put resources");
@@ -192,18 +254,33 @@ void MeasureDaemon(redis::Client& client, const RedisConfig& rc, const std::stri
   auto count = [&] { return Check(client.Command({"ZCARD", schedule_key}), "zcard").integer; };
   while (count() < n && MsSince(start) < 120000) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   double schedule_ms = MsSince(start);
-  for (int i = 0; i < n / 100; ++i) resources[i * 100].metadata["gen"] = "1";
-  CheckStatus(store.PutDiscovered("bench_discovery", resources, 3600), "change resources");
-  for (auto end = Clock::now() + std::chrono::seconds(seconds); Clock::now() < end;) {
+  // Half way through the window another discovery plugin adds 1% more resources: the daemon
+  // re-reads the store and rebuilds while it dispatches. (Re-putting all N resources instead would
+  // measure the store: its PutDiscovered script blocks Redis ~1 s per 100k resources, which delays
+  // every dispatch meanwhile; see docs/redis.md, "Resource store".)
+  auto end = Clock::now() + std::chrono::seconds(seconds);
+  bool changed = false;
+  while (Clock::now() < end) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     Check(client.Command({"DEL", tasks_key}), "del tasks");
+    if (!changed && Clock::now() > end - std::chrono::seconds(seconds / 2)) {
+      changed = true;
+      std::vector<Resource> extra = MakeResources(n / 100, 1);
+      for (Resource& r : extra) r.plugin = "bench_discovery_extra";
+      CheckStatus(store.PutDiscovered("bench_discovery_extra", extra, 3600), "add resources");
+    }
   }
+  std::string metrics = Scrape(http_port);
+  if (metrics.empty()) std::fprintf(stderr, "bench_scheduler: no /metrics on 127.0.0.1:%d\n", http_port);
+  auto [tasks, within50, p99] = LatenessFromMetrics(metrics);
   double rss = ProcMb(pid, "VmRSS"), peak = ProcMb(pid, "VmHWM");
   (void)process::SendSignal(pid, SIGTERM);
   process::WaitFor(pid, 10000);
   std::printf(
       "daemon_schedule_ms=%.0f\ndaemon_rebuild_change_ms=%.0f\ndaemon_rss_mb=%.1f\ndaemon_peak_rss_mb=%.1f\n",
       schedule_ms, LastRebuildMs(dir + "/scheduler.log"), rss, peak);
+  std::printf("daemon_tasks=%.0f\ndaemon_lateness_within_50ms=%.4f\ndaemon_lateness_p99_bucket_ms=%.0f\n",
+              tasks, within50, p99);
   std::filesystem::remove_all(dir);
 }
 

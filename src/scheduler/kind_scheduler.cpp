@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "config/plugin_file.h"
 #include "core/logging.h"
@@ -21,7 +22,8 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kDebounce{300};               // first change -> rescan (issue: "within a second")
 constexpr milliseconds kResourcePollInterval{1000};  // GET of the resource store version
-constexpr milliseconds kMaxDispatchSleep{1000};      // re-check the schedule at least this often
+constexpr milliseconds kMaxDispatchSleep{100};       // re-check the schedule at least this often: a rebuild
+                                                     // may add entries due in kNewEntryMarginMs
 constexpr milliseconds kRetryDelay{1000};            // after a failed rebuild or resource read
 constexpr int kMaxBatchesPerTurn = 100;              // then let the loop renew leadership
 
@@ -31,62 +33,92 @@ std::shared_ptr<spdlog::logger> Log() {
 
 }  // namespace
 
+namespace {
+
+int MakeEventFd() {
+  return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+void Wake(int fd) {
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(fd, &one, sizeof(one));
+}
+
+void DrainEventFd(int fd) {
+  uint64_t count;
+  [[maybe_unused]] ssize_t n = read(fd, &count, sizeof(count));
+}
+
+// Milliseconds until `until` for poll(): 0..1000, at least 1 when `until` is still ahead.
+int PollTimeout(std::chrono::steady_clock::time_point until) {
+  auto now = std::chrono::steady_clock::now();
+  int ms = static_cast<int>(
+      std::clamp<int64_t>(std::chrono::duration_cast<milliseconds>(until - now).count(), 0, 1000));
+  return (until > now && ms == 0) ? 1 : ms;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<KindScheduler>> KindScheduler::Create(const SiteConfig& site, PluginKind kind,
                                                              std::string token, CodeValidator& validator,
                                                              KindStats& stats) {
   auto watcher = Watcher::Create();
   if (!watcher.ok()) return watcher.status();
-  int wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd < 0) return Status::IOError(std::string("eventfd: ") + std::strerror(errno));
-  return std::unique_ptr<KindScheduler>(
-      new KindScheduler(site, kind, std::move(token), validator, stats, std::move(*watcher), wake_fd));
+  int dispatch_fd = MakeEventFd();
+  int maintenance_fd = MakeEventFd();
+  if (dispatch_fd < 0 || maintenance_fd < 0) {
+    std::string why = std::strerror(errno);
+    if (dispatch_fd >= 0) close(dispatch_fd);
+    return Status::IOError("eventfd: " + why);
+  }
+  return std::unique_ptr<KindScheduler>(new KindScheduler(site, kind, std::move(token), validator, stats,
+                                                          std::move(*watcher), dispatch_fd, maintenance_fd));
 }
 
 KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, std::string token,
                              CodeValidator& validator, KindStats& stats, std::unique_ptr<Watcher> watcher,
-                             int wake_fd)
+                             int dispatch_wake_fd, int maintenance_wake_fd)
     : site_(site),
       kind_(kind),
       kind_name_(KindName(kind)),
       validator_(validator),
       stats_(stats),
-      watcher_(std::move(watcher)),
-      wake_fd_(wake_fd),
-      client_(site.redis, "scheduler-" + kind_name_),
-      leader_lock_(client_, site.redis.key_prefix, kind, site.scheduler.leader_ttl_ms, std::move(token)),
-      store_(client_, site.redis.key_prefix, kind),
-      resource_store_(client_, site.redis.key_prefix) {}
+      dispatch_wake_fd_(dispatch_wake_fd),
+      maintenance_wake_fd_(maintenance_wake_fd),
+      dispatch_client_(site.redis, "scheduler-" + kind_name_ + "-dispatch"),
+      leader_lock_(dispatch_client_, site.redis.key_prefix, kind, site.scheduler.leader_ttl_ms,
+                   std::move(token)),
+      dispatch_store_(dispatch_client_, site.redis.key_prefix, kind),
+      maintenance_client_(site.redis, "scheduler-" + kind_name_ + "-maintenance"),
+      store_(maintenance_client_, site.redis.key_prefix, kind),
+      resource_store_(maintenance_client_, site.redis.key_prefix),
+      watcher_(std::move(watcher)) {}
 
 KindScheduler::~KindScheduler() {
-  close(wake_fd_);
+  close(dispatch_wake_fd_);
+  close(maintenance_wake_fd_);
 }
 
 void KindScheduler::RequestStop() {
   stop_ = true;
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+  Wake(dispatch_wake_fd_);
+  Wake(maintenance_wake_fd_);
 }
 
 void KindScheduler::RequestRescan() {
   rescan_requested_ = true;
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+  Wake(maintenance_wake_fd_);
 }
 
 void KindScheduler::Run() {
   Log()->info("{}: scheduler started (token {})", kind_name_, leader_lock_.token());
+  std::thread maintenance([this] { RunMaintenance(); });
   while (!stop_) {
     auto now = Clock::now();
     stats_.loop_heartbeat_ms = SteadyMs();
     if (now >= next_leader_tick_) LeaderTick();
-    if (leader_ && now >= next_dispatch_) DispatchDue();
-    bool changed = change_seen_ && now - *change_seen_ >= kDebounce;
-    if (leader_ && (!have_plugins_ || now >= next_scan_ || changed || rescan_requested_.exchange(false)))
-      Scan();
-    if (leader_ && kind_ != PluginKind::kDiscovery && now >= next_resource_poll_) PollResources();
-    bool resources_known = kind_ == PluginKind::kDiscovery || resources_version_ >= 0;
-    if (leader_ && schedule_dirty_ && resources_known && now >= next_rebuild_retry_) RebuildSchedule();
-    Wait();
+    if (leader_ && (now >= next_dispatch_ || dispatch_now_.exchange(false))) DispatchDue();
+    WaitDispatch();
   }
   if (leader_) {
     Status st = leader_lock_.Release();
@@ -95,7 +127,15 @@ void KindScheduler::Run() {
     stats_.leader = false;
     Log()->info("{}: leadership given up", kind_name_);
   }
+  maintenance.join();
   Log()->info("{}: scheduler stopped", kind_name_);
+}
+
+void KindScheduler::WaitDispatch() {
+  Clock::time_point until = next_leader_tick_;
+  if (leader_) until = std::min(until, next_dispatch_);
+  pollfd p{dispatch_wake_fd_, POLLIN, 0};
+  if (poll(&p, 1, PollTimeout(until)) > 0) DrainEventFd(dispatch_wake_fd_);
 }
 
 void KindScheduler::SetLeader(bool leader) {
@@ -104,10 +144,10 @@ void KindScheduler::SetLeader(bool leader) {
   stats_.leader = leader;
   if (leader) {
     ++stats_.leader_changes;
+    ++leader_epoch_;  // the maintenance thread rescans and re-reads the resources
     Log()->info("{}: leader now ({})", kind_name_, leader_lock_.key());
     next_dispatch_ = Clock::now();
-    have_plugins_ = false;  // rescan and re-read resources: they may have changed while standing by
-    resources_version_ = -1;
+    Wake(maintenance_wake_fd_);
   } else {
     Log()->warn("{}: not leader any more; dispatching stopped", kind_name_);
   }
@@ -126,7 +166,7 @@ void KindScheduler::LeaderTick() {
 
 void KindScheduler::DispatchDue() {
   for (int turn = 0; turn < kMaxBatchesPerTurn; ++turn) {
-    auto result = store_.Dispatch(leader_lock_.token(), site_.scheduler.dispatch_batch);
+    auto result = dispatch_store_.Dispatch(leader_lock_.token(), site_.scheduler.dispatch_batch);
     ++stats_.dispatch_calls;
     if (!result.ok()) {
       ++stats_.dispatch_errors;
@@ -150,6 +190,39 @@ void KindScheduler::DispatchDue() {
     return;
   }
   next_dispatch_ = Clock::now();
+}
+
+void KindScheduler::RunMaintenance() {
+  while (!stop_) {
+    if (leader_) {
+      if (uint64_t epoch = leader_epoch_; epoch != seen_epoch_) {
+        seen_epoch_ = epoch;  // rescan and re-read resources: they may have changed while standing by
+        have_plugins_ = false;
+        resources_version_ = -1;
+      }
+      auto now = Clock::now();
+      bool changed = change_seen_ && now - *change_seen_ >= kDebounce;
+      if (!have_plugins_ || now >= next_scan_ || changed || rescan_requested_.exchange(false)) Scan();
+      if (kind_ != PluginKind::kDiscovery && Clock::now() >= next_resource_poll_) PollResources();
+      bool resources_known = kind_ == PluginKind::kDiscovery || resources_version_ >= 0;
+      if (schedule_dirty_ && resources_known && Clock::now() >= next_rebuild_retry_) RebuildSchedule();
+    }
+    WaitMaintenance();
+  }
+}
+
+void KindScheduler::WaitMaintenance() {
+  Clock::time_point until = Clock::now() + milliseconds(1000);
+  if (leader_) {
+    until = std::min(until, next_scan_);
+    if (kind_ != PluginKind::kDiscovery) until = std::min(until, next_resource_poll_);
+    if (schedule_dirty_) until = std::min(until, next_rebuild_retry_);
+    if (change_seen_) until = std::min(until, *change_seen_ + kDebounce);
+  }
+  pollfd fds[2] = {{watcher_->fd(), POLLIN, 0}, {maintenance_wake_fd_, POLLIN, 0}};
+  if (poll(fds, 2, PollTimeout(until)) <= 0) return;
+  if (fds[1].revents & POLLIN) DrainEventFd(maintenance_wake_fd_);
+  if ((fds[0].revents & POLLIN) && watcher_->Drain() && !change_seen_) change_seen_ = Clock::now();
 }
 
 void KindScheduler::Scan() {
@@ -253,28 +326,8 @@ void KindScheduler::RebuildSchedule() {
   Log()->log(level,
              "{}: schedule rebuilt in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed)",
              kind_name_, took, entries, result->added, result->updated, result->rescheduled, result->removed);
-  next_dispatch_ = Clock::now();
-}
-
-void KindScheduler::Wait() {
-  auto now = Clock::now();
-  Clock::time_point until = next_leader_tick_;
-  if (leader_) {
-    until = std::min({until, next_dispatch_, next_scan_});
-    if (kind_ != PluginKind::kDiscovery) until = std::min(until, next_resource_poll_);
-    if (schedule_dirty_) until = std::min(until, next_rebuild_retry_);
-    if (change_seen_) until = std::min(until, *change_seen_ + kDebounce);
-  }
-  int timeout_ms = static_cast<int>(
-      std::clamp<int64_t>(std::chrono::duration_cast<milliseconds>(until - now).count(), 0, 1000));
-  if (until > now && timeout_ms == 0) timeout_ms = 1;
-  pollfd fds[2] = {{watcher_->fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-  if (poll(fds, 2, timeout_ms) <= 0) return;
-  if (fds[1].revents & POLLIN) {
-    uint64_t count;
-    [[maybe_unused]] ssize_t n = read(wake_fd_, &count, sizeof(count));
-  }
-  if ((fds[0].revents & POLLIN) && watcher_->Drain() && !change_seen_) change_seen_ = Clock::now();
+  dispatch_now_ = true;
+  Wake(dispatch_wake_fd_);
 }
 
 }  // namespace panoptes::scheduler

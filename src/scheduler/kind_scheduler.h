@@ -1,13 +1,16 @@
 #pragma once
-// The scheduler of one plugin kind: one thread, one Redis connection (docs/scheduler.md).
+// The scheduler of one plugin kind: two threads, each with its own Redis connection
+// (docs/scheduler.md).
 //
-// Its loop, in order on each turn: keep or take leadership (P:leader:<kind>, renewed every ttl/3;
-// lost or Redis unreachable -> stop dispatching at once); while leader: dispatch the due tasks
-// (the Lua script, batches of dispatch_batch), rescan plugins when due (at becoming leader, every
-// plugin_scan_interval, ~250 ms after the last inotify change, on request), re-read the resource
-// store when its version changed (polling, enrichment), and rebuild the schedule after any change.
-// It then sleeps in poll() until the next due time, a file change or a wake-up.
-// Errors (Redis down, a bad plugin) are logged and retried; they never end the loop.
+// - The dispatch thread (Run's caller) keeps or takes leadership (P:leader:<kind>, renewed every
+//   ttl/3; lost or Redis unreachable -> stop dispatching at once) and, while leader, runs the
+//   dispatch script (batches of dispatch_batch) and sleeps until the next due time. Nothing else
+//   runs on it, so a large rebuild never delays a due task.
+// - The maintenance thread, while leader: rescans plugins (at becoming leader, every
+//   plugin_scan_interval, 300 ms after the first inotify change, on request), re-reads the
+//   resource store when its version changed (polling, enrichment) and rebuilds the schedule after
+//   any change. The rebuild's Redis writes are safe to interleave with dispatches.
+// Errors (Redis down, a bad plugin) are logged and retried; they never end the loops.
 // Thread safety: Run() on one thread; RequestStop/RequestRescan from any thread.
 
 #include <atomic>
@@ -38,7 +41,8 @@ class KindScheduler {
                                                        KindStats& stats);
   ~KindScheduler();
 
-  // Runs until RequestStop(); then gives leadership up (compare-and-delete) and returns.
+  // Runs until RequestStop() (starting and joining the maintenance thread); then gives
+  // leadership up (compare-and-delete) and returns.
   void Run();
   void RequestStop();
   void RequestRescan();
@@ -46,15 +50,20 @@ class KindScheduler {
  private:
   using Clock = std::chrono::steady_clock;
   KindScheduler(const SiteConfig& site, PluginKind kind, std::string token, CodeValidator& validator,
-                KindStats& stats, std::unique_ptr<Watcher> watcher, int wake_fd);
+                KindStats& stats, std::unique_ptr<Watcher> watcher, int dispatch_wake_fd,
+                int maintenance_wake_fd);
 
+  // Dispatch thread.
   void LeaderTick();
   void SetLeader(bool leader);
   void DispatchDue();
+  void WaitDispatch();
+  // Maintenance thread.
+  void RunMaintenance();
   void Scan();
   void PollResources();
   void RebuildSchedule();
-  void Wait();
+  void WaitMaintenance();
   void LogScanErrors(const std::map<std::string, std::string>& errors);
 
   const SiteConfig site_;
@@ -62,17 +71,27 @@ class KindScheduler {
   const std::string kind_name_;
   CodeValidator& validator_;
   KindStats& stats_;
-  std::unique_ptr<Watcher> watcher_;
-  int wake_fd_;
+  const int dispatch_wake_fd_;
+  const int maintenance_wake_fd_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> rescan_requested_{false};
+  std::atomic<bool> leader_{false};
+  std::atomic<uint64_t> leader_epoch_{0};  // bumped at each gain of leadership
+  std::atomic<bool> dispatch_now_{false};  // a rebuild changed the schedule
 
-  redis::Client client_;
+  // Dispatch thread only.
+  redis::Client dispatch_client_;
   LeaderLock leader_lock_;
+  ScheduleStore dispatch_store_;
+  Clock::time_point next_leader_tick_{};
+  Clock::time_point next_dispatch_{};
+
+  // Maintenance thread only.
+  redis::Client maintenance_client_;
   ScheduleStore store_;
   resources::ResourceStore resource_store_;
-
-  bool leader_ = false;
+  std::unique_ptr<Watcher> watcher_;
+  uint64_t seen_epoch_ = 0;
   bool schedule_dirty_ = false;
   bool have_plugins_ = false;
   std::vector<SchedulablePlugin> plugins_;
@@ -80,9 +99,6 @@ class KindScheduler {
   int64_t resources_version_ = -1;
   bool resources_stale_ = true;                       // re-read the store even if its version did not change
   std::map<std::string, std::string> logged_errors_;  // file -> reason already logged
-
-  Clock::time_point next_leader_tick_{};
-  Clock::time_point next_dispatch_{};
   Clock::time_point next_scan_{};
   Clock::time_point next_resource_poll_{};
   Clock::time_point next_rebuild_retry_{};

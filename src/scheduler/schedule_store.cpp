@@ -1,6 +1,7 @@
 #include "scheduler/schedule_store.h"
 
 #include <charconv>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -18,6 +19,9 @@ constexpr size_t kEntriesPerCommand = 1000;
 constexpr size_t kCommandsPerPipeline = 24;
 // Changed entries held before writing them out: bounds the memory of a large rebuild.
 constexpr size_t kEntriesPerFlush = 5000;
+// Added to a new entry's first due time: covers the wait until its batch is flushed.
+constexpr int64_t kNewEntryMarginMs = 250;
+using Clock = std::chrono::steady_clock;
 
 const redis::Script& DispatchScript() {
   static const redis::Script script(internal::kDispatchLua);
@@ -136,6 +140,7 @@ Result<RebuildStats> ScheduleStore::Rebuild(const std::vector<Entry>& desired) {
 
 Result<RebuildStats> ScheduleStore::Rebuild(const EntrySource& source) {
   RebuildStats stats;
+  auto started = Clock::now();
   auto now = ServerTimeMs();
   if (!now.ok()) return now.status();
   auto current = ReadDigests();
@@ -171,7 +176,12 @@ Result<RebuildStats> ScheduleStore::Rebuild(const EntrySource& source) {
     bool new_cadence = it == known.end() || DigestFrequencyMs(it->second.digest) != entry.frequency_ms;
     ++(it == known.end() ? stats.added : new_cadence ? stats.rescheduled : stats.updated);
     std::optional<int64_t> due;
-    if (new_cadence) due = *now + SplayMs(entry.id, entry.frequency_ms);
+    if (new_cadence) {
+      // From the time of writing, not of the rebuild's start: a large rebuild takes a second, and
+      // an entry must not be born late.
+      int64_t elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+      due = *now + elapsed + kNewEntryMarginMs + SplayMs(entry.id, entry.frequency_ms);
+    }
     writer.Set(entry, digest, due);
     flush_if_full(false);
   });

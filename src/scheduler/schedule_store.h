@@ -10,8 +10,8 @@
 // token, it pops up to `batch` due entries, LPUSHes their tasks onto P:tasks:<kind> and advances
 // each due time by the entry's frequency, skipping missed periods (an entry fires at most once per
 // call, for the latest period that is due, so it never fires twice for one period).
-// Rebuild diffs the desired entries against the digests: new entries get now + Splay, changed
-// ones get their new value (and a new splayed due time only when the frequency changed), gone ones
+// Rebuild diffs the desired entries against the digests: new entries get (time of writing) + 250 ms + Splay,
+// changed ones get their new value (and a new splayed due time only when the frequency changed), gone ones
 // are removed, unchanged ones keep their due time. It is pipelined in batches (a few round trips
 // for 100k entries).
 // Not thread-safe (one redis::Client): one ScheduleStore per thread.
