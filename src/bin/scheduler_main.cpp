@@ -37,11 +37,12 @@ int main(int argc, char** argv) {
                  args->Get("kind")->c_str());
     return core::kExitUsage;
   }
-  auto loaded = panoptes::config::LoadSiteConfig(core::ResolveConfigPath(*args));
+  std::string config_path = core::ResolveConfigPath(*args);
+  auto loaded = panoptes::config::LoadSiteConfig(config_path);
   if (!loaded.ok()) {
     std::fprintf(stderr, "error: %s\n", loaded.status().message().c_str());
     return core::kExitUsage;
   }
   for (const std::string& warning : loaded->warnings) core::Logger("config")->warn("{}", warning);
-  return panoptes::scheduler::RunDaemon(loaded->config, *kinds);
+  return panoptes::scheduler::RunDaemon(loaded->config, config_path, *kinds);
 }

@@ -7,7 +7,9 @@
 #include <cstring>
 #include <optional>
 #include <thread>
+#include <tuple>
 
+#include "config/site_config.h"
 #include "core/cli.h"
 #include "core/logging.h"
 #include "http/server.h"
@@ -37,9 +39,43 @@ ValidatorHooks PythonHooks(const SiteConfig& site) {
   return hooks;
 }
 
+// SIGHUP: re-reads the site config; the plugin settings apply at once, the rest at the next start.
+void Reload(const std::string& config_path, const SiteConfig& running,
+            std::vector<std::unique_ptr<KindScheduler>>& kinds) {
+  auto loaded = config::LoadSiteConfig(config_path);
+  if (!loaded.ok()) {
+    Log()->error("SIGHUP: {}; keeping the running configuration", loaded.status().message());
+    for (auto& k : kinds) k->RequestRescan();
+    return;
+  }
+  for (const std::string& warning : loaded->warnings) core::Logger("config")->warn("{}", warning);
+  const SiteConfig& next = loaded->config;
+  auto differs = [](const auto& a, const auto& b) { return !(a == b); };
+  std::vector<std::string> restart;
+  if (differs(std::tie(next.redis.host, next.redis.port, next.redis.db, next.redis.key_prefix,
+                       next.redis.sentinels, next.redis.password),
+              std::tie(running.redis.host, running.redis.port, running.redis.db, running.redis.key_prefix,
+                       running.redis.sentinels, running.redis.password))) {
+    restart.push_back("[redis]");
+  }
+  if (differs(std::tie(next.scheduler.leader_ttl_ms, next.scheduler.dispatch_batch,
+                       next.scheduler.import_timeout_s),
+              std::tie(running.scheduler.leader_ttl_ms, running.scheduler.dispatch_batch,
+                       running.scheduler.import_timeout_s))) {
+    restart.push_back("[scheduler]");
+  }
+  if (differs(next.http.scheduler_listen, running.http.scheduler_listen)) restart.push_back("[http]");
+  if (differs(next.python.path, running.python.path)) restart.push_back("[python]");
+  for (const std::string& section : restart) {
+    Log()->warn("SIGHUP: {} changed in {}; it takes effect at the next start", section, config_path);
+  }
+  Log()->info("SIGHUP: {} re-read; rescanning plugins", config_path);
+  for (auto& k : kinds) k->RequestReload(next);
+}
+
 // Waits for SIGTERM/SIGINT; SIGHUP rescans. Sends WATCHDOG=1 meanwhile.
 void WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindScheduler>>& kinds,
-                 const process::Notifier& notifier) {
+                 const process::Notifier& notifier, const std::string& config_path, const SiteConfig& site) {
   auto watchdog = notifier.watchdog_period().value_or(std::chrono::milliseconds(1000));
   while (true) {
     timespec wait{watchdog.count() / 1000, (watchdog.count() % 1000) * 1000000};
@@ -49,10 +85,7 @@ void WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindSchedu
       Log()->info("{} received: giving leadership up and stopping", strsignal(sig));
       return;
     }
-    if (sig == SIGHUP) {
-      Log()->info("SIGHUP received: rescanning plugins");
-      for (auto& k : kinds) k->RequestRescan();
-    }
+    if (sig == SIGHUP) Reload(config_path, site, kinds);
   }
 }
 
@@ -72,7 +105,7 @@ std::optional<std::string> Health(const Stats& stats, unsigned mask) {
 
 }  // namespace
 
-int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds) {
+int RunDaemon(const SiteConfig& site, const std::string& config_path, const std::vector<PluginKind>& kinds) {
   auto validator =
       CodeValidator::Start(PythonHooks(site), std::chrono::seconds(site.scheduler.import_timeout_s));
   if (!validator.ok()) {
@@ -115,7 +148,7 @@ int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds) {
   for (auto& k : schedulers) threads.emplace_back([&k] { k->Run(); });
   process::Notifier notifier;
   (void)notifier.Ready();
-  WaitForStop(signals, schedulers, notifier);
+  WaitForStop(signals, schedulers, notifier, config_path, site);
   (void)notifier.Stopping();
   for (auto& k : schedulers) k->RequestStop();
   for (auto& t : threads) t.join();

@@ -3,6 +3,7 @@
 // KindScheduler thread per kind, the /metrics and /healthz listener, signals and systemd notify.
 // main() parses the command line and loads the site config, then calls RunDaemon.
 
+#include <string>
 #include <vector>
 
 #include "panoptes/kind.h"
@@ -10,9 +11,10 @@
 
 namespace panoptes::scheduler {
 
-// Runs until SIGTERM/SIGINT (leadership given up at once; exit 0). SIGHUP rescans every kind's
-// plugins. Returns the process exit code (core::kExit*). REQUIRES: called from main() before any
-// thread is started (it forks the validator helper first).
-int RunDaemon(const SiteConfig& site, const std::vector<PluginKind>& kinds);
+// Runs until SIGTERM/SIGINT (leadership given up at once; exit 0). SIGHUP re-reads `config_path`
+// (the file `site` came from) and rescans every kind's plugins with its plugin settings; a bad file
+// is logged and the running config kept. Returns the process exit code (core::kExit*).
+// REQUIRES: called from main() before any thread is started (it forks the validator helper first).
+int RunDaemon(const SiteConfig& site, const std::string& config_path, const std::vector<PluginKind>& kinds);
 
 }  // namespace panoptes::scheduler

@@ -92,7 +92,8 @@ KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, std::strin
       maintenance_client_(site.redis, "scheduler-" + kind_name_ + "-maintenance"),
       store_(maintenance_client_, site.redis.key_prefix, kind),
       resource_store_(maintenance_client_, site.redis.key_prefix),
-      watcher_(std::move(watcher)) {}
+      watcher_(std::move(watcher)),
+      scan_config_{site.Kind(kind), site.main.plugins_extension} {}
 
 KindScheduler::~KindScheduler() {
   close(dispatch_wake_fd_);
@@ -103,6 +104,14 @@ void KindScheduler::RequestStop() {
   stop_ = true;
   Wake(dispatch_wake_fd_);
   Wake(maintenance_wake_fd_);
+}
+
+void KindScheduler::RequestReload(const SiteConfig& site) {
+  {
+    std::lock_guard lock(reload_mu_);
+    pending_scan_config_ = ScanConfig{site.Kind(kind_), site.main.plugins_extension};
+  }
+  RequestRescan();
 }
 
 void KindScheduler::RequestRescan() {
@@ -229,7 +238,14 @@ void KindScheduler::Scan() {
   auto started = Clock::now();
   rescan_requested_ = false;
   change_seen_.reset();
-  config::ScanResult scan = config::ScanPlugins(site_, kind_);
+  {
+    std::lock_guard lock(reload_mu_);
+    if (pending_scan_config_) {
+      scan_config_ = std::move(*pending_scan_config_);
+      pending_scan_config_.reset();
+    }
+  }
+  config::ScanResult scan = config::ScanPaths(scan_config_.kind.plugins_paths, kind_, scan_config_.extension);
   std::map<std::string, std::string> errors;
   for (const config::PluginError& e : scan.errors) errors[e.file] = e.reason;
   // Messages from the validator and the filter name the file already; the log line names it once.
@@ -238,7 +254,7 @@ void KindScheduler::Scan() {
   };
   std::vector<Status> code = validator_.Validate(scan.plugins);
   std::vector<SchedulablePlugin> plugins;
-  std::vector<std::string> watch = site_.Kind(kind_).plugins_paths;
+  std::vector<std::string> watch = scan_config_.kind.plugins_paths;
   for (size_t i = 0; i < scan.plugins.size(); ++i) {
     PluginInfo& info = scan.plugins[i];
     watch.push_back(std::filesystem::path(info.module_path).parent_path().string());
@@ -268,7 +284,7 @@ void KindScheduler::Scan() {
   resources_stale_ = true;  // expiries do not bump the store version: re-read once per scan
   schedule_dirty_ = true;
   next_rebuild_retry_ = {};
-  next_scan_ = Clock::now() + std::chrono::seconds(site_.Kind(kind_).plugin_scan_interval);
+  next_scan_ = Clock::now() + std::chrono::seconds(scan_config_.kind.plugin_scan_interval);
 }
 
 void KindScheduler::LogScanErrors(const std::map<std::string, std::string>& errors) {

@@ -11,12 +11,13 @@
 //   resource store when its version changed (polling, enrichment) and rebuilds the schedule after
 //   any change. The rebuild's Redis writes are safe to interleave with dispatches.
 // Errors (Redis down, a bad plugin) are logged and retried; they never end the loops.
-// Thread safety: Run() on one thread; RequestStop/RequestRescan from any thread.
+// Thread safety: Run() on one thread; RequestStop/RequestRescan/RequestReload from any thread.
 
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ class KindScheduler {
   void Run();
   void RequestStop();
   void RequestRescan();
+  // SIGHUP: rescans with `site`'s plugins_paths, plugin_scan_interval and plugins_extension for
+  // this kind. (Other settings take a restart.)
+  void RequestReload(const SiteConfig& site);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -86,11 +90,19 @@ class KindScheduler {
   Clock::time_point next_leader_tick_{};
   Clock::time_point next_dispatch_{};
 
+  struct ScanConfig {
+    KindConfig kind;
+    std::string extension;
+  };
+  std::mutex reload_mu_;
+  std::optional<ScanConfig> pending_scan_config_;  // guarded by reload_mu_
+
   // Maintenance thread only.
   redis::Client maintenance_client_;
   ScheduleStore store_;
   resources::ResourceStore resource_store_;
   std::unique_ptr<Watcher> watcher_;
+  ScanConfig scan_config_;
   uint64_t seen_epoch_ = 0;
   bool schedule_dirty_ = false;
   bool have_plugins_ = false;

@@ -87,14 +87,15 @@ class DaemonTest : public ::testing::Test {
       fs::create_directories(dir_.path() + "/" + kind);
   }
 
-  std::string WriteConfig(int leader_ttl_ms = 1000) {
+  std::string WriteConfig(int leader_ttl_ms = 1000, const std::string& discovery_dir = "discovery") {
     std::ostringstream ini;
     ini << "[main]\nsites = dc1\n[redis]\nport = " << server_.port()
         << "\nkey_prefix = " << config_.key_prefix << "\n[scheduler]\nleader_ttl_ms = " << leader_ttl_ms
         << "\nimport_timeout_s = 2\n"
         << "[http]\nscheduler_listen = 127.0.0.1:0\n";
-    for (const char* kind : {"discovery", "enrichment", "polling"}) {
-      ini << "[" << kind << "]\nplugins_paths = " << dir_.path() << "/" << kind
+    for (std::string kind : {"discovery", "enrichment", "polling"}) {
+      std::string dir = kind == "discovery" ? discovery_dir : kind;
+      ini << "[" << kind << "]\nplugins_paths = " << dir_.path() << "/" << dir
           << "\nplugin_scan_interval = 60\n";
     }
     return dir_.Write("panoptes.ini", ini.str());
@@ -353,6 +354,36 @@ TEST_F(DaemonTest, SigtermGivesLeadershipUpAtOnce) {
       << " ms";
   EXPECT_NE(Log("first.log").find("leadership given up"), std::string::npos);
   EXPECT_EQ(second.Terminate(), 0);
+}
+
+TEST_F(DaemonTest, SighupRereadsTheConfigAndRescansAndABadConfigIsKept) {
+  AddPlugin("discovery", "first", "good_discovery", 60);
+  fs::create_directories(dir_.path() + "/other");
+  fs::copy_file(kFixtures + "/good_discovery.py", dir_.path() + "/other/good_discovery.py");
+  dir_.Write("other/second.panoptes-plugin",
+             "[Core]\nName = second\nModule = good_discovery\n[Documentation]\nDescription = x\n[main]\n"
+             "execute_frequency = 60\n");
+  std::string config = WriteConfig();
+  Daemon daemon(config, LogPath("scheduler.log"), "discovery");
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return Find(Schedule(PluginKind::kDiscovery), "\"first\"") != nullptr; }, 10s,
+                         "the first plugin is scheduled"));
+  WriteConfig(1000, "other");
+  kill(daemon.pid(), SIGHUP);
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        auto s = Schedule(PluginKind::kDiscovery);
+        return Find(s, "\"second\"") != nullptr && Find(s, "\"first\"") == nullptr;
+      },
+      3s, "the plugins of the new plugins_paths replace the old ones"))
+      << Log("scheduler.log");
+  dir_.Write("panoptes.ini", "[redis]\nport = not-a-port\n");
+  kill(daemon.pid(), SIGHUP);
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return Log("scheduler.log").find("keeping the running configuration") != std::string::npos; }, 3s,
+      "a bad config on SIGHUP is reported and ignored"));
+  EXPECT_NE(Find(Schedule(PluginKind::kDiscovery), "\"second\""), nullptr);
+  EXPECT_EQ(daemon.Terminate(), 0);
 }
 
 // Runs panoptes-ctl with `args`; returns (exit code, stdout).
