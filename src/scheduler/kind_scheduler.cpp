@@ -254,10 +254,10 @@ void KindScheduler::Scan() {
   };
   std::vector<Status> code = validator_.Validate(scan.plugins);
   std::vector<SchedulablePlugin> plugins;
-  std::vector<std::string> watch = scan_config_.kind.plugins_paths;
+  std::vector<std::string> module_dirs;
   for (size_t i = 0; i < scan.plugins.size(); ++i) {
     PluginInfo& info = scan.plugins[i];
-    watch.push_back(std::filesystem::path(info.module_path).parent_path().string());
+    module_dirs.push_back(std::filesystem::path(info.module_path).parent_path().string());
     if (!code[i].ok()) {
       errors[info.file] = reason(info.file, code[i].message());
       continue;
@@ -270,9 +270,9 @@ void KindScheduler::Scan() {
     }
     plugins.push_back(std::move(*schedulable));
   }
-  std::sort(watch.begin(), watch.end());
-  watch.erase(std::unique(watch.begin(), watch.end()), watch.end());
-  watcher_->Watch(watch);
+  std::sort(module_dirs.begin(), module_dirs.end());
+  module_dirs.erase(std::unique(module_dirs.begin(), module_dirs.end()), module_dirs.end());
+  watcher_->Watch(scan_config_.kind.plugins_paths, module_dirs);
   LogScanErrors(errors);
   stats_.plugins_ok = static_cast<int64_t>(plugins.size());
   stats_.plugins_failed = static_cast<int64_t>(errors.size());

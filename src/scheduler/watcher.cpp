@@ -67,9 +67,16 @@ void Watcher::AddTree(const std::string& dir, std::set<std::string>& seen) {
   }
 }
 
-size_t Watcher::Watch(const std::vector<std::string>& roots) {
+size_t Watcher::Watch(const std::vector<std::string>& roots, const std::vector<std::string>& flat) {
   std::set<std::string> seen;
   for (const std::string& root : roots) AddTree(root, seen);
+  flat_.clear();
+  for (const std::string& dir : flat) {
+    std::string canonical = CanonicalDir(dir);
+    if (canonical.empty() || !seen.insert(canonical).second) continue;
+    AddOne(canonical);
+    flat_.insert(canonical);
+  }
   for (auto it = by_path_.begin(); it != by_path_.end();) {
     if (seen.count(it->first)) {
       ++it;
@@ -103,7 +110,8 @@ bool Watcher::Drain() {
       auto it = by_wd_.find(event->wd);
       if (it == by_wd_.end()) continue;
       changed = true;
-      if ((event->mask & (IN_CREATE | IN_MOVED_TO)) && (event->mask & IN_ISDIR) && event->len > 0) {
+      if ((event->mask & (IN_CREATE | IN_MOVED_TO)) && (event->mask & IN_ISDIR) && event->len > 0 &&
+          !flat_.count(it->second)) {
         std::string child = it->second + "/" + event->name;
         std::set<std::string> seen;
         AddTree(child, seen);

@@ -24,10 +24,12 @@ class Watcher {
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
 
-  // Makes the watched set every directory under `roots` (recursively, following symlinks once);
-  // directories no longer under a root are unwatched. Returns the number of directories watched.
-  // A directory that cannot be watched (permissions, inotify limit) is logged once and skipped.
-  size_t Watch(const std::vector<std::string>& roots);
+  // Makes the watched set every directory under `roots` (recursively, following symlinks once)
+  // plus each of `flat` itself (not its subdirectories: the directories of plugin modules, which
+  // may be anywhere); directories no longer listed are unwatched. Returns the number of
+  // directories watched. A directory that cannot be watched (permissions, inotify limit) is logged
+  // once and skipped.
+  size_t Watch(const std::vector<std::string>& roots, const std::vector<std::string>& flat = {});
 
   // The inotify descriptor (non-blocking): poll it for POLLIN.
   int fd() const { return fd_; }
@@ -46,6 +48,7 @@ class Watcher {
   int fd_ = -1;
   std::map<int, std::string> by_wd_;
   std::map<std::string, int> by_path_;
+  std::set<std::string> flat_;  // watched for their own entries only (no new subdirectories)
   std::set<std::string> warned_;
 };
 

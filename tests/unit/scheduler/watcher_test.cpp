@@ -85,5 +85,20 @@ TEST(Unit, WatcherSkipsMissingRootsAndPicksThemUpLater) {
   EXPECT_TRUE(ChangeSeen(**w));
 }
 
+TEST(Unit, WatcherWatchesFlatDirectoriesWithoutTheirSubdirectories) {
+  TempTree t;
+  fs::create_directories(t.root() + "/modules/deep");
+  auto w = Watcher::Create();
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ((*w)->Watch({}, {t.root() + "/modules"}), 1u);
+  Write(t.root() + "/modules/plugin.py", "x");
+  EXPECT_TRUE(ChangeSeen(**w)) << "a module change not seen";
+  fs::create_directories(t.root() + "/modules/new");
+  EXPECT_TRUE(ChangeSeen(**w));
+  EXPECT_EQ((*w)->watched(), 1u) << "a flat directory's new subdirectory was watched";
+  Write(t.root() + "/modules/deep/x.py", "x");
+  EXPECT_FALSE(ChangeSeen(**w, std::chrono::milliseconds(100)));
+}
+
 }  // namespace
 }  // namespace panoptes::scheduler
