@@ -386,6 +386,27 @@ TEST_F(DaemonTest, SighupRereadsTheConfigAndRescansAndABadConfigIsKept) {
   EXPECT_EQ(daemon.Terminate(), 0);
 }
 
+TEST_F(DaemonTest, LeaderThatLosesRedisStopsDispatchingAndRecoversWhenRedisReturns) {
+  AddPlugin("discovery", "a", "good_discovery", 1);
+  Daemon daemon(WriteConfig(), LogPath("scheduler.log"), "discovery");
+  std::string tasks = redis::keys::Tasks(config_.key_prefix, PluginKind::kDiscovery);
+  auto pushed = [&] {
+    auto n = client_->Command({"LLEN", tasks});
+    return n.ok() && n->integer >= 1;
+  };
+  ASSERT_TRUE(testing::WaitUntil(pushed, 10s, "tasks are pushed"));
+  server_.Stop();
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] { return Log("scheduler.log").find("not leader any more") != std::string::npos; }, 5s,
+      "the leader notices it lost Redis and stops dispatching"))
+      << Log("scheduler.log");
+  ASSERT_TRUE(server_.Start());  // same port, empty: the schedule must be rebuilt from the files
+  EXPECT_TRUE(testing::WaitUntil(pushed, 15s, "leadership retaken, schedule rebuilt, tasks pushed again"))
+      << Log("scheduler.log");
+  EXPECT_EQ(LeaderPid(PluginKind::kDiscovery), daemon.pid());
+  EXPECT_EQ(daemon.Terminate(), 0);
+}
+
 // Runs panoptes-ctl with `args`; returns (exit code, stdout).
 std::pair<int, std::string> Ctl(const std::string& args) {
   std::string command = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " 2>&1";
