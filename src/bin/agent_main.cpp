@@ -1,25 +1,68 @@
-// panoptes-agent: placeholder main until its issue lands.
+// panoptes-agent (SPEC §1): a supervisor forking worker processes that run the plugins of the
+// queues of the given kind(s). See src/agent/supervisor.h and docs/agent.md.
 
 #include <cstdio>
 
+#include "agent/supervisor.h"
 #include "config/site_config.h"
 #include "core/cli.h"
 #include "core/logging.h"
 
+namespace {
+
+// --kind discovery|enrichment|polling|all (default all: the kinds with plugins_paths configured).
+panoptes::Result<std::vector<panoptes::PluginKind>> KindsOf(const std::string& name,
+                                                            const panoptes::SiteConfig& site) {
+  if (name != "all") {
+    auto kind = panoptes::ParseKind(name);
+    if (!kind)
+      return panoptes::Status::InvalidArgument("--kind " + name +
+                                               ": expected discovery, enrichment, polling or all");
+    return std::vector<panoptes::PluginKind>{*kind};
+  }
+  std::vector<panoptes::PluginKind> kinds;
+  for (auto k : panoptes::kAllKinds) {
+    if (!site.Kind(k).plugins_paths.empty()) kinds.push_back(k);
+  }
+  if (kinds.empty())
+    return panoptes::Status::InvalidArgument("no [discovery|enrichment|polling] plugins_paths configured");
+  return kinds;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  panoptes::core::ArgParser parser("panoptes-agent", "[options]");
+  using namespace panoptes;
+  core::ArgParser parser("panoptes-agent", "[--kind discovery|enrichment|polling|all] [--workers N]");
+  parser.Add({"kind", "KIND", "the queue(s) to consume (default all)"});
+  parser.Add({"workers", "N", "worker processes per kind (default [agent] workers)"});
   auto args = parser.Parse(argc, argv);
   if (!args.ok()) {
     std::fprintf(stderr, "error: %s\n", args.status().message().c_str());
-    return panoptes::core::kExitUsage;
+    return core::kExitUsage;
   }
-  if (auto code = panoptes::core::HandleCommonOptions(parser, *args)) return *code;
-  auto loaded = panoptes::config::LoadSiteConfig(panoptes::core::ResolveConfigPath(*args));
+  if (auto code = core::HandleCommonOptions(parser, *args)) return *code;
+  agent::AgentOptions options;
+  options.config_path = core::ResolveConfigPath(*args);
+  auto loaded = config::LoadSiteConfig(options.config_path);
   if (!loaded.ok()) {
     std::fprintf(stderr, "error: %s\n", loaded.status().message().c_str());
-    return panoptes::core::kExitUsage;
+    return core::kExitUsage;
   }
-  for (const std::string& warning : loaded->warnings) panoptes::core::Logger("config")->warn("{}", warning);
-  std::fprintf(stderr, "panoptes-agent: not implemented yet\n");
-  return panoptes::core::kExitRuntime;
+  for (const std::string& warning : loaded->warnings) core::Logger("config")->warn("{}", warning);
+  options.site = loaded->config;
+  auto kinds = KindsOf(args->Get("kind").value_or("all"), options.site);
+  if (!kinds.ok()) {
+    std::fprintf(stderr, "error: %s\n", kinds.status().message().c_str());
+    return core::kExitUsage;
+  }
+  options.kinds = *kinds;
+  if (auto w = args->Get("workers")) {
+    options.workers = std::atoi(w->c_str());
+    if (options.workers < 1 || options.workers > 256) {
+      std::fprintf(stderr, "error: --workers %s: must be an integer in 1..256\n", w->c_str());
+      return core::kExitUsage;
+    }
+  }
+  return agent::RunAgent(options);
 }

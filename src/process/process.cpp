@@ -1,5 +1,6 @@
 #include "process/process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 namespace panoptes::process {
@@ -80,6 +82,18 @@ void ResetSignalsInChild() {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void CloseOtherFds(int keep) {
+  std::vector<int> fds;
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    while (dirent* e = ::readdir(dir)) {
+      int fd = std::atoi(e->d_name);
+      if (e->d_name[0] != '.' && fd >= 3 && fd != keep && fd != ::dirfd(dir)) fds.push_back(fd);
+    }
+    ::closedir(dir);
+  }
+  for (int fd : fds) ::close(fd);
 }
 
 Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& stderr_path) {

@@ -54,6 +54,10 @@ Result<pid_t> Fork();
 // so that the parent's handlers (e.g. Asio's signal_set) do not leak into the child.
 void ResetSignalsInChild();
 
+// In a forked child: closes every descriptor >= 3 except `keep` (-1: none), so that the parent's
+// sockets, epoll and listener fds do not live on in the child.
+void CloseOtherFds(int keep);
+
 // Forks and execs argv[0] (searched in PATH) with argv. `stderr_path`: when non-empty, the child's
 // stdout and stderr are appended to that file. Returns the child's pid; an exec failure makes the
 // child exit with 127.

@@ -1,0 +1,441 @@
+#include "agent/supervisor.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <utility>  // before Asio: boost 1.74 awaitable.hpp needs std::exchange
+
+#include <boost/asio.hpp>
+
+#include "agent/agent_metrics.h"
+#include "agent/protocol.h"
+#include "agent/reaper.h"
+#include "agent/scripts.h"
+#include "agent/worker.h"
+#include "config/site_config.h"
+#include "core/logging.h"
+#include "http/server.h"
+#include "process/notify.h"
+#include "process/process.h"
+#include "redis/client.h"
+#include "redis/keys.h"
+
+namespace panoptes::agent {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct Slot {
+  Slot(asio::io_context& io, PluginKind k, int i) : kind(k), index(i), deadline(io), restart(io) {}
+  PluginKind kind;
+  int index;
+  int generation = 0;
+  pid_t pid = -1;
+  std::string worker_id;
+  std::unique_ptr<asio::local::stream_protocol::socket> socket;
+  asio::streambuf buffer;
+  asio::steady_timer deadline;  // time limit, then the SIGKILL grace
+  asio::steady_timer restart;
+  bool running = false;    // a plugin run is in progress
+  bool timed_out = false;  // the supervisor killed it for its time limit
+  bool stopping = false;   // told to stop ("S"): recycle, reload or shutdown
+  std::string stop_reason;
+  std::string task_id;
+  int64_t time_limit_ms = 0;
+  Clock::time_point started_at;
+  int quick_deaths = 0;
+};
+
+class Supervisor {
+ public:
+  explicit Supervisor(const AgentOptions& o)
+      : options_(o),
+        site_(o.site),
+        log_(core::Logger("agent")),
+        signals_(io_),
+        tick_(io_),
+        shutdown_(io_),
+        redis_(o.site.redis, "agent-supervisor") {}
+  int Run();
+
+ private:
+  void Spawn(Slot& slot);
+  void ReadNext(Slot& slot);
+  void OnMessage(Slot& slot, const WorkerMessage& m);
+  void OnDeadline(Slot& slot);
+  void OnExit(Slot& slot, const process::ExitInfo& info);
+  void ScheduleRestart(Slot& slot, bool clean);
+  void AwaitSignal();
+  void OnSignal(int sig);
+  void BeginShutdown();
+  void Reload();
+  void Tell(Slot& slot, const std::string& reason);
+  void Tick();
+  void Heartbeat();
+  void CheckRss();
+  int Alive(PluginKind kind) const;
+
+  const AgentOptions& options_;
+  SiteConfig site_;
+  std::shared_ptr<spdlog::logger> log_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer tick_;
+  asio::steady_timer shutdown_;
+  redis::Client redis_;
+  AgentMetrics metrics_;
+  process::Notifier notifier_;
+  std::unique_ptr<http::Server> http_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::string host_tag_;
+  bool stopping_ = false;
+  bool killed_at_shutdown_ = false;
+  std::string redis_problem_;
+  uint64_t ticks_ = 0;
+  Clock::time_point last_watchdog_;
+};
+
+std::string HostTag() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  std::mt19937 rng(std::random_device{}());
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(rng() % 100000);
+}
+
+void Supervisor::Spawn(Slot& slot) {
+  slot.worker_id = host_tag_ + ":" + std::string(KindName(slot.kind)) + ":" + std::to_string(slot.index) +
+                   ":" + std::to_string(slot.generation++);
+  auto pair = process::MakeSocketPair();
+  if (!pair.ok()) {
+    log_->error("cannot create a worker socket: {}", pair.status().ToString());
+    return ScheduleRestart(slot, false);
+  }
+  WorkerOptions wo{site_, slot.kind, slot.worker_id, pair->second.get(),
+                   std::min(1000, site_.redis.io_timeout_ms / 2)};
+  auto pid = process::Fork();
+  if (!pid.ok()) {
+    log_->error("cannot fork a worker: {}", pid.status().ToString());
+    return ScheduleRestart(slot, false);
+  }
+  if (*pid == 0) {
+    process::ResetSignalsInChild();
+    process::CloseOtherFds(wo.control_fd);
+    int code = RunWorker(wo);
+    spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+    _exit(code);
+  }
+  slot.pid = *pid;
+  slot.running = slot.timed_out = slot.stopping = false;
+  slot.started_at = Clock::now();
+  slot.buffer.consume(slot.buffer.size());
+  slot.socket = std::make_unique<asio::local::stream_protocol::socket>(io_, asio::local::stream_protocol(),
+                                                                       pair->first.Release());
+  // Registered at once so that a reaper can find its in-flight list should this host die.
+  auto reg =
+      redis_.Pipeline({{"SADD", redis::keys::AgentWorkers(site_.redis.key_prefix, slot.kind), slot.worker_id},
+                       {"SET", redis::keys::AgentHeartbeat(site_.redis.key_prefix, slot.worker_id), "1", "PX",
+                        std::to_string(site_.agent.heartbeat_ttl_ms)}});
+  if (!reg.ok()) log_->warn("worker {}: cannot register: {}", slot.worker_id, reg.status().ToString());
+  log_->info("worker {} started (pid {})", slot.worker_id, slot.pid);
+  ReadNext(slot);
+}
+
+void Supervisor::ReadNext(Slot& slot) {
+  auto* socket = slot.socket.get();
+  asio::async_read_until(*socket, slot.buffer, '\n',
+                         [this, &slot, socket](boost::system::error_code ec, size_t n) {
+                           if (ec || slot.socket.get() != socket)
+                             return;  // closed: the SIGCHLD path handles the exit
+                           std::string line(asio::buffers_begin(slot.buffer.data()),
+                                            asio::buffers_begin(slot.buffer.data()) + n - 1);
+                           slot.buffer.consume(n);
+                           if (auto m = ParseMessage(line)) {
+                             OnMessage(slot, *m);
+                           } else {
+                             log_->warn("worker {}: malformed message \"{}\"", slot.worker_id, line);
+                           }
+                           ReadNext(slot);
+                         });
+}
+
+void Supervisor::OnMessage(Slot& slot, const WorkerMessage& m) {
+  switch (m.type) {
+    case 'R':
+      slot.running = true;
+      slot.task_id = m.text;
+      slot.time_limit_ms = m.time_limit_ms;
+      slot.deadline.expires_after(milliseconds(m.time_limit_ms));
+      slot.deadline.async_wait([this, &slot, pid = slot.pid](boost::system::error_code ec) {
+        if (!ec && slot.pid == pid) OnDeadline(slot);
+      });
+      break;
+    case 'D':
+      slot.running = false;
+      slot.deadline.cancel();
+      metrics_.Executed(slot.kind, m.text, static_cast<double>(m.duration_us) / 1e6,
+                        static_cast<double>(m.lateness_us) / 1e6);
+      break;
+    case 'K': metrics_.Skipped(slot.kind, m.text); break;
+    case 'E': metrics_.Expired(slot.kind); break;
+    case 'L': metrics_.DeadLettered(slot.kind, m.text); break;
+    default: break;
+  }
+}
+
+void Supervisor::OnDeadline(Slot& slot) {
+  if (!slot.running || slot.timed_out) {
+    // Second expiry: the grace after SIGTERM ran out.
+    if (slot.timed_out) (void)process::SendSignal(slot.pid, SIGKILL);
+    return;
+  }
+  slot.timed_out = true;
+  log_->warn("worker {}: task {} outlasted its time limit of {} ms: killing it", slot.worker_id, slot.task_id,
+             slot.time_limit_ms);
+  (void)process::SendSignal(slot.pid, SIGTERM);
+  slot.deadline.expires_after(milliseconds(options_.kill_grace_ms));
+  slot.deadline.async_wait([this, &slot, pid = slot.pid](boost::system::error_code ec) {
+    if (!ec && slot.pid == pid) OnDeadline(slot);
+  });
+}
+
+void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
+  slot.deadline.cancel();
+  if (slot.socket) {
+    boost::system::error_code ignored;
+    slot.socket->close(ignored);
+    slot.socket.reset();
+  }
+  std::string status = slot.timed_out ? "timeout" : "crashed";
+  std::string error = slot.timed_out
+                          ? "killed after its time limit of " + std::to_string(slot.time_limit_ms) + " ms"
+                      : killed_at_shutdown_ ? "killed at agent shutdown after shutdown_grace_s"
+                                            : "the worker process ended: " + info.Describe();
+  auto reaped = ReapWorker(redis_, site_.redis.key_prefix, slot.kind, slot.worker_id, status, error, false);
+  if (!reaped.ok()) {
+    log_->error("worker {}: cannot hand back its task now (a reaper will): {}", slot.worker_id,
+                reaped.status().ToString());
+  } else {
+    if (reaped->started > 0) metrics_.Finished(slot.kind, status);
+    if (reaped->requeued > 0) metrics_.Requeued(slot.kind, reaped->requeued);
+    if (reaped->started > 0)
+      log_->warn("worker {}: task {} recorded {}: {}", slot.worker_id, slot.task_id, status, error);
+  }
+  bool clean = info.Clean() && !slot.timed_out;
+  (clean ? log_->info("worker {} (pid {}) exited: {}", slot.worker_id, slot.pid, info.Describe())
+         : log_->warn("worker {} (pid {}) died: {}", slot.worker_id, slot.pid, info.Describe()));
+  slot.pid = -1;
+  slot.running = false;
+  if (stopping_) {
+    if (Alive(PluginKind::kDiscovery) + Alive(PluginKind::kEnrichment) + Alive(PluginKind::kPolling) == 0) {
+      io_.stop();
+    }
+    return;
+  }
+  metrics_.WorkerRestarted(slot.kind, clean ? (slot.stop_reason.empty() ? "recycled" : slot.stop_reason)
+                                            : (slot.timed_out ? "timeout" : "crashed"));
+  ScheduleRestart(slot, clean);
+}
+
+void Supervisor::ScheduleRestart(Slot& slot, bool clean) {
+  bool early = Clock::now() - slot.started_at < std::chrono::seconds(5);
+  slot.quick_deaths = clean ? 0 : (early ? slot.quick_deaths + 1 : 0);
+  // The first death restarts at once; a worker that keeps dying early backs off up to 10 s.
+  int delay_ms = slot.quick_deaths <= 1 ? 0 : std::min(10000, 100 << std::min(slot.quick_deaths - 2, 7));
+  slot.stop_reason.clear();
+  slot.restart.expires_after(milliseconds(delay_ms));
+  slot.restart.async_wait([this, &slot](boost::system::error_code ec) {
+    if (!ec && !stopping_ && slot.pid < 0) Spawn(slot);
+  });
+}
+
+void Supervisor::Tell(Slot& slot, const std::string& reason) {
+  if (slot.pid < 0 || slot.stopping || !slot.socket) return;
+  slot.stopping = true;
+  slot.stop_reason = reason;
+  boost::system::error_code ec;
+  asio::write(*slot.socket, asio::buffer("S\n", 2), ec);
+  if (ec) (void)process::SendSignal(slot.pid, SIGTERM);
+}
+
+void Supervisor::AwaitSignal() {
+  signals_.async_wait([this](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    OnSignal(sig);
+    AwaitSignal();
+  });
+}
+
+void Supervisor::OnSignal(int sig) {
+  if (sig == SIGCHLD) {
+    for (const process::ExitInfo& info : process::ReapExited()) {
+      for (auto& slot : slots_) {
+        if (slot->pid == info.pid) OnExit(*slot, info);
+      }
+    }
+  } else if (sig == SIGHUP) {
+    Reload();
+  } else {
+    BeginShutdown();
+  }
+}
+
+void Supervisor::BeginShutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  log_->info("stopping: workers finish their runs (at most {} s)", site_.agent.shutdown_grace_s);
+  (void)notifier_.Stopping();
+  for (auto& slot : slots_) {
+    slot->restart.cancel();
+    Tell(*slot, "shutdown");
+  }
+  shutdown_.expires_after(std::chrono::seconds(site_.agent.shutdown_grace_s));
+  shutdown_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    killed_at_shutdown_ = true;
+    for (auto& slot : slots_) {
+      if (slot->pid > 0) (void)process::SendSignal(slot->pid, SIGKILL);
+    }
+  });
+  if (Alive(PluginKind::kDiscovery) + Alive(PluginKind::kEnrichment) + Alive(PluginKind::kPolling) == 0) {
+    io_.stop();
+  }
+}
+
+void Supervisor::Reload() {
+  (void)notifier_.Reloading();
+  auto loaded = config::LoadSiteConfig(options_.config_path);
+  if (!loaded.ok()) {
+    log_->error("SIGHUP: keeping the current config: {}", loaded.status().ToString());
+  } else {
+    for (const auto& w : loaded->warnings) log_->warn("{}", w);
+    site_ = loaded->config;
+    log_->info("SIGHUP: config {} reloaded; replacing the workers", options_.config_path);
+    for (auto& slot : slots_) Tell(*slot, "reload");
+  }
+  (void)notifier_.Ready();
+}
+
+int Supervisor::Alive(PluginKind kind) const {
+  int n = 0;
+  for (const auto& slot : slots_) n += (slot->kind == kind && slot->pid > 0);
+  return n;
+}
+
+void Supervisor::Heartbeat() {
+  const std::string& p = site_.redis.key_prefix;
+  std::vector<redis::Args> cmds;
+  for (const auto& slot : slots_) {
+    if (slot->pid < 0) continue;
+    cmds.push_back({"SET", redis::keys::AgentHeartbeat(p, slot->worker_id), "1", "PX",
+                    std::to_string(site_.agent.heartbeat_ttl_ms)});
+    cmds.push_back({"SADD", redis::keys::AgentWorkers(p, slot->kind), slot->worker_id});
+  }
+  size_t first_depth = cmds.size();
+  for (PluginKind kind : options_.kinds) {
+    cmds.push_back({"LLEN", redis::keys::Tasks(p, kind)});
+    cmds.push_back({"LLEN", redis::keys::Deadletter(p, kind)});
+  }
+  auto replies = redis_.Pipeline(cmds);
+  if (!replies.ok()) {
+    if (redis_problem_.empty()) log_->warn("heartbeat: {}", replies.status().ToString());
+    redis_problem_ = "redis unreachable: " + replies.status().message();
+    return;
+  }
+  if (!redis_problem_.empty()) log_->info("heartbeat: Redis reachable again");
+  redis_problem_.clear();
+  for (size_t i = 0; i < options_.kinds.size(); ++i) {
+    metrics_.SetQueueDepth(options_.kinds[i], (*replies)[first_depth + 2 * i].integer,
+                           (*replies)[first_depth + 2 * i + 1].integer);
+  }
+}
+
+void Supervisor::CheckRss() {
+  int64_t limit = static_cast<int64_t>(site_.agent.max_worker_rss_mb) * 1024 * 1024;
+  for (auto& slot : slots_) {
+    if (slot->pid < 0 || slot->stopping) continue;
+    auto rss = process::RssBytes(slot->pid);
+    if (rss.ok() && *rss > limit) {
+      log_->info("worker {}: RSS {} MB past max_worker_rss_mb {}: recycling", slot->worker_id, *rss >> 20,
+                 site_.agent.max_worker_rss_mb);
+      Tell(*slot, "rss");
+    }
+  }
+}
+
+void Supervisor::Tick() {
+  ++ticks_;
+  Heartbeat();
+  CheckRss();
+  for (PluginKind kind : options_.kinds) metrics_.SetWorkersAlive(kind, Alive(kind));
+  int reap_every = std::max(1, site_.agent.heartbeat_ttl_ms / 2 / site_.agent.heartbeat_interval_ms);
+  if (!stopping_ && redis_problem_.empty() && ticks_ % reap_every == 0) {
+    for (PluginKind kind : options_.kinds) {
+      ReapStats stats = ReapDeadWorkers(redis_, site_.redis.key_prefix, kind);
+      if (stats.requeued > 0) metrics_.Requeued(kind, stats.requeued);
+      if (stats.started > 0) metrics_.Finished(kind, "crashed");
+    }
+  }
+  if (notifier_.watchdog_period() && Clock::now() - last_watchdog_ >= *notifier_.watchdog_period()) {
+    (void)notifier_.Watchdog();
+    last_watchdog_ = Clock::now();
+  }
+  tick_.expires_after(milliseconds(site_.agent.heartbeat_interval_ms));
+  tick_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) Tick();
+  });
+}
+
+int Supervisor::Run() {
+  host_tag_ = HostTag();
+  // Signals first (blocked from delivery into the default action), then the workers.
+  signals_.add(SIGCHLD);
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
+  int per_kind = options_.workers > 0 ? options_.workers : site_.agent.workers;
+  for (PluginKind kind : options_.kinds) {
+    for (int i = 0; i < per_kind; ++i) slots_.push_back(std::make_unique<Slot>(io_, kind, i));
+  }
+  for (auto& slot : slots_) Spawn(*slot);
+  AwaitSignal();
+  const HostPort& listen = site_.http.agent_listen;
+  if (listen.port != 0) {
+    auto server = http::Server::Listen(io_, listen,
+                                       {[this] { return metrics_.Render(); },
+                                        [this]() -> std::optional<std::string> {
+                                          if (redis_problem_.empty()) return std::nullopt;
+                                          return redis_problem_;
+                                        }});
+    if (!server.ok()) {
+      log_->error("{}", server.status().ToString());
+      BeginShutdown();
+    } else {
+      http_ = std::move(server).value();
+      log_->info("serving /metrics and /healthz on {}:{}", listen.host, http_->port());
+    }
+  }
+  Tick();
+  (void)notifier_.Ready();
+  io_.run();
+  log_->info("stopped");
+  return http_ || listen.port == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int RunAgent(const AgentOptions& options) {
+  try {
+    Supervisor supervisor(options);
+    return supervisor.Run();
+  } catch (const std::exception& e) {
+    core::Logger("agent")->critical("agent supervisor failed: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace panoptes::agent

@@ -1,0 +1,178 @@
+#include "integration/agent/agent_fixture.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/identity.h"
+#include "model/identity.h"
+#include "model/json.h"
+#include "process/process.h"
+
+namespace panoptes::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+void AgentTest::SetUp() {
+  ASSERT_TRUE(redis_.Start());
+  RedisConfig rc = redis_.Config();
+  prefix_ = rc.key_prefix;
+  client_ = std::make_unique<redis::Client>(rc, "agent-test");
+  http_port_ = FreeLoopbackPort();
+}
+
+void AgentTest::TearDown() {
+  for (pid_t pid : agents_) {
+    std::vector<pid_t> workers = Children(pid);
+    (void)process::SendSignal(pid, SIGKILL);
+    process::WaitFor(pid, 5000);
+    for (pid_t w : workers) (void)process::SendSignal(w, SIGKILL);
+  }
+}
+
+std::string AgentTest::AddPlugin(const TestPlugin& p) {
+  std::string text = ReadFile(std::string(PANOPTES_SOURCE_DIR) + "/tests/fixtures/agent_plugins/plugin.in");
+  std::string log = dir_.path() + "/" + p.name + ".runs";
+  ReplaceAll(text, "@NAME@", p.name);
+  ReplaceAll(text, "@MODULE@", std::string(PANOPTES_SOURCE_DIR) + "/tests/fixtures/agent_plugins/behave.py");
+  ReplaceAll(text, "@MODE@", p.mode);
+  ReplaceAll(text, "@FREQ@", std::to_string(p.frequency));
+  ReplaceAll(text, "@LIMIT@", std::to_string(p.time_limit));
+  ReplaceAll(text, "@SLEEP@", std::to_string(p.sleep_s));
+  ReplaceAll(text, "@LOG@", log);
+  dir_.Write("polling/" + p.name + ".panoptes-plugin", text);
+  return log;
+}
+
+std::string AgentTest::WriteConfig(const std::string& extra_agent, const std::string& polling_paths) {
+  std::string ini =
+      "[main]\nsites = local\nplugins_skew = 0\n\n[redis]\nhost = 127.0.0.1\nport = " +
+      std::to_string(redis_.port()) + "\nkey_prefix = " + prefix_ +
+      "\nio_timeout_ms = 3000\nreconnect_max_backoff_ms = 200\n\n[polling]\nplugins_paths = " +
+      (polling_paths.empty() ? dir_.path() + "/polling" : polling_paths) +
+      "\n\n[agent]\nheartbeat_interval_ms = 200\nheartbeat_ttl_ms = 1000\nshutdown_grace_s = 5\n" +
+      extra_agent + "\n\n[http]\nagent_listen = 127.0.0.1:" + std::to_string(http_port_) +
+      "\nscheduler_listen = 127.0.0.1:0\n";
+  config_path_ = dir_.Write("panoptes.ini", ini);
+  return config_path_;
+}
+
+pid_t AgentTest::StartAgent(int workers, const std::string& kind) {
+  if (config_path_.empty()) WriteConfig();
+  std::string log = dir_.path() + "/agent-" + std::to_string(agents_.size()) + ".log";
+  auto pid =
+      process::Spawn({std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-agent", "--config", config_path_,
+                      "--kind", kind, "--workers", std::to_string(workers), "--log-level", "debug"},
+                     log);
+  EXPECT_TRUE(pid.ok()) << pid.status().ToString();
+  if (!pid.ok()) return -1;
+  agents_.push_back(*pid);
+  // --workers N forks N workers per kind served.
+  int expected = kind == "all" ? workers * static_cast<int>(kAllKinds.size()) : workers;
+  EXPECT_TRUE(WaitUntil([&] { return static_cast<int>(Children(*pid).size()) == expected; },
+                        std::chrono::seconds(10)))
+      << "the agent did not fork " << expected << " workers; log:\n"
+      << ReadFile(log);
+  return *pid;
+}
+
+std::string AgentTest::StopAgent(pid_t pid, int timeout_ms) {
+  (void)process::SendSignal(pid, SIGTERM);
+  auto info = process::WaitFor(pid, timeout_ms);
+  if (!info) return "still running";
+  std::erase(agents_, pid);
+  return info->Describe();
+}
+
+std::string AgentTest::AgentLog(int n) const {
+  return ReadFile(dir_.path() + "/agent-" + std::to_string(n) + ".log");
+}
+
+Resource AgentTest::TestResource(const std::string& id) {
+  Resource r;
+  r.site = "local";
+  r.class_ = "network";
+  r.subclass = "switch";
+  r.type = "test";
+  r.id = id;
+  r.endpoint = id + ".example";
+  r.plugin = "test_discovery";
+  r.creation_timestamp = 1700000000;
+  return r;
+}
+
+Task AgentTest::MakeTask(const std::string& plugin, const std::optional<Resource>& resource,
+                         double time_limit, PluginKind kind) {
+  static int counter = 0;
+  Task t;
+  t.id = "t" + std::to_string(++counter) + "-" + std::to_string(getpid());
+  t.kind = kind;
+  t.plugin = plugin;
+  t.resource = resource;
+  t.signature = model::Signature(config::NormalizedName(plugin), resource ? &*resource : nullptr);
+  double now = static_cast<double>(time(nullptr));
+  t.scheduled_for = now;
+  t.expires_at = now + 600;
+  t.time_limit = time_limit;
+  return t;
+}
+
+void AgentTest::Push(const Task& task) {
+  PushRaw(model::SerializeTask(task), task.kind);
+}
+
+void AgentTest::PushRaw(const std::string& raw, PluginKind kind) {
+  Cmd({"LPUSH", Key("tasks:" + std::string(KindName(kind))), raw});
+}
+
+std::map<std::string, std::string> AgentTest::Meta(const std::string& plugin, const Task& task) {
+  redis::Reply r = Cmd({"HGETALL", Key("meta:" + std::string(KindName(task.kind)) + ":" +
+                                       config::NormalizedName(plugin) + ":" + task.signature)});
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) out[r.elements[i].str] = r.elements[i + 1].str;
+  return out;
+}
+
+redis::Reply AgentTest::Cmd(const std::vector<std::string>& argv) {
+  auto r = client_->Command(argv);
+  EXPECT_TRUE(r.ok()) << argv[0] << ": " << r.status().ToString();
+  return r.ok() ? *r : redis::Reply{};
+}
+
+int64_t AgentTest::Int(const std::vector<std::string>& argv) {
+  return Cmd(argv).integer;
+}
+
+std::vector<AgentTest::LogLine> AgentTest::ReadRunLog(const std::string& path) {
+  std::vector<LogLine> out;
+  std::ifstream in(path);
+  LogLine l;
+  while (in >> l.what >> l.time >> l.pid) out.push_back(l);
+  return out;
+}
+
+std::vector<pid_t> AgentTest::Children(pid_t pid) {
+  std::vector<pid_t> out;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  pid_t c;
+  while (in >> c) out.push_back(c);
+  return out;
+}
+
+}  // namespace panoptes::testing

@@ -1,0 +1,75 @@
+#pragma once
+// Fixture of the agent's integration tests: a real redis-server, a temp dir with a site config and
+// test plugins (tests/fixtures/agent_plugins/behave.py), panoptes-agent run as a program, and
+// helpers to push tasks and read P:meta, logs and the agent's worker pids.
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "panoptes/model.h"
+#include "redis/client.h"
+#include "support/redis_server.h"
+
+namespace panoptes::testing {
+
+struct TestPlugin {
+  std::string name;
+  std::string mode = "ok";  // ok | sleep | segv | exit
+  int frequency = 60;
+  double time_limit = 10;
+  double sleep_s = 1;
+};
+
+class AgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+ public:
+  // Writes the plugin file into <dir>/polling; returns the path of its run log.
+  std::string AddPlugin(const TestPlugin& plugin);
+  // Writes <dir>/panoptes.ini (`extra_agent`: more "key = value" lines for [agent]).
+  std::string WriteConfig(const std::string& extra_agent = "", const std::string& polling_paths = "");
+  // Starts panoptes-agent --kind polling --workers N; its log goes to <dir>/agent-<n>.log.
+  pid_t StartAgent(int workers = 2, const std::string& kind = "polling");
+  // SIGTERM and wait (bounded); returns the exit status description.
+  std::string StopAgent(pid_t pid, int timeout_ms = 20000);
+  std::string AgentLog(int n = 0) const;
+
+  static Resource TestResource(const std::string& id);
+  // A valid task for `plugin` (its signature computed from the Name and resource).
+  Task MakeTask(const std::string& plugin, const std::optional<Resource>& resource, double time_limit = 10,
+                PluginKind kind = PluginKind::kPolling);
+  void Push(const Task& task);
+  void PushRaw(const std::string& raw, PluginKind kind = PluginKind::kPolling);
+
+  std::map<std::string, std::string> Meta(const std::string& plugin, const Task& task);
+  std::string Key(const std::string& suffix) const { return prefix_ + ":" + suffix; }
+  redis::Reply Cmd(const std::vector<std::string>& argv);
+  int64_t Int(const std::vector<std::string>& argv);
+  // "start"/"end" lines of a plugin run log: {what, time, pid}.
+  struct LogLine {
+    std::string what;
+    double time;
+    int pid;
+  };
+  static std::vector<LogLine> ReadRunLog(const std::string& path);
+  // The child pids of `pid` (the agent's workers).
+  static std::vector<pid_t> Children(pid_t pid);
+
+  RedisServer redis_;
+  TempDir dir_;
+  std::string prefix_;
+  std::unique_ptr<redis::Client> client_;
+  std::string config_path_;
+  std::vector<pid_t> agents_;
+  int http_port_ = 0;
+};
+
+}  // namespace panoptes::testing

@@ -1,0 +1,205 @@
+// The agent's normal paths: execution and outputs, the guards, dead letters, the reaper, graceful
+// stop and /metrics.
+
+#include <signal.h>
+
+#include <utility>  // before Boost 1.74 asio, whose awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+
+#include "config/identity.h"
+#include "integration/agent/agent_fixture.h"
+#include "model/json.h"
+#include "process/process.h"
+#include "redis/keys.h"
+
+namespace panoptes::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::string HttpGet(int port, const std::string& path) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
+  if (ec) return "";
+  std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+  asio::write(socket, asio::buffer(req), ec);
+  std::string out;
+  asio::read(socket, asio::dynamic_buffer(out), ec);
+  return out;
+}
+
+TEST_F(AgentTest, ExecutesAPollingTaskAndStoresMetricsMetaAndAck) {
+  std::string runs = AddPlugin({"ok_plugin"});
+  StartAgent(2);
+  Task task = MakeTask("ok_plugin", TestResource("sw1"));
+  Push(task);
+  ASSERT_TRUE(WaitUntil([&] { return Meta("ok_plugin", task)["last_status"] == "ok"; }, seconds(20)))
+      << AgentLog();
+  auto meta = Meta("ok_plugin", task);
+  EXPECT_FALSE(meta["last_executed"].empty());
+  EXPECT_FALSE(meta["last_results"].empty());
+  EXPECT_EQ(meta["last_error"], "");
+  EXPECT_GT(Int({"TTL", redis::keys::Meta(prefix_, PluginKind::kPolling, config::NormalizedName("ok_plugin"),
+                                          task.signature)}),
+            6 * 24 * 3600);
+  redis::Reply entries = Cmd({"XRANGE", Key("metrics:local"), "-", "+"});
+  ASSERT_EQ(entries.elements.size(), 1u);
+  const redis::Reply& fields = entries.elements[0].elements[1];
+  ASSERT_EQ(fields.elements[0].str, "data");
+  auto group = model::ParseMetricsGroup(fields.elements[1].str);
+  ASSERT_TRUE(group.ok()) << group.status().ToString();
+  EXPECT_EQ(group->group_type, "behave");
+  EXPECT_EQ(group->resource.id, "sw1");
+  EXPECT_EQ(Int({"EXISTS", redis::keys::Lock(prefix_, PluginKind::kPolling,
+                                             config::NormalizedName("ok_plugin"), task.signature)}),
+            0)
+      << "lock released";
+  EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 0);
+  redis::Reply workers = Cmd({"SMEMBERS", Key("agent:workers:polling")});
+  ASSERT_EQ(workers.elements.size(), 2u);
+  for (const auto& w : workers.elements) {
+    EXPECT_EQ(Int({"LLEN", Key("agent:inflight:" + w.str)}), 0) << "acknowledged";
+  }
+  EXPECT_EQ(ReadRunLog(runs).size(), 2u);
+}
+
+TEST_F(AgentTest, SkipsARunSoonerThanExecuteFrequency) {
+  std::string runs = AddPlugin({"freq_plugin", "ok", 60});
+  StartAgent(2);
+  Task first = MakeTask("freq_plugin", TestResource("sw1"));
+  Push(first);
+  ASSERT_TRUE(WaitUntil([&] { return Meta("freq_plugin", first)["last_status"] == "ok"; }, seconds(20)))
+      << AgentLog();
+  for (int i = 0; i < 5; ++i) Push(MakeTask("freq_plugin", TestResource("sw1")));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return HttpGet(http_port_, "/metrics")
+                   .find("panoptes_agent_tasks_skipped_total{kind=\"polling\",reason=\"too soon\"} 5") !=
+               std::string::npos;
+      },
+      seconds(20)))
+      << HttpGet(http_port_, "/metrics");
+  EXPECT_EQ(ReadRunLog(runs).size(), 2u) << "one run (start + end)";
+  EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 0);
+}
+
+TEST_F(AgentTest, DeadLettersMalformedUnknownWrongSignatureAndWrongKindTasks) {
+  AddPlugin({"real_plugin"});
+  StartAgent(1);
+  PushRaw("{not json");
+  Task unknown = MakeTask("../../../tmp/evil", TestResource("sw1"));
+  Push(unknown);
+  Task wrong = MakeTask("real_plugin", TestResource("sw1"));
+  wrong.signature = std::string(32, '0');
+  Push(wrong);
+  Task enrichment = MakeTask("real_plugin", TestResource("sw1"), 10, PluginKind::kEnrichment);
+  PushRaw(model::SerializeTask(enrichment), PluginKind::kPolling);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return Int({"LLEN", Key("deadletter:polling")}) == 4;
+      },
+      seconds(20)))
+      << AgentLog();
+  redis::Reply letters = Cmd({"LRANGE", Key("deadletter:polling"), "0", "-1"});
+  std::string all;
+  for (const auto& l : letters.elements) {
+    auto j = nlohmann::json::parse(l.str);
+    EXPECT_TRUE(j.contains("task") && j.contains("reason") && j.contains("at")) << l.str;
+    all += j["reason"].get<std::string>() + "\n";
+  }
+  EXPECT_NE(all.find("invalid: "), std::string::npos) << all;
+  EXPECT_NE(all.find("unknown plugin: "), std::string::npos) << all;
+  EXPECT_NE(all.find("signature: "), std::string::npos) << all;
+  EXPECT_NE(all.find("kind: "), std::string::npos) << all;
+  EXPECT_TRUE(Meta("real_plugin", wrong).empty()) << "nothing ran";
+}
+
+TEST_F(AgentTest, DropsAnExpiredTask) {
+  std::string runs = AddPlugin({"late_plugin"});
+  StartAgent(1);
+  Task task = MakeTask("late_plugin", TestResource("sw1"));
+  task.expires_at = task.scheduled_for - 1;
+  Push(task);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return HttpGet(http_port_, "/metrics")
+                   .find("panoptes_agent_tasks_expired_total{kind=\"polling\"} 1") != std::string::npos;
+      },
+      seconds(20)));
+  EXPECT_TRUE(ReadRunLog(runs).empty());
+}
+
+TEST_F(AgentTest, ReaperRequeuesTheTaskOfADeadWorkerThatHadNotStarted) {
+  std::string runs = AddPlugin({"orphan_plugin"});
+  Task task = MakeTask("orphan_plugin", TestResource("sw9"));
+  // A worker of a vanished agent: registered, a task in flight, no heartbeat, nothing started.
+  Cmd({"SADD", Key("agent:workers:polling"), "gone-host:1:polling:0:0"});
+  Cmd({"LPUSH", Key("agent:inflight:gone-host:1:polling:0:0"), model::SerializeTask(task)});
+  StartAgent(1);
+  ASSERT_TRUE(WaitUntil([&] { return Meta("orphan_plugin", task)["last_status"] == "ok"; }, seconds(20)))
+      << AgentLog();
+  EXPECT_EQ(Int({"SISMEMBER", Key("agent:workers:polling"), "gone-host:1:polling:0:0"}), 0);
+  EXPECT_EQ(Int({"EXISTS", Key("agent:inflight:gone-host:1:polling:0:0")}), 0);
+}
+
+TEST_F(AgentTest, ReaperRecordsCrashedForAStartedTaskOfADeadWorker) {
+  AddPlugin({"started_plugin"});
+  Task task = MakeTask("started_plugin", TestResource("sw8"));
+  std::string wid = "gone-host:2:polling:0:0";
+  std::string lock = redis::keys::Lock(prefix_, PluginKind::kPolling,
+                                       config::NormalizedName("started_plugin"), task.signature);
+  std::string meta = redis::keys::Meta(prefix_, PluginKind::kPolling,
+                                       config::NormalizedName("started_plugin"), task.signature);
+  Cmd({"SADD", Key("agent:workers:polling"), wid});
+  Cmd({"LPUSH", Key("agent:inflight:" + wid), model::SerializeTask(task)});
+  Cmd({"SET", lock, "tok", "PX", "60000"});
+  Cmd({"HSET", Key("agent:running:" + wid), "lock", lock, "meta", meta, "token", "tok", "task", task.id});
+  StartAgent(1);
+  ASSERT_TRUE(
+      WaitUntil([&] { return Meta("started_plugin", task)["last_status"] == "crashed"; }, seconds(20)))
+      << AgentLog();
+  EXPECT_EQ(Int({"EXISTS", lock}), 0) << "the dead run's lock is released";
+  EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 0) << "a started task is not run again";
+}
+
+TEST_F(AgentTest, SigtermLetsTheRunningPluginFinishThenExitsCleanly) {
+  std::string runs = AddPlugin({"slow_plugin", "sleep", 60, 20, 1.5});
+  pid_t agent = StartAgent(1);
+  Task task = MakeTask("slow_plugin", TestResource("sw1"));
+  Push(task);
+  ASSERT_TRUE(WaitUntil([&] { return ReadRunLog(runs).size() == 1; }, seconds(20))) << AgentLog();
+  EXPECT_EQ(StopAgent(agent), "exit code 0") << AgentLog();
+  EXPECT_EQ(Meta("slow_plugin", task)["last_status"], "ok") << "the run finished within shutdown_grace_s";
+  EXPECT_EQ(ReadRunLog(runs).size(), 2u);
+}
+
+TEST_F(AgentTest, ServesMetricsAndHealth) {
+  AddPlugin({"m_plugin"});
+  StartAgent(1);
+  Task task = MakeTask("m_plugin", TestResource("sw1"));
+  Push(task);
+  ASSERT_TRUE(WaitUntil([&] { return Meta("m_plugin", task)["last_status"] == "ok"; }, seconds(20)));
+  std::string metrics;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        metrics = HttpGet(http_port_, "/metrics");
+        return metrics.find("panoptes_agent_tasks_total{kind=\"polling\",outcome=\"ok\"} 1") !=
+               std::string::npos;
+      },
+      seconds(10)))
+      << metrics;
+  EXPECT_NE(metrics.find("panoptes_agent_task_start_lateness_seconds_count{kind=\"polling\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("panoptes_agent_run_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(metrics.find("panoptes_agent_queue_depth{kind=\"polling\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("panoptes_agent_workers_alive{kind=\"polling\"} 1"), std::string::npos);
+  EXPECT_NE(HttpGet(http_port_, "/healthz").find("200 OK"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace panoptes::testing
