@@ -10,7 +10,7 @@ namespace {
 
 // KEYS: lock, meta, running, inflight, preload keys...
 // ARGV: token, lock_ttl_ms, execute_frequency, skew, results_cache_age, code_mtime, expires_at,
-//       meta_ttl_s, task_id
+//       meta_ttl_s, task_id, plugin name, resource id (both recorded in P:meta for last-runs)
 constexpr const char* kGuard = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -38,7 +38,7 @@ if age > 0 and lr and lr + age > now + skew and mtime < lr then
   return {'cached', nows}
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('HSET', KEYS[2], 'last_executed', nows)
+redis.call('HSET', KEYS[2], 'last_executed', nows, 'plugin', ARGV[10], 'resource_id', ARGV[11])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
 redis.call('HSET', KEYS[3], 'lock', KEYS[1], 'meta', KEYS[2], 'token', ARGV[1], 'task', ARGV[9])
 local out = {'run', nows}
@@ -134,7 +134,9 @@ Result<GuardDecision> RunGuard(redis::Client& client, const RunKeys& keys, const
                    Num(req.code_mtime),
                    Num(req.expires_at),
                    std::to_string(kMetaTtlSeconds),
-                   req.task_id};
+                   req.task_id,
+                   req.plugin,
+                   req.resource_id};
   auto reply = client.Eval(GuardScript(), k, a);
   if (!reply.ok()) return reply.status().WithContext("guard " + keys.lock);
   const auto& el = reply->elements;

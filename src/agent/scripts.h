@@ -46,6 +46,8 @@ struct GuardRequest {
   double code_mtime = 0;  // max(plugin file, module) mtime, epoch seconds
   double expires_at = 0;
   std::string task_id;
+  std::string plugin;                     // Name, recorded in P:meta (panoptes-ctl last-runs)
+  std::string resource_id;                // empty for discovery; recorded in P:meta
   std::vector<std::string> preload_keys;  // P:enrichment:<id>:<ns> keys to fetch
 };
 

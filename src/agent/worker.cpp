@@ -272,6 +272,8 @@ void Worker::Execute(const Task& task, const PluginInfo& info) {
   req.code_mtime = static_cast<double>(std::max(info.file_mtime_ns, info.module_mtime_ns)) / 1e9;
   req.expires_at = task.expires_at > 0 ? task.expires_at : 1e18;
   req.task_id = task.id;
+  req.plugin = info.name;
+  req.resource_id = task.resource ? task.resource->id : "";
   std::vector<std::pair<std::string, std::string>> preload_ids;
   for (const PreloadSpec& p : info.preload) {
     std::string rid = p.self ? (task.resource ? task.resource->id : "") : p.resource_id;
