@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,6 +138,16 @@ void Worker::Rescan() {
   last_scan_ = std::chrono::steady_clock::now();
 }
 
+namespace {
+
+int64_t MtimeNs(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
 const PluginInfo* Worker::FindPlugin(const std::string& name) {
   auto it = plugins_.find(name);
   // An unknown name may be a plugin added since the last scan: rescan, at most once a second.
@@ -144,7 +155,20 @@ const PluginInfo* Worker::FindPlugin(const std::string& name) {
     Rescan();
     it = plugins_.find(name);
   }
-  return it == plugins_.end() ? nullptr : &it->second;
+  if (it == plugins_.end()) return nullptr;
+  // An edited plugin file or module takes effect at its next run: two stat calls per task.
+  PluginInfo& info = it->second;
+  if (MtimeNs(info.file) != info.file_mtime_ns || MtimeNs(info.module_path) != info.module_mtime_ns) {
+    auto fresh = config::LoadPluginFile(info.file, o_.kind);
+    if (!fresh.ok() || fresh->name != name) {
+      log_->warn("worker {}: plugin {} changed and no longer loads as '{}': {}", o_.worker_id, info.file,
+                 name, fresh.ok() ? "renamed" : fresh.status().message());
+      plugins_.erase(it);
+      return nullptr;
+    }
+    info = std::move(*fresh);
+  }
+  return &info;
 }
 
 void Worker::Send(const WorkerMessage& m) {
@@ -190,13 +214,12 @@ int Worker::Loop() {
     }
     if (failures > 0) log_->info("worker {}: Redis reachable again", o_.worker_id);
     failures = 0;
-    if (reply->IsNil()) {
-      if (std::chrono::steady_clock::now() - last_scan_ >
-          std::chrono::seconds(o_.site.Kind(o_.kind).plugin_scan_interval)) {
-        Rescan();
-      }
-      continue;
+    // A full rescan every plugin_scan_interval, busy or idle (plugins added or removed).
+    if (std::chrono::steady_clock::now() - last_scan_ >
+        std::chrono::seconds(o_.site.Kind(o_.kind).plugin_scan_interval)) {
+      Rescan();
     }
+    if (reply->IsNil()) continue;
     HandleTask(reply->str);
     ++tasks_done_;
   }

@@ -203,3 +203,29 @@ TEST_F(AgentTest, ServesMetricsAndHealth) {
 
 }  // namespace
 }  // namespace panoptes::testing
+
+namespace panoptes::testing {
+namespace {
+
+using std::chrono::seconds;
+
+TEST_F(AgentTest, EditedPluginFileTakesEffectAtItsNextRunEvenWithinItsFrequency) {
+  AddPlugin({"edited", "ok", 3600});
+  StartAgent(1);
+  Task first = MakeTask("edited", TestResource("sw5"));
+  Push(first);
+  ASSERT_TRUE(WaitUntil([&] { return Int({"XLEN", Key("metrics:local")}) == 1; }, seconds(20))) << AgentLog();
+  // Same plugin/resource within its 3600 s frequency: only allowed because the file changed.
+  AddPlugin({"edited", "sleep", 3600, 10, 0.01});
+  Task second = MakeTask("edited", TestResource("sw5"));
+  Push(second);
+  ASSERT_TRUE(WaitUntil([&] { return Int({"XLEN", Key("metrics:local")}) == 2; }, seconds(20))) << AgentLog();
+  redis::Reply last = Cmd({"XREVRANGE", Key("metrics:local"), "+", "-", "COUNT", "1"});
+  auto group = model::ParseMetricsGroup(last.elements[0].elements[1].elements[1].str);
+  ASSERT_TRUE(group.ok()) << group.status().ToString();
+  ASSERT_EQ(group->dimensions.size(), 1u);
+  EXPECT_EQ(group->dimensions[0].value, "sleep") << "the second run used the edited plugin file";
+}
+
+}  // namespace
+}  // namespace panoptes::testing
