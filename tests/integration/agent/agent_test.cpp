@@ -3,6 +3,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <set>
+
 #include <utility>  // before Boost 1.74 asio, whose awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
@@ -225,6 +228,33 @@ TEST_F(AgentTest, EditedPluginFileTakesEffectAtItsNextRunEvenWithinItsFrequency)
   ASSERT_TRUE(group.ok()) << group.status().ToString();
   ASSERT_EQ(group->dimensions.size(), 1u);
   EXPECT_EQ(group->dimensions[0].value, "sleep") << "the second run used the edited plugin file";
+}
+
+}  // namespace
+}  // namespace panoptes::testing
+
+namespace panoptes::testing {
+namespace {
+
+TEST_F(AgentTest, WorkerIsRecycledAfterMaxTasksPerWorkerWithoutLosingTasks) {
+  std::string runs = AddPlugin({"recycled"});
+  WriteConfig("max_tasks_per_worker = 2");
+  StartAgent(1);
+  std::vector<Task> tasks;
+  for (int i = 0; i < 6; ++i) {
+    tasks.push_back(MakeTask("recycled", TestResource("r" + std::to_string(i))));
+    Push(tasks.back());
+  }
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return std::all_of(tasks.begin(), tasks.end(),
+                           [&](const Task& t) { return Meta("recycled", t)["last_status"] == "ok"; });
+      },
+      std::chrono::seconds(30)))
+      << AgentLog();
+  std::set<int> pids;
+  for (const auto& line : ReadRunLog(runs)) pids.insert(line.pid);
+  EXPECT_GE(pids.size(), 3u) << "one worker, 2 tasks each: 6 tasks need at least 3 worker processes";
 }
 
 }  // namespace
