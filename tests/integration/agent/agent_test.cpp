@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <utility>  // before Boost 1.74 asio, whose awaitable.hpp uses std::exchange without it
@@ -220,6 +221,10 @@ TEST_F(AgentTest, EditedPluginFileTakesEffectAtItsNextRunEvenWithinItsFrequency)
   ASSERT_TRUE(WaitUntil([&] { return Int({"XLEN", Key("metrics:local")}) == 1; }, seconds(20))) << AgentLog();
   // Same plugin/resource within its 3600 s frequency: only allowed because the file changed.
   AddPlugin({"edited", "sleep", 3600, 10, 0.01});
+  // File mtimes come from the kernel's coarse clock and may lag Redis' TIME by a few ms: stamp the
+  // edit clearly after the first run, as any real edit would be.
+  std::filesystem::last_write_time(dir_.path() + "/polling/edited.panoptes-plugin",
+                                   std::filesystem::file_time_type::clock::now() + std::chrono::seconds(1));
   Task second = MakeTask("edited", TestResource("sw5"));
   Push(second);
   ASSERT_TRUE(WaitUntil([&] { return Int({"XLEN", Key("metrics:local")}) == 2; }, seconds(20))) << AgentLog();
