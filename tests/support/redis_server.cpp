@@ -331,15 +331,22 @@ RedisConfig SentinelCluster::Config(const std::string& prefix) const {
   return c;
 }
 
+namespace {
+// A short-timeout connection to one sentinel, for the readiness and failover probes.
+RedisConfig SentinelProbeConfig(int port) {
+  RedisConfig c;
+  c.port = port;
+  c.connect_timeout_ms = 500;
+  c.io_timeout_ms = 1000;
+  return c;
+}
+}  // namespace
+
 // True when every sentinel knows the replica and all the other sentinels (else a failover could not
 // be authorised or would find no replica to promote).
 bool SentinelCluster::SentinelsReady() const {
   for (int port : sentinel_ports_) {
-    RedisConfig c;
-    c.port = port;
-    c.connect_timeout_ms = 500;
-    c.io_timeout_ms = 1000;
-    redis::Client client(c, "test-sentinel-probe");
+    redis::Client client(SentinelProbeConfig(port), "test-sentinel-probe");
     auto reply = client.Command({"SENTINEL", "master", "mymaster"});
     if (!reply.ok()) return false;
     int replicas = -1, others = -1;
@@ -355,11 +362,7 @@ bool SentinelCluster::SentinelsReady() const {
 
 int SentinelCluster::ReportedMasterPort() const {
   for (int port : sentinel_ports_) {
-    RedisConfig c;
-    c.port = port;
-    c.connect_timeout_ms = 500;
-    c.io_timeout_ms = 1000;
-    redis::Client client(c, "test-sentinel-probe");
+    redis::Client client(SentinelProbeConfig(port), "test-sentinel-probe");
     auto reply = client.Command({"SENTINEL", "get-master-addr-by-name", "mymaster"});
     if (reply.ok() && reply->elements.size() == 2) return std::atoi(reply->elements[1].str.c_str());
   }
