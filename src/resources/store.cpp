@@ -5,6 +5,7 @@
 // decoding JSON.
 #include "resources/store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -16,13 +17,18 @@ namespace {
 
 constexpr int kScanCount = 1000;
 
-// KEYS: data, expiry, ids, plugin set, version. ARGV: ttl_s, then (key, id, json) triples.
-// Returns {vanished, expired purged}.
+// One call of a chunked put (docs/redis.md, "Resource store"). KEYS: data, expiry, ids, plugin
+// (sorted set: resource key -> number of the run that last stored it), version.
+// ARGV: ttl_s, run number ('' on a put's first call: this call starts the run), budget, last ('1'
+// when no resources follow), then (key, id, json) triples, at most `budget` of them.
+// Writes the triples (skipping keys a later run of the plugin already stored). When `last`, removes
+// up to (budget - triples) keys the plugin stored in earlier runs (vanished), and once none are
+// left purges up to `budget` expired resources and bumps the version (the first call bumped it too,
+// to take the run number). Returns {run, vanished, purged, done}: done = 0 means call again.
 const redis::Script kPutScript(R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local expiry = now + tonumber(ARGV[1])
-local stamp = string.format('%.6f', expiry)
+local stamp = string.format('%.6f', now + tonumber(ARGV[1]))
 local function forget(key)
   local value = redis.call('HGET', KEYS[1], key)
   redis.call('HDEL', KEYS[1], key)
@@ -33,35 +39,50 @@ local function forget(key)
   local id = string.sub(value, len_end + 1, len_end + tonumber(len))
   if redis.call('HGET', KEYS[3], id) == key then redis.call('HDEL', KEYS[3], id) end
 end
-local fresh = {}
-for i = 2, #ARGV, 3 do
+local run = ARGV[2]
+if run == '' then
+  if redis.call('TYPE', KEYS[4]).ok == 'set' then
+    -- Written by a version that kept a plain set: convert once, as run 0.
+    local members = redis.call('SMEMBERS', KEYS[4])
+    redis.call('DEL', KEYS[4])
+    for _, key in ipairs(members) do redis.call('ZADD', KEYS[4], 0, key) end
+  end
+  local n = redis.call('INCR', KEYS[5])
+  -- Run numbers must grow per plugin even if the version key was reset.
+  local top = redis.call('ZREVRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+  if top[2] and tonumber(top[2]) >= n then
+    n = tonumber(top[2]) + 1
+    redis.call('SET', KEYS[5], n)
+  end
+  run = tostring(n)
+end
+local run_number = tonumber(run)
+local written = 0
+for i = 5, #ARGV, 3 do
   local key, id, json = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  fresh[key] = true
-  redis.call('HSET', KEYS[1], key, stamp .. ' ' .. #id .. ' ' .. id .. json)
-  redis.call('ZADD', KEYS[2], stamp, key)
-  redis.call('HSET', KEYS[3], id, key)
-end
-local vanished = 0
-for _, key in ipairs(redis.call('SMEMBERS', KEYS[4])) do
-  if not fresh[key] then
-    forget(key)
-    vanished = vanished + 1
+  local score = redis.call('ZSCORE', KEYS[4], key)
+  if not score or tonumber(score) <= run_number then
+    redis.call('HSET', KEYS[1], key, stamp .. ' ' .. #id .. ' ' .. id .. json)
+    redis.call('ZADD', KEYS[2], stamp, key)
+    redis.call('HSET', KEYS[3], id, key)
+    redis.call('ZADD', KEYS[4], run, key)
   end
+  written = written + 1
 end
-redis.call('DEL', KEYS[4])
-local batch = {}
-for i = 2, #ARGV, 3 do
-  batch[#batch + 1] = ARGV[i]
-  if #batch == 1000 then
-    redis.call('SADD', KEYS[4], unpack(batch))
-    batch = {}
-  end
+if ARGV[4] ~= '1' then return {run, 0, 0, 0} end
+local budget = tonumber(ARGV[3]) - written
+if budget <= 0 then return {run, 0, 0, 0} end
+local vanished = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. run, 'LIMIT', 0, budget)
+for _, key in ipairs(vanished) do
+  forget(key)
+  redis.call('ZREM', KEYS[4], key)
 end
-if #batch > 0 then redis.call('SADD', KEYS[4], unpack(batch)) end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', string.format('%.6f', now), 'LIMIT', 0, 10000)
+if #vanished == budget then return {run, #vanished, 0, 0} end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', string.format('%.6f', now), 'LIMIT', 0,
+  tonumber(ARGV[3]))
 for _, key in ipairs(expired) do forget(key) end
-redis.call('INCR', KEYS[5])
-return {vanished, #expired}
+if ARGV[2] ~= '' then redis.call('INCR', KEYS[5]) end
+return {run, #vanished, #expired, 1}
 )lua");
 
 // KEYS: ids, data. ARGV: resource id. Returns nil or {time s, time us, entry}.
@@ -110,27 +131,64 @@ Result<double> ServerTime(const redis::Reply& seconds, const redis::Reply& micro
 ResourceStore::ResourceStore(redis::Client& client, std::string key_prefix)
     : client_(client), prefix_(std::move(key_prefix)) {}
 
+struct ResourceStore::PutStep {
+  std::string run;  // the put's run number (scores in the plugin's sorted set)
+  bool done = false;
+};
+
+Result<ResourceStore::PutStep> ResourceStore::PutCall(const redis::Args& keys, const std::string& run,
+                                                      int ttl_s, const std::vector<Resource>& resources,
+                                                      size_t begin, size_t end, bool last) {
+  redis::Args args;
+  args.reserve(4 + 3 * (end - begin));
+  args.push_back(std::to_string(ttl_s));
+  args.push_back(run);
+  args.push_back(std::to_string(chunk_size_));
+  args.push_back(last ? "1" : "0");
+  for (size_t i = begin; i < end; ++i) {
+    args.push_back(resources[i].Key());
+    args.push_back(resources[i].id);
+    args.push_back(model::SerializeResource(resources[i]));
+  }
+  auto reply = client_.Eval(kPutScript, keys, args);
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() != 4 || reply->elements[0].str.empty())
+    return Status::Internal("resource store: bad reply to the put script");
+  return PutStep{reply->elements[0].str, reply->elements[3].integer == 1};
+}
+
 Status ResourceStore::PutDiscovered(const std::string& plugin_normalized_name,
                                     const std::vector<Resource>& resources, int ttl_s) {
   if (ttl_s <= 0) {
     return Status::InvalidArgument("resource store: ttl must be > 0 seconds, got " + std::to_string(ttl_s) +
                                    " (plugin " + plugin_normalized_name + ")");
   }
-  redis::Args keys = {redis::keys::ResourceData(prefix_), redis::keys::ResourceExpiry(prefix_),
-                      redis::keys::ResourceIds(prefix_),
-                      redis::keys::ResourcesOfPlugin(prefix_, plugin_normalized_name),
-                      redis::keys::ResourceVersion(prefix_)};
-  redis::Args args;
-  args.reserve(1 + 3 * resources.size());
-  args.push_back(std::to_string(ttl_s));
-  for (const Resource& r : resources) {
-    args.push_back(r.Key());
-    args.push_back(r.id);
-    args.push_back(model::SerializeResource(r));
+  const redis::Args keys = {redis::keys::ResourceData(prefix_), redis::keys::ResourceExpiry(prefix_),
+                            redis::keys::ResourceIds(prefix_),
+                            redis::keys::ResourcesOfPlugin(prefix_, plugin_normalized_name),
+                            redis::keys::ResourceVersion(prefix_)};
+  // Writes first, chunk by chunk; the last call (and as many more as needed) removes the vanished.
+  PutStep step;
+  size_t begin = 0;
+  do {
+    const size_t end = std::min(begin + chunk_size_, resources.size());
+    auto next = PutCall(keys, step.run, ttl_s, resources, begin, end, end == resources.size());
+    if (!next.ok()) {
+      return next.status().WithContext("resource store: storing discovery of " + plugin_normalized_name +
+                                       " (" + std::to_string(begin) + " of " +
+                                       std::to_string(resources.size()) + " resources written)");
+    }
+    step = std::move(*next);
+    begin = end;
+  } while (begin < resources.size());
+  while (!step.done) {
+    auto next = PutCall(keys, step.run, ttl_s, resources, begin, begin, true);
+    if (!next.ok()) {
+      return next.status().WithContext("resource store: removing what " + plugin_normalized_name +
+                                       " no longer finds");
+    }
+    step = std::move(*next);
   }
-  auto reply = client_.Eval(kPutScript, keys, args);
-  if (!reply.ok())
-    return reply.status().WithContext("resource store: storing discovery of " + plugin_normalized_name);
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 // id that was stored most recently; List() returns them all.
 // Not thread-safe (it uses one redis::Client, which is not): one ResourceStore per thread/process.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,13 +26,27 @@ class ResourceStore {
   // `key_prefix` is P of SPEC §5 ([redis] key_prefix). `client` must outlive the store.
   ResourceStore(redis::Client& client, std::string key_prefix);
 
-  // In one round trip (a Lua script, server time): stores each of `resources` to expire `ttl_s`
-  // seconds from now; removes the resources this plugin stored last time that are not in
-  // `resources` (the vanish rule: a discovery run is the plugin's complete current view; an empty
-  // list removes everything it found before); purges expired resources; increments Version().
+  // Stores each of `resources` to expire `ttl_s` seconds from now (Redis server time); then removes
+  // the resources this plugin stored before that are not in `resources` (the vanish rule: a
+  // discovery run is the plugin's complete current view; an empty list removes everything it found
+  // before); purges expired resources; increments Version().
+  // Chunked (docs/redis.md, "Resource store"): one Lua script call per chunk_size() resources, new
+  // ones written before any vanished one is removed, so readers see the old view, then old and new
+  // mixed, then the new view (at any moment all of the old view or all of the new one is stored).
+  // One round trip when the resources written and those vanishing number fewer than chunk_size()
+  // together. A failure part way returns the error and leaves old and new mixed; the plugin's next
+  // successful put removes the rest. Two puts of the same plugin racing: the one that started later
+  // wins (the earlier one's own resources may linger until the next put if it was still writing
+  // when the later one finished).
   // REQUIRES: ttl_s > 0 (kInvalidArgument otherwise).
   Status PutDiscovered(const std::string& plugin_normalized_name, const std::vector<Resource>& resources,
                        int ttl_s);
+
+  // Resources written plus vanished ones removed per Redis call of PutDiscovered (the last call
+  // also purges up to this many expired ones). Default kDefaultChunkSize; 0 is taken as 1.
+  static constexpr size_t kDefaultChunkSize = 1000;
+  void set_chunk_size(size_t chunk_size) { chunk_size_ = chunk_size == 0 ? 1 : chunk_size; }
+  size_t chunk_size() const { return chunk_size_; }
 
   // Every live (not expired, not vanished) resource, read in batches (HSCAN), in no set order.
   // An entry that does not parse is skipped (and counted in skipped_entries()).
@@ -41,15 +56,22 @@ class ResourceStore {
   // nullopt if none.
   Result<std::optional<Resource>> Get(const std::string& resource_id);
 
-  // A counter bumped by every PutDiscovered: readers re-List when it changed. 0 before any put.
+  // A counter bumped by every PutDiscovered (once when it fits one call, else when it starts and
+  // when it completes): readers re-List when it changed. 0 before any put.
   Result<int64_t> Version();
 
   // Entries skipped by List() because they did not parse (corruption or a foreign writer).
   uint64_t skipped_entries() const { return skipped_entries_; }
 
  private:
+  struct PutStep;
+  // One call of the put script with resources[begin, end) (none: a call that only removes).
+  Result<PutStep> PutCall(const redis::Args& keys, const std::string& run, int ttl_s,
+                          const std::vector<Resource>& resources, size_t begin, size_t end, bool last);
+
   redis::Client& client_;
   std::string prefix_;
+  size_t chunk_size_ = kDefaultChunkSize;
   uint64_t skipped_entries_ = 0;
 };
 
