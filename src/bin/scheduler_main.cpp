@@ -21,6 +21,9 @@ std::optional<std::vector<panoptes::PluginKind>> ParseKinds(const std::string& v
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Hidden mode: this binary exec'd by the scheduler as its code validator helper (validator.h).
+  if (panoptes::scheduler::IsValidatorHelper(argc, argv))
+    return panoptes::scheduler::RunValidatorHelper(argc, argv, panoptes::scheduler::PythonValidatorHooks);
   namespace core = panoptes::core;
   core::ArgParser parser("panoptes-scheduler", "[--kind discovery|enrichment|polling|all] [options]");
   parser.Add(

@@ -24,21 +24,6 @@ std::shared_ptr<spdlog::logger> Log() {
   return core::Logger("scheduler");
 }
 
-// In the validator's batch child (never in the scheduler): Python is started there.
-ValidatorHooks PythonHooks(const SiteConfig& site) {
-  auto holder = std::make_shared<std::unique_ptr<python::Interpreter>>();
-  std::vector<std::string> path = site.python.path;
-  ValidatorHooks hooks;
-  hooks.init = [holder, path]() -> Status {
-    auto interpreter = python::Interpreter::Start({path});
-    if (!interpreter.ok()) return interpreter.status();
-    *holder = std::move(*interpreter);
-    return Status::Ok();
-  };
-  hooks.check = [holder](const PluginInfo& info) { return python::ValidatePluginCode(**holder, info); };
-  return hooks;
-}
-
 // SIGHUP: re-reads the site config; the plugin settings apply at once, the rest at the next start.
 void Reload(const std::string& config_path, const SiteConfig& running,
             std::vector<std::unique_ptr<KindScheduler>>& kinds) {
@@ -105,9 +90,24 @@ std::optional<std::string> Health(const Stats& stats, unsigned mask) {
 
 }  // namespace
 
+ValidatorHooks PythonValidatorHooks(const std::vector<std::string>& python_path) {
+  auto holder = std::make_shared<std::unique_ptr<python::Interpreter>>();
+  ValidatorHooks hooks;
+  hooks.init = [holder, python_path]() -> Status {
+    auto interpreter = python::Interpreter::Start({python_path});
+    if (!interpreter.ok()) return interpreter.status();
+    *holder = std::move(*interpreter);
+    return Status::Ok();
+  };
+  hooks.check = [holder](const PluginInfo& info) { return python::ValidatePluginCode(**holder, info); };
+  return hooks;
+}
+
 int RunDaemon(const SiteConfig& site, const std::string& config_path, const std::vector<PluginKind>& kinds) {
-  auto validator =
-      CodeValidator::Start(PythonHooks(site), std::chrono::seconds(site.scheduler.import_timeout_s));
+  ValidatorOptions validator_options;  // the helper is this binary in its hidden mode (main)
+  validator_options.hook_args = site.python.path;
+  validator_options.timeout = std::chrono::seconds(site.scheduler.import_timeout_s);
+  auto validator = CodeValidator::Start(std::move(validator_options));
   if (!validator.ok()) {
     Log()->error("cannot start the code validator: {}", validator.status().ToString());
     return core::kExitRuntime;

@@ -8,13 +8,19 @@
 
 #include "panoptes/kind.h"
 #include "panoptes/site_config.h"
+#include "scheduler/validator.h"
 
 namespace panoptes::scheduler {
 
 // Runs until SIGTERM/SIGINT (leadership given up at once; exit 0). SIGHUP re-reads `config_path`
 // (the file `site` came from) and rescans every kind's plugins with its plugin settings; a bad file
 // is logged and the running config kept. Returns the process exit code (core::kExit*).
-// REQUIRES: called from main() before any thread is started (it forks the validator helper first).
+// REQUIRES: called from main() before any thread is started (the threads inherit its signal mask).
 int RunDaemon(const SiteConfig& site, const std::string& config_path, const std::vector<PluginKind>& kinds);
+
+// The code validator's hooks (validator.h), built in its helper process from the [python] path
+// (the helper's hook arguments): each batch child starts an interpreter and imports the plugins.
+// The scheduler process itself never calls them.
+ValidatorHooks PythonValidatorHooks(const std::vector<std::string>& python_path);
 
 }  // namespace panoptes::scheduler
