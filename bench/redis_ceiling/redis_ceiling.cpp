@@ -3,17 +3,18 @@
 //   fill     --port P --prefix X --tasks N [--site S]   queue N real task messages; prints the
 //                                                       monotonic start time (ns) for the workers
 //   work     --port P --prefix X --worker I --start-at NS
-//            waits until NS, then does per task what an agent worker does except calling the
-//            plugin, with the agent's own code (src/agent/scripts.h, outputs.h): BLMOVE into the
-//            worker's in-flight list, parse and signature check, RunGuard (expiry, lock, frequency
-//            guard on Redis TIME), serialization of a three-metric group, RunFinish (XADD, P:meta,
-//            unlock, ack). Stops when the queue stays empty for 100 ms and prints
-//            "tasks=K last_ns=T round_trips=R".
+//            waits until NS, then does per task what a busy agent worker does except calling the
+//            plugin, with the agent's own code (src/agent/scripts.h, outputs.h): one Step round
+//            trip that finishes the previous task (XADD, P:meta, unlock, ack), guards this one
+//            (expiry, lock, frequency guard on Redis TIME) and takes the next into the in-flight
+//            list; parse and signature check of the taken task; serialization of a three-metric
+//            group. Stops when the queue is empty and prints "tasks=K last_ns=T round_trips=R".
 //   counters --port P                                   prints "writes=W commands=C cpu_s=S"
 
 #include <time.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,35 +93,39 @@ struct WorkerState {
   int64_t serial = 0;
 };
 
-// The guard and finish round trips of one task, as agent/worker.cpp does them; false when the
-// guard did not say "run".
-bool RunOne(WorkerState& w, const std::string& raw) {
+// Validation of a taken task and its guard part, as agent/worker.cpp does them.
+agent::GuardPart Prepare(WorkerState& w, const std::string& raw) {
   auto task = model::ParseTask(raw);
   CheckOk(task.status(), "parse task");
   if (model::Signature(w.info.normalized_name, &*task->resource) != task->signature) {
     CheckOk(Status::Internal("signature mismatch"), "task " + task->id);
   }
-  agent::RunKeys keys{
-      redis::keys::Lock(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature),
-      redis::keys::Meta(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature),
-      redis::keys::AgentRunning(w.prefix, w.worker_id), redis::keys::AgentInflight(w.prefix, w.worker_id)};
-  agent::GuardRequest guard;
-  guard.token = w.worker_id + "-" + std::to_string(++w.serial);
-  guard.lock_ttl_ms = static_cast<int64_t>((task->time_limit + 30) * 1000);
-  guard.execute_frequency = w.info.execute_frequency;
-  guard.skew = 1;
-  guard.expires_at = task->expires_at;
-  guard.task_id = task->id;
-  auto decision = agent::RunGuard(w.client, keys, guard);
-  CheckOk(decision.status(), "guard script");
-  if (decision->verdict != "run") return false;
-  agent::FinishRequest finish;
-  finish.token = guard.token;
-  finish.status = "ok";
-  finish.outputs = agent::BuildOutputs(w.prefix, w.info, BenchResult(*task->resource), "local");
-  finish.stored = true;
-  CheckOk(agent::RunFinish(w.client, keys, finish), "finish script");
-  return true;
+  agent::GuardPart g;
+  g.raw = raw;
+  g.lock = redis::keys::Lock(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature);
+  g.meta = redis::keys::Meta(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature);
+  g.token = w.worker_id + "-" + std::to_string(++w.serial);
+  g.lock_ttl_ms = static_cast<int64_t>((task->time_limit + 30) * 1000);
+  g.execute_frequency = w.info.execute_frequency;
+  g.skew = 1;
+  g.expires_at = task->expires_at;
+  g.task_id = task->id;
+  g.plugin = w.info.name;
+  g.resource_id = task->resource->id;
+  return g;
+}
+
+// The finish part of a run that returned the bench plugin's metrics for `raw`'s resource.
+agent::FinishPart Finish(WorkerState& w, const agent::GuardPart& g) {
+  auto task = model::ParseTask(g.raw);
+  agent::FinishPart f;
+  f.lock = g.lock;
+  f.meta = g.meta;
+  f.token = g.token;
+  f.status = "ok";
+  f.outputs = agent::BuildOutputs(w.prefix, w.info, BenchResult(*task->resource), "local");
+  f.stored = true;
+  return f;
 }
 
 int Work(const Options& opt) {
@@ -129,23 +134,35 @@ int Work(const Options& opt) {
   redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), worker_id);
   WorkerState w{client, prefix, worker_id, BenchPluginInfo()};
   CheckOk(w.client.Connect(), "connect");
-  // Load both scripts before the clock starts, as a long-running agent has them cached.
-  CheckOk(w.client.Command({"SCRIPT", "LOAD", agent::GuardScript().source()}).status(), "SCRIPT LOAD");
-  CheckOk(w.client.Command({"SCRIPT", "LOAD", agent::FinishScript().source()}).status(), "SCRIPT LOAD");
-  std::string queue = redis::keys::Tasks(prefix, PluginKind::kPolling);
-  std::string inflight = redis::keys::AgentInflight(prefix, w.worker_id);
+  // Load the script before the clock starts, as a long-running agent has it cached.
+  CheckOk(w.client.Command({"SCRIPT", "LOAD", agent::StepScript().source()}).status(), "SCRIPT LOAD");
+  agent::StepKeys keys{redis::keys::AgentInflight(prefix, w.worker_id),
+                       redis::keys::AgentRunning(prefix, w.worker_id),
+                       redis::keys::Tasks(prefix, PluginKind::kPolling)};
   SleepUntil(opt.Int("start-at", 0));
   uint64_t rt0 = w.client.round_trips();
   int64_t tasks = 0, last_ns = MonotonicNs();
+  std::optional<agent::FinishPart> finish;
+  std::optional<agent::GuardPart> next;
   while (true) {
-    auto reply = w.client.Blocking({"BLMOVE", queue, inflight, "RIGHT", "LEFT", "0.1"},
-                                   std::chrono::milliseconds(100));
-    CheckOk(reply.status(), "BLMOVE");
-    if (reply->IsNil()) break;
-    if (RunOne(w, reply->str)) ++tasks;
+    // One round trip per task, as a busy worker: finish the last, guard the next, take one more.
+    agent::StepRequest req;
+    req.finish = std::move(finish);
+    req.guard = std::move(next);
+    req.next = agent::StepNext::kTake;
+    finish.reset();
+    next.reset();
+    auto reply = agent::RunStep(w.client, keys, req);
+    CheckOk(reply.status(), "step script");
+    if (req.guard && reply->verdict == "run") {
+      ++tasks;
+      finish = Finish(w, *req.guard);  // the plugin call would be here
+    }
+    if (reply->taken) next = Prepare(w, *reply->taken);
     last_ns = MonotonicNs();
+    if (!finish && !next) break;
   }
-  // The final, empty BLMOVE is not part of the work.
+  // The first step (a take with nothing to finish or guard) is not counted.
   std::printf("tasks=%lld last_ns=%lld round_trips=%llu\n", static_cast<long long>(tasks),
               static_cast<long long>(last_ns),
               static_cast<unsigned long long>(w.client.round_trips() - rt0 - 1));

@@ -8,7 +8,12 @@ constexpr const char* kTasksHelp = "Tasks executed, by outcome (ok, empty, error
 constexpr const char* kSkipped = "panoptes_agent_tasks_skipped_total";
 constexpr const char* kSkippedHelp = "Tasks skipped by the guard (locked, too soon, cached).";
 constexpr const char* kDuration = "panoptes_agent_run_duration_seconds";
+constexpr const char* kDurationHelp = "Plugin run durations.";
 constexpr const char* kLateness = "panoptes_agent_task_start_lateness_seconds";
+constexpr const char* kLatenessHelp =
+    "Plugin start (Redis time at the guard) minus the task's scheduled_for.";
+constexpr const char* kExpired = "panoptes_agent_tasks_expired_total";
+constexpr const char* kExpiredHelp = "Tasks dropped past expires_at.";
 
 http::Labels K(PluginKind kind) {
   return {{"kind", std::string(KindName(kind))}};
@@ -24,8 +29,10 @@ http::Labels K(PluginKind kind, const std::string& label, const std::string& val
 AgentMetrics::AgentMetrics() {
   for (PluginKind kind : kAllKinds) {
     for (const char* o : {"ok", "empty", "error", "timeout", "crashed"}) Tasks(kind, o);
-    for (const char* r : {"locked", "too soon", "cached"})
-      registry_.AddCounter(kSkipped, kSkippedHelp, K(kind, "reason", r));
+    for (const char* r : kSkipReasons) registry_.AddCounter(kSkipped, kSkippedHelp, K(kind, "reason", r));
+    registry_.AddCounter(kExpired, kExpiredHelp, K(kind));
+    registry_.AddHistogram(kDuration, kDurationHelp, BoardBucketBounds(), K(kind));
+    registry_.AddHistogram(kLateness, kLatenessHelp, BoardBucketBounds(), K(kind));
   }
 }
 
@@ -33,33 +40,63 @@ http::Counter& AgentMetrics::Tasks(PluginKind kind, const std::string& outcome) 
   return registry_.AddCounter(kTasks, kTasksHelp, K(kind, "outcome", outcome));
 }
 
-void AgentMetrics::Executed(PluginKind kind, const std::string& outcome, double duration_s,
-                            double lateness_s) {
-  Tasks(kind, outcome).Inc();
-  registry_.AddHistogram(kDuration, "Plugin run durations.", http::DurationBuckets(), K(kind))
-      .Observe(duration_s);
-  registry_
-      .AddHistogram(kLateness, "Plugin start (Redis time at the guard) minus the task's scheduled_for.",
-                    http::DurationBuckets(), K(kind))
-      .Observe(lateness_s);
+namespace {
+
+// Adds the growth of `now` over `seen` to `counter` and remembers `now`.
+void Grow(http::Counter& counter, uint64_t now, uint64_t& seen) {
+  if (now > seen) counter.Inc(static_cast<double>(now - seen));
+  seen = now;
+}
+
+void GrowHistogram(http::Histogram& h, const BoardHistogram& slot, std::array<uint64_t, kBoardBuckets>& seen,
+                   uint64_t& seen_sum_us) {
+  std::vector<uint64_t> delta(kBoardBuckets);
+  bool any = false;
+  for (size_t i = 0; i < kBoardBuckets; ++i) {
+    uint64_t now = slot.buckets[i].load(std::memory_order_relaxed);
+    delta[i] = now > seen[i] ? now - seen[i] : 0;
+    any = any || delta[i] > 0;
+    seen[i] = now;
+  }
+  uint64_t sum = slot.sum_us.load(std::memory_order_relaxed);
+  double sum_delta = sum > seen_sum_us ? static_cast<double>(sum - seen_sum_us) / 1e6 : 0;
+  seen_sum_us = sum;
+  if (any) h.AddCounts(delta, sum_delta);
+}
+
+}  // namespace
+
+void AgentMetrics::Fold(PluginKind kind, const BoardSlot& slot, BoardCounts& seen) {
+  for (size_t i = 0; i < kRunOutcomes.size(); ++i) {
+    Grow(Tasks(kind, kRunOutcomes[i]), slot.executed[i].load(std::memory_order_relaxed), seen.executed[i]);
+  }
+  for (size_t i = 0; i < kSkipReasons.size(); ++i) {
+    Grow(registry_.AddCounter(kSkipped, kSkippedHelp, K(kind, "reason", kSkipReasons[i])),
+         slot.skipped[i].load(std::memory_order_relaxed), seen.skipped[i]);
+  }
+  for (size_t i = 0; i < kDeadletterReasons.size(); ++i) {
+    uint64_t now = slot.deadlettered[i].load(std::memory_order_relaxed);
+    if (now == seen.deadlettered[i]) continue;  // reasons appear once they happen
+    Grow(registry_.AddCounter("panoptes_agent_tasks_deadlettered_total", "Tasks sent to P:deadletter:<kind>.",
+                              K(kind, "reason", kDeadletterReasons[i])),
+         now, seen.deadlettered[i]);
+  }
+  Grow(registry_.AddCounter(kExpired, kExpiredHelp, K(kind)), slot.expired.load(std::memory_order_relaxed),
+       seen.expired);
+  GrowHistogram(registry_.AddHistogram(kDuration, kDurationHelp, BoardBucketBounds(), K(kind)), slot.duration,
+                seen.duration, seen.duration_sum_us);
+  GrowHistogram(registry_.AddHistogram(kLateness, kLatenessHelp, BoardBucketBounds(), K(kind)), slot.lateness,
+                seen.lateness, seen.lateness_sum_us);
 }
 
 void AgentMetrics::Finished(PluginKind kind, const std::string& outcome) {
   Tasks(kind, outcome).Inc();
 }
 
-void AgentMetrics::Skipped(PluginKind kind, const std::string& reason) {
-  registry_.AddCounter(kSkipped, kSkippedHelp, K(kind, "reason", reason)).Inc();
-}
-
-void AgentMetrics::Expired(PluginKind kind) {
-  registry_.AddCounter("panoptes_agent_tasks_expired_total", "Tasks dropped past expires_at.", K(kind)).Inc();
-}
-
-void AgentMetrics::DeadLettered(PluginKind kind, const std::string& reason) {
+void AgentMetrics::HandedBack(PluginKind kind) {
   registry_
-      .AddCounter("panoptes_agent_tasks_deadlettered_total", "Tasks sent to P:deadletter:<kind>.",
-                  K(kind, "reason", reason))
+      .AddCounter("panoptes_agent_prefetch_handed_back_total",
+                  "Prefetched tasks put back on the queue because the run before them lasted long.", K(kind))
       .Inc();
 }
 

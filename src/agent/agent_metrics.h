@@ -8,20 +8,33 @@
 #include <map>
 #include <string>
 
+#include "agent/board.h"
 #include "http/metrics.h"
 #include "panoptes/kind.h"
 
 namespace panoptes::agent {
 
+// A plain copy of a board slot's counters: what has been folded into the metrics so far.
+struct BoardCounts {
+  std::array<uint64_t, kRunOutcomes.size()> executed{};
+  std::array<uint64_t, kSkipReasons.size()> skipped{};
+  std::array<uint64_t, kDeadletterReasons.size()> deadlettered{};
+  uint64_t expired = 0;
+  std::array<uint64_t, kBoardBuckets> duration{};
+  std::array<uint64_t, kBoardBuckets> lateness{};
+  uint64_t duration_sum_us = 0;
+  uint64_t lateness_sum_us = 0;
+};
+
 class AgentMetrics {
  public:
   AgentMetrics();
-  // Outcome of an executed task: ok, empty, error, timeout, crashed.
-  void Executed(PluginKind kind, const std::string& outcome, double duration_s, double lateness_s);
+  // Adds what a worker counted in its board slot since `seen`, and updates `seen`. Covers the
+  // outcomes ok, empty, error with run durations and start lateness, the guard's skips (locked,
+  // too soon, cached), expiries and dead letters (reason).
+  void Fold(PluginKind kind, const BoardSlot& slot, BoardCounts& seen);
   void Finished(PluginKind kind, const std::string& outcome);  // timeout/crashed (no duration known)
-  void Skipped(PluginKind kind, const std::string& reason);    // locked, too soon, cached
-  void Expired(PluginKind kind);
-  void DeadLettered(PluginKind kind, const std::string& reason);
+  void HandedBack(PluginKind kind);                            // a prefetched task, during a long run
   void WorkerRestarted(PluginKind kind, const std::string& reason);
   void Requeued(PluginKind kind, int n);
   void SetQueueDepth(PluginKind kind, int64_t pending, int64_t deadletters);

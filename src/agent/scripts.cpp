@@ -8,71 +8,112 @@
 namespace panoptes::agent {
 namespace {
 
-// KEYS: lock, meta, running, inflight, preload keys...
-// ARGV: token, lock_ttl_ms, execute_frequency, skew, results_cache_age, code_mtime, expires_at,
-//       meta_ttl_s, task_id, plugin name, resource id (both recorded in P:meta for last-runs)
-constexpr const char* kGuard = R"lua(
+// KEYS: inflight, running, queue, [finish: lock, meta, output keys...], [guard: lock, meta,
+//       preload keys...]
+// ARGV: 1 number of outputs (-1: no finish part), 2 number of preload keys (-1: no guard part),
+//       3 next ('T' take, 'H' hand back, else nothing), 4 meta_ttl_s, 5 metrics maxlen,
+//       finish: token, status, duration_ms, error, stored, then per output: op, data
+//               (op "X": XADD MAXLEN ~; else the TTL in seconds of a SET EX),
+//       guard:  raw, token, lock_ttl_ms, execute_frequency, skew, results_cache_age, code_mtime,
+//               expires_at, task_id, plugin name, resource id
+// Returns {finished 0/1, verdict or nil, server time, taken task or nil, preload values...}.
+constexpr const char* kStep = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local nows = string.format('%.6f', now)
-if now > tonumber(ARGV[7]) then
-  redis.call('DEL', KEYS[4])
-  return {'expired', nows}
+local inflight, running, queue = KEYS[1], KEYS[2], KEYS[3]
+local nf, ng = tonumber(ARGV[1]), tonumber(ARGV[2])
+local k, a = 4, 6
+local finished = 0
+if nf >= 0 then
+  local lock, meta, token = KEYS[k], KEYS[k + 1], ARGV[a]
+  if redis.call('HGET', running, 'token') == token then
+    for i = 0, nf - 1 do
+      local op, data = ARGV[a + 5 + 2 * i], ARGV[a + 6 + 2 * i]
+      if op == 'X' then
+        redis.call('XADD', KEYS[k + 2 + i], 'MAXLEN', '~', ARGV[5], '*', 'data', data)
+      else
+        redis.call('SET', KEYS[k + 2 + i], data, 'EX', op)
+      end
+    end
+    if ARGV[a + 4] == '1' then
+      redis.call('HSET', meta, 'last_status', ARGV[a + 1], 'last_duration_ms', ARGV[a + 2],
+                 'last_error', ARGV[a + 3], 'last_results', nows)
+    else
+      redis.call('HSET', meta, 'last_status', ARGV[a + 1], 'last_duration_ms', ARGV[a + 2],
+                 'last_error', ARGV[a + 3])
+    end
+    if redis.call('GET', lock) == token then
+      redis.call('DEL', lock)
+    end
+    redis.call('RPOP', inflight)
+    redis.call('DEL', running)
+    finished = 1
+  end
+  k = k + 2 + nf
+  a = a + 5 + 2 * nf
 end
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('DEL', KEYS[4])
-  return {'locked', nows}
+local verdict = false
+local preload = {}
+if ng >= 0 then
+  local lock, meta, raw, token = KEYS[k], KEYS[k + 1], ARGV[a], ARGV[a + 1]
+  if redis.call('HGET', running, 'token') == token then
+    verdict = 'run'
+  elseif redis.call('EXISTS', running) == 1 or redis.call('LINDEX', inflight, -1) ~= raw then
+    verdict = 'gone'
+  elseif now > tonumber(ARGV[a + 7]) then
+    verdict = 'expired'
+  elseif redis.call('EXISTS', lock) == 1 then
+    verdict = 'locked'
+  else
+    local m = redis.call('HMGET', meta, 'last_executed', 'last_results')
+    local skew, age, mtime = tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+    local le, lr = tonumber(m[1]), tonumber(m[2])
+    if le and le + tonumber(ARGV[a + 3]) > now + skew and mtime < le then
+      verdict = 'too soon'
+    elseif age > 0 and lr and lr + age > now + skew and mtime < lr then
+      verdict = 'cached'
+    else
+      redis.call('SET', lock, token, 'PX', ARGV[a + 2])
+      redis.call('HSET', meta, 'last_executed', nows, 'plugin', ARGV[a + 9], 'resource_id', ARGV[a + 10])
+      redis.call('EXPIRE', meta, ARGV[4])
+      redis.call('HSET', running, 'lock', lock, 'meta', meta, 'token', token, 'task', ARGV[a + 8])
+      verdict = 'run'
+    end
+  end
+  if verdict == 'run' then
+    for i = 0, ng - 1 do
+      preload[#preload + 1] = redis.call('GET', KEYS[k + 2 + i])
+    end
+  elseif verdict ~= 'gone' then
+    redis.call('RPOP', inflight)
+  end
 end
-local m = redis.call('HMGET', KEYS[2], 'last_executed', 'last_results')
-local skew = tonumber(ARGV[4])
-local mtime = tonumber(ARGV[6])
-local le = tonumber(m[1])
-if le and le + tonumber(ARGV[3]) > now + skew and mtime < le then
-  redis.call('DEL', KEYS[4])
-  return {'too soon', nows}
+local taken = false
+if ARGV[3] == 'T' then
+  local busy = redis.call('EXISTS', running)
+  if redis.call('LLEN', inflight) > busy then
+    taken = redis.call('LINDEX', inflight, -1 - busy)
+  else
+    taken = redis.call('LMOVE', queue, inflight, 'RIGHT', 'LEFT')
+  end
+elseif ARGV[3] == 'H' and redis.call('EXISTS', running) == 0 then
+  while redis.call('LMOVE', inflight, queue, 'LEFT', 'RIGHT') do end
 end
-local age = tonumber(ARGV[5])
-local lr = tonumber(m[2])
-if age > 0 and lr and lr + age > now + skew and mtime < lr then
-  redis.call('DEL', KEYS[4])
-  return {'cached', nows}
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('HSET', KEYS[2], 'last_executed', nows, 'plugin', ARGV[10], 'resource_id', ARGV[11])
-redis.call('EXPIRE', KEYS[2], ARGV[8])
-redis.call('HSET', KEYS[3], 'lock', KEYS[1], 'meta', KEYS[2], 'token', ARGV[1], 'task', ARGV[9])
-local out = {'run', nows}
-for i = 5, #KEYS do
-  out[#out + 1] = redis.call('GET', KEYS[i])
+local out = {finished, verdict, nows, taken}
+for i = 1, #preload do
+  out[#out + 1] = preload[i]
 end
 return out
 )lua";
 
-// KEYS: lock, meta, running, inflight, output keys...
-// ARGV: token, status, duration_ms, error, stored, meta_ttl_s, maxlen, then per output: op, data
-//       (op "X": XADD MAXLEN ~; else the TTL in seconds of a SET EX)
-constexpr const char* kFinish = R"lua(
-local t = redis.call('TIME')
-local nows = string.format('%.6f', tonumber(t[1]) + tonumber(t[2]) / 1000000)
-for i = 5, #KEYS do
-  local op = ARGV[8 + (i - 5) * 2]
-  local data = ARGV[9 + (i - 5) * 2]
-  if op == 'X' then
-    redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[7], '*', 'data', data)
-  else
-    redis.call('SET', KEYS[i], data, 'EX', op)
-  end
+// KEYS: inflight, running, queue
+constexpr const char* kHandBack = R"lua(
+if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('LLEN', KEYS[1]) >= 2 then
+  redis.call('LMOVE', KEYS[1], KEYS[3], 'LEFT', 'RIGHT')
+  return 1
 end
-redis.call('HSET', KEYS[2], 'last_status', ARGV[2], 'last_duration_ms', ARGV[3], 'last_error', ARGV[4])
-if ARGV[5] == '1' then
-  redis.call('HSET', KEYS[2], 'last_results', nows)
-end
-redis.call('EXPIRE', KEYS[2], ARGV[6])
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-end
-redis.call('DEL', KEYS[3], KEYS[4])
-return 1
+return 0
 )lua";
 
 // KEYS: inflight, running, heartbeat, tasks queue, workers set
@@ -89,13 +130,13 @@ if r[1] then
   end
   redis.call('HSET', r[2], 'last_status', ARGV[1], 'last_error', ARGV[2])
   redis.call('EXPIRE', r[2], ARGV[5])
+  redis.call('RPOP', KEYS[1])
   started = 1
-else
-  local items = redis.call('LRANGE', KEYS[1], 0, -1)
-  for i = #items, 1, -1 do
-    redis.call('RPUSH', KEYS[4], items[i])
-    requeued = requeued + 1
-  end
+end
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = 1, #items do
+  redis.call('RPUSH', KEYS[4], items[i])
+  requeued = requeued + 1
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 redis.call('SREM', KEYS[5], ARGV[3])
@@ -108,14 +149,38 @@ std::string Num(double v) {
   return buf;
 }
 
+std::optional<std::string> OptionalString(const redis::Reply& r) {
+  return r.IsNil() ? std::nullopt : std::optional<std::string>(r.str);
+}
+
+void AddFinish(const FinishPart& f, redis::Args& k, redis::Args& a) {
+  k.push_back(f.lock);
+  k.push_back(f.meta);
+  a.insert(a.end(), {f.token, f.status, std::to_string(f.duration_ms), f.error, f.stored ? "1" : "0"});
+  for (const OutputWrite& w : f.outputs) {
+    k.push_back(w.key);
+    a.push_back(w.stream ? "X" : std::to_string(w.ttl_s > 0 ? w.ttl_s : 1));
+    a.push_back(w.data);
+  }
+}
+
+void AddGuard(const GuardPart& g, redis::Args& k, redis::Args& a) {
+  k.push_back(g.lock);
+  k.push_back(g.meta);
+  k.insert(k.end(), g.preload_keys.begin(), g.preload_keys.end());
+  a.insert(a.end(), {g.raw, g.token, std::to_string(g.lock_ttl_ms), std::to_string(g.execute_frequency),
+                     std::to_string(g.skew), std::to_string(g.results_cache_age), Num(g.code_mtime),
+                     Num(g.expires_at), g.task_id, g.plugin, g.resource_id});
+}
+
 }  // namespace
 
-const redis::Script& GuardScript() {
-  static const redis::Script script(kGuard);
+const redis::Script& StepScript() {
+  static const redis::Script script(kStep);
   return script;
 }
-const redis::Script& FinishScript() {
-  static const redis::Script script(kFinish);
+const redis::Script& HandBackScript() {
+  static const redis::Script script(kHandBack);
   return script;
 }
 const redis::Script& ReapScript() {
@@ -123,53 +188,41 @@ const redis::Script& ReapScript() {
   return script;
 }
 
-Result<GuardDecision> RunGuard(redis::Client& client, const RunKeys& keys, const GuardRequest& req) {
-  redis::Args k = {keys.lock, keys.meta, keys.running, keys.inflight};
-  k.insert(k.end(), req.preload_keys.begin(), req.preload_keys.end());
-  redis::Args a = {req.token,
-                   std::to_string(req.lock_ttl_ms),
-                   std::to_string(req.execute_frequency),
-                   std::to_string(req.skew),
-                   std::to_string(req.results_cache_age),
-                   Num(req.code_mtime),
-                   Num(req.expires_at),
-                   std::to_string(kMetaTtlSeconds),
-                   req.task_id,
-                   req.plugin,
-                   req.resource_id};
-  auto reply = client.Eval(GuardScript(), k, a);
-  if (!reply.ok()) return reply.status().WithContext("guard " + keys.lock);
+Result<StepReply> RunStep(redis::Client& client, const StepKeys& keys, const StepRequest& req) {
+  redis::Args k = {keys.inflight, keys.running, keys.queue};
+  redis::Args a = {req.finish ? std::to_string(req.finish->outputs.size()) : "-1",
+                   req.guard ? std::to_string(req.guard->preload_keys.size()) : "-1",
+                   req.next == StepNext::kTake       ? "T"
+                   : req.next == StepNext::kHandBack ? "H"
+                                                     : "-",
+                   std::to_string(kMetaTtlSeconds), std::to_string(req.metrics_maxlen)};
+  if (req.finish) AddFinish(*req.finish, k, a);
+  if (req.guard) AddGuard(*req.guard, k, a);
+  auto reply = client.Eval(StepScript(), k, a);
+  if (!reply.ok()) return reply.status().WithContext("agent step on " + keys.inflight);
   const auto& el = reply->elements;
-  if (reply->type != redis::Reply::Type::kArray || el.size() < 2) {
-    return Status::Internal("guard " + keys.lock + ": unexpected reply");
+  if (reply->type != redis::Reply::Type::kArray || el.size() < 4) {
+    return Status::Internal("agent step on " + keys.inflight + ": unexpected reply");
   }
-  GuardDecision d;
-  d.verdict = el[0].str;
-  d.now = std::strtod(el[1].str.c_str(), nullptr);
-  for (size_t i = 2; i < el.size(); ++i) {
-    d.preload.push_back(el[i].IsNil() ? std::nullopt : std::optional<std::string>(el[i].str));
-  }
-  d.preload.resize(d.verdict == "run" ? req.preload_keys.size() : 0);
-  return d;
+  StepReply r;
+  r.finished = el[0].integer == 1;
+  r.verdict = el[1].IsNil() ? "" : el[1].str;
+  r.now = std::strtod(el[2].str.c_str(), nullptr);
+  r.taken = OptionalString(el[3]);
+  for (size_t i = 4; i < el.size(); ++i) r.preload.push_back(OptionalString(el[i]));
+  r.preload.resize(r.verdict == "run" && req.guard ? req.guard->preload_keys.size() : 0);
+  return r;
 }
 
-Status RunFinish(redis::Client& client, const RunKeys& keys, const FinishRequest& req) {
-  redis::Args k = {keys.lock, keys.meta, keys.running, keys.inflight};
-  redis::Args a = {req.token,
-                   req.status,
-                   std::to_string(req.duration_ms),
-                   req.error,
-                   req.stored ? "1" : "0",
-                   std::to_string(kMetaTtlSeconds),
-                   std::to_string(req.metrics_maxlen)};
-  for (const OutputWrite& w : req.outputs) {
-    k.push_back(w.key);
-    a.push_back(w.stream ? "X" : std::to_string(w.ttl_s > 0 ? w.ttl_s : 1));
-    a.push_back(w.data);
-  }
-  auto reply = client.Eval(FinishScript(), k, a);
-  if (!reply.ok()) return reply.status().WithContext("finish " + keys.lock);
-  return Status::Ok();
+Result<bool> HandBackPrefetched(redis::Client& client, const std::string& prefix, PluginKind kind,
+                                const std::string& worker_id) {
+  namespace keys = redis::keys;
+  auto reply = client.Eval(HandBackScript(),
+                           {keys::AgentInflight(prefix, worker_id), keys::AgentRunning(prefix, worker_id),
+                            keys::Tasks(prefix, kind)},
+                           {});
+  if (!reply.ok()) return reply.status().WithContext("hand back the prefetched task of " + worker_id);
+  return reply->integer == 1;
 }
 
 Result<ReapResult> ReapWorker(redis::Client& client, const std::string& prefix, PluginKind kind,

@@ -1,6 +1,7 @@
 #include "agent/supervisor.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,7 +12,7 @@
 #include <boost/asio.hpp>
 
 #include "agent/agent_metrics.h"
-#include "agent/protocol.h"
+#include "agent/board.h"
 #include "agent/reaper.h"
 #include "agent/scripts.h"
 #include "agent/worker.h"
@@ -30,25 +31,32 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+// How often the supervisor reads the worker board (time limits, prefetch hand-back), and how long
+// a run may last before the task its worker prefetched is handed back to the queue.
+constexpr milliseconds kWatchPeriod{50};
+constexpr int64_t kPrefetchHoldMs = 100;
+
 struct Slot {
-  Slot(asio::io_context& io, PluginKind k, int i) : kind(k), index(i), deadline(io), restart(io) {}
+  Slot(asio::io_context& io, PluginKind k, int i, size_t b)
+      : kind(k), index(i), board_index(b), kill(io), restart(io) {}
   PluginKind kind;
   int index;
+  size_t board_index;  // its slot of the worker board
   int generation = 0;
   pid_t pid = -1;
   std::string worker_id;
-  std::unique_ptr<asio::local::stream_protocol::socket> socket;
-  asio::streambuf buffer;
-  asio::steady_timer deadline;  // time limit, then the SIGKILL grace
+  asio::steady_timer kill;  // the SIGKILL grace after a time-limit SIGTERM
   asio::steady_timer restart;
-  bool running = false;    // a plugin run is in progress
-  bool timed_out = false;  // the supervisor killed it for its time limit
-  bool stopping = false;   // told to stop ("S"): recycle, reload or shutdown
+  uint64_t seen_run = 0;     // the board's run_seq last seen
+  bool handed_back = false;  // the prefetched task of the current run went back to the queue
+  bool timed_out = false;    // the supervisor killed it for its time limit
+  bool stopping = false;     // told to stop: recycle, reload or shutdown
   std::string stop_reason;
   std::string task_id;
   int64_t time_limit_ms = 0;
   Clock::time_point started_at;
   int quick_deaths = 0;
+  BoardCounts folded;  // the board counters already in the metrics
 };
 
 class Supervisor {
@@ -59,14 +67,16 @@ class Supervisor {
         log_(core::Logger("agent")),
         signals_(io_),
         tick_(io_),
+        watch_(io_),
         shutdown_(io_),
         redis_(o.site.redis, "agent-supervisor") {}
   int Run();
 
  private:
   void Spawn(Slot& slot);
-  void ReadNext(Slot& slot);
-  void OnMessage(Slot& slot, const WorkerMessage& m);
+  void Watch();
+  void WatchRun(Slot& slot);
+  void Fold();
   void OnDeadline(Slot& slot);
   void OnExit(Slot& slot, const process::ExitInfo& info);
   void ScheduleRestart(Slot& slot, bool clean);
@@ -86,10 +96,12 @@ class Supervisor {
   asio::io_context io_;
   asio::signal_set signals_;
   asio::steady_timer tick_;
+  asio::steady_timer watch_;
   asio::steady_timer shutdown_;
   redis::Client redis_;
   AgentMetrics metrics_;
   process::Notifier notifier_;
+  std::unique_ptr<Board> board_;
   std::unique_ptr<http::Server> http_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::string host_tag_;
@@ -110,13 +122,12 @@ std::string HostTag() {
 void Supervisor::Spawn(Slot& slot) {
   slot.worker_id = host_tag_ + ":" + std::string(KindName(slot.kind)) + ":" + std::to_string(slot.index) +
                    ":" + std::to_string(slot.generation++);
-  auto pair = process::MakeSocketPair();
-  if (!pair.ok()) {
-    log_->error("cannot create a worker socket: {}", pair.status().ToString());
-    return ScheduleRestart(slot, false);
-  }
-  WorkerOptions wo{site_, slot.kind, slot.worker_id, pair->second.get(),
+  board_->Reset(slot.board_index);
+  slot.folded = BoardCounts{};
+  slot.seen_run = 0;
+  WorkerOptions wo{site_, slot.kind, slot.worker_id, &board_->slot(slot.board_index),
                    std::min(1000, site_.redis.io_timeout_ms / 2)};
+  pid_t parent = getpid();
   auto pid = process::Fork();
   if (!pid.ok()) {
     log_->error("cannot fork a worker: {}", pid.status().ToString());
@@ -124,17 +135,17 @@ void Supervisor::Spawn(Slot& slot) {
   }
   if (*pid == 0) {
     process::ResetSignalsInChild();
-    process::CloseOtherFds(wo.control_fd);
+    process::CloseOtherFds(-1);
+    // Told when the supervisor dies (finish the run, then exit), even if it died just now.
+    prctl(PR_SET_PDEATHSIG, SIGUSR2);
+    if (getppid() != parent) _exit(kWorkerExitOk);
     int code = RunWorker(wo);
     spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
     _exit(code);
   }
   slot.pid = *pid;
-  slot.running = slot.timed_out = slot.stopping = false;
+  slot.timed_out = slot.stopping = slot.handed_back = false;
   slot.started_at = Clock::now();
-  slot.buffer.consume(slot.buffer.size());
-  slot.socket = std::make_unique<asio::local::stream_protocol::socket>(io_, asio::local::stream_protocol(),
-                                                                       pair->first.Release());
   // Registered at once so that a reaper can find its in-flight list should this host die.
   auto reg =
       redis_.Pipeline({{"SADD", redis::keys::AgentWorkers(site_.redis.key_prefix, slot.kind), slot.worker_id},
@@ -142,73 +153,70 @@ void Supervisor::Spawn(Slot& slot) {
                         std::to_string(site_.agent.heartbeat_ttl_ms)}});
   if (!reg.ok()) log_->warn("worker {}: cannot register: {}", slot.worker_id, reg.status().ToString());
   log_->info("worker {} started (pid {})", slot.worker_id, slot.pid);
-  ReadNext(slot);
 }
 
-void Supervisor::ReadNext(Slot& slot) {
-  auto* socket = slot.socket.get();
-  asio::async_read_until(*socket, slot.buffer, '\n',
-                         [this, &slot, socket](boost::system::error_code ec, size_t n) {
-                           if (ec || slot.socket.get() != socket)
-                             return;  // closed: the SIGCHLD path handles the exit
-                           std::string line(asio::buffers_begin(slot.buffer.data()),
-                                            asio::buffers_begin(slot.buffer.data()) + n - 1);
-                           slot.buffer.consume(n);
-                           if (auto m = ParseMessage(line)) {
-                             OnMessage(slot, *m);
-                           } else {
-                             log_->warn("worker {}: malformed message \"{}\"", slot.worker_id, line);
-                           }
-                           ReadNext(slot);
-                         });
+// Reads the board every kWatchPeriod: cheap (a few atomic loads per worker), and it costs the
+// workers nothing, unlike a message per task.
+void Supervisor::Watch() {
+  for (auto& slot : slots_) {
+    if (slot->pid > 0) WatchRun(*slot);
+  }
+  watch_.expires_after(kWatchPeriod);
+  watch_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) Watch();
+  });
 }
 
-void Supervisor::OnMessage(Slot& slot, const WorkerMessage& m) {
-  switch (m.type) {
-    case 'R':
-      slot.running = true;
-      slot.task_id = m.text;
-      slot.time_limit_ms = m.time_limit_ms;
-      slot.deadline.expires_after(milliseconds(m.time_limit_ms));
-      slot.deadline.async_wait([this, &slot, pid = slot.pid](boost::system::error_code ec) {
-        if (!ec && slot.pid == pid) OnDeadline(slot);
-      });
-      break;
-    case 'D':
-      slot.running = false;
-      slot.deadline.cancel();
-      metrics_.Executed(slot.kind, m.text, static_cast<double>(m.duration_us) / 1e6,
-                        static_cast<double>(m.lateness_us) / 1e6);
-      break;
-    case 'K': metrics_.Skipped(slot.kind, m.text); break;
-    case 'E': metrics_.Expired(slot.kind); break;
-    case 'L': metrics_.DeadLettered(slot.kind, m.text); break;
-    default: break;
+void Supervisor::WatchRun(Slot& slot) {
+  BoardSlot& b = board_->slot(slot.board_index);
+  uint64_t seq = b.run_seq.load(std::memory_order_acquire);
+  if (seq % 2 == 0) return;  // not running
+  if (seq != slot.seen_run) {
+    slot.seen_run = seq;
+    slot.handed_back = false;
+    slot.task_id = ReadTaskId(b);
+    slot.time_limit_ms = b.time_limit_ms.load(std::memory_order_relaxed);
+  }
+  int64_t ran_ms = MonotonicMs() - b.run_started_ms.load(std::memory_order_relaxed);
+  if (ran_ms >= slot.time_limit_ms && !slot.timed_out) OnDeadline(slot);
+  if (ran_ms >= kPrefetchHoldMs && !slot.handed_back && b.prefetched.load(std::memory_order_relaxed) != 0) {
+    slot.handed_back = true;
+    auto moved = HandBackPrefetched(redis_, site_.redis.key_prefix, slot.kind, slot.worker_id);
+    if (!moved.ok()) {
+      log_->warn("worker {}: {}", slot.worker_id, moved.status().ToString());
+    } else if (*moved) {
+      metrics_.HandedBack(slot.kind);
+      log_->debug("worker {}: its prefetched task went back to the queue (task {} runs long)", slot.worker_id,
+                  slot.task_id);
+    }
   }
 }
 
+void Supervisor::Fold() {
+  for (auto& slot : slots_) metrics_.Fold(slot->kind, board_->slot(slot->board_index), slot->folded);
+}
+
 void Supervisor::OnDeadline(Slot& slot) {
-  if (!slot.running || slot.timed_out) {
-    // Second expiry: the grace after SIGTERM ran out.
-    if (slot.timed_out) (void)process::SendSignal(slot.pid, SIGKILL);
+  if (slot.timed_out) {
+    // The grace after SIGTERM ran out.
+    (void)process::SendSignal(slot.pid, SIGKILL);
     return;
   }
   slot.timed_out = true;
   log_->warn("worker {}: task {} outlasted its time limit of {} ms: killing it", slot.worker_id, slot.task_id,
              slot.time_limit_ms);
   (void)process::SendSignal(slot.pid, SIGTERM);
-  slot.deadline.expires_after(milliseconds(options_.kill_grace_ms));
-  slot.deadline.async_wait([this, &slot, pid = slot.pid](boost::system::error_code ec) {
+  slot.kill.expires_after(milliseconds(options_.kill_grace_ms));
+  slot.kill.async_wait([this, &slot, pid = slot.pid](boost::system::error_code ec) {
     if (!ec && slot.pid == pid) OnDeadline(slot);
   });
 }
 
 void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
-  slot.deadline.cancel();
-  if (slot.socket) {
-    boost::system::error_code ignored;
-    slot.socket->close(ignored);
-    slot.socket.reset();
+  slot.kill.cancel();
+  metrics_.Fold(slot.kind, board_->slot(slot.board_index), slot.folded);
+  if (board_->slot(slot.board_index).run_seq.load(std::memory_order_acquire) % 2 == 1) {
+    slot.task_id = ReadTaskId(board_->slot(slot.board_index));
   }
   std::string status = slot.timed_out ? "timeout" : "crashed";
   std::string error = slot.timed_out
@@ -229,7 +237,6 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
   (clean ? log_->info("worker {} (pid {}) exited: {}", slot.worker_id, slot.pid, info.Describe())
          : log_->warn("worker {} (pid {}) died: {}", slot.worker_id, slot.pid, info.Describe()));
   slot.pid = -1;
-  slot.running = false;
   if (stopping_) {
     if (Alive(PluginKind::kDiscovery) + Alive(PluginKind::kEnrichment) + Alive(PluginKind::kPolling) == 0) {
       io_.stop();
@@ -254,12 +261,10 @@ void Supervisor::ScheduleRestart(Slot& slot, bool clean) {
 }
 
 void Supervisor::Tell(Slot& slot, const std::string& reason) {
-  if (slot.pid < 0 || slot.stopping || !slot.socket) return;
+  if (slot.pid < 0 || slot.stopping) return;
   slot.stopping = true;
   slot.stop_reason = reason;
-  boost::system::error_code ec;
-  asio::write(*slot.socket, asio::buffer("S\n", 2), ec);
-  if (ec) (void)process::SendSignal(slot.pid, SIGTERM);
+  board_->slot(slot.board_index).stop.store(1, std::memory_order_relaxed);
 }
 
 void Supervisor::AwaitSignal() {
@@ -398,15 +403,25 @@ int Supervisor::Run() {
   signals_.add(SIGINT);
   signals_.add(SIGHUP);
   int per_kind = options_.workers > 0 ? options_.workers : site_.agent.workers;
+  auto board = Board::Create(static_cast<size_t>(per_kind) * options_.kinds.size());
+  if (!board.ok()) {
+    log_->critical("{}", board.status().ToString());
+    return 1;
+  }
+  board_ = std::move(board).value();
   for (PluginKind kind : options_.kinds) {
-    for (int i = 0; i < per_kind; ++i) slots_.push_back(std::make_unique<Slot>(io_, kind, i));
+    for (int i = 0; i < per_kind; ++i) slots_.push_back(std::make_unique<Slot>(io_, kind, i, slots_.size()));
   }
   for (auto& slot : slots_) Spawn(*slot);
   AwaitSignal();
+  Watch();
   const HostPort& listen = site_.http.agent_listen;
   if (listen.port != 0) {
     auto server = http::Server::Listen(io_, listen,
-                                       {[this] { return metrics_.Render(); },
+                                       {[this] {
+                                          Fold();
+                                          return metrics_.Render();
+                                        },
                                         [this]() -> std::optional<std::string> {
                                           if (redis_problem_.empty()) return std::nullopt;
                                           return redis_problem_;

@@ -1,8 +1,6 @@
 #include "agent/worker.h"
 
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,8 +10,8 @@
 #include <map>
 #include <random>
 
+#include "agent/board.h"
 #include "agent/outputs.h"
-#include "agent/protocol.h"
 #include "agent/scripts.h"
 #include "config/plugin_file.h"
 #include "core/logging.h"
@@ -34,6 +32,11 @@ std::atomic<bool> g_in_run{false};
 
 void OnTerm(int) {
   if (g_in_run.load()) _exit(kWorkerExitKilledInRun);
+  g_stop.store(true);
+}
+
+// The supervisor died (PR_SET_PDEATHSIG): finish the current task, then exit.
+void OnParentDeath(int) {
   g_stop.store(true);
 }
 
@@ -64,12 +67,23 @@ class PrefetchedEnrichment : public EnrichmentSource {
   }
 };
 
+// A validated task in flight whose guard has not run yet.
+struct Prepared {
+  std::string raw;
+  Task task;
+  std::shared_ptr<const PluginInfo> info;
+  GuardPart guard;
+  double time_limit = 0;
+  std::vector<std::pair<std::string, std::string>> preload_ids;  // (resource id, namespace) per key
+};
+
 class Worker {
  public:
   explicit Worker(const WorkerOptions& o)
       : o_(o),
         prefix_(o.site.redis.key_prefix),
         log_(core::Logger("agent")),
+        board_(o.board != nullptr ? *o.board : own_board_),
         client_(o.site.redis, "agent-worker"),
         kv_(client_, prefix_),
         secrets_(client_, prefix_),
@@ -79,33 +93,37 @@ class Worker {
   int Loop();
 
  private:
-  void HandleTask(const std::string& raw);
-  void Execute(const Task& task, const PluginInfo& info);
-  void Finish(const Task& task, const PluginInfo& info, const RunKeys& keys, const std::string& token,
-              python::RunOutcome outcome);
+  bool Step(std::optional<Prepared>& guarded, StepNext next);
+  void Block();
+  std::optional<Prepared> Prepare(const std::string& raw);
+  void Run(Prepared& p, const StepReply& reply);
+  FinishPart BuildFinish(const Prepared& p, const std::string& token, python::RunOutcome& outcome);
   void DeadLetter(const std::string& raw, const std::string& reason, const std::string& detail);
-  const PluginInfo* FindPlugin(const std::string& name);
+  std::shared_ptr<const PluginInfo> FindPlugin(const std::string& name);
   void Rescan();
-  bool StopRequested();
-  void Send(const WorkerMessage& m);
+  bool StopRequested() const;
+  bool MayTakeMore() const;
   template <typename F>
   bool Retry(const char* what, F&& call);
 
   const WorkerOptions& o_;
   std::string prefix_;
   std::shared_ptr<spdlog::logger> log_;
+  BoardSlot own_board_;  // when run without a supervisor
+  BoardSlot& board_;
   redis::Client client_;
   plugin::RedisKvStore kv_;
   plugin::RedisSecretStore secrets_;
   resources::ResourceStore store_;
   std::unique_ptr<python::Interpreter> interpreter_;
   std::unique_ptr<python::PluginHost> host_;
-  std::map<std::string, PluginInfo> plugins_;  // by Name
+  std::map<std::string, std::shared_ptr<const PluginInfo>> plugins_;  // by Name
   std::chrono::steady_clock::time_point last_scan_;
-  std::string inflight_;
-  std::string queue_;
-  int tasks_done_ = 0;
-  bool stop_ = false;
+  StepKeys keys_;
+  std::optional<FinishPart> finish_;  // the task that ran, to finish at the next step
+  std::optional<Prepared> next_;      // the task in flight to guard at the next step
+  int tasks_done_ = 0;                // tasks taken
+  int idle_failures_ = 0;             // consecutive Redis failures while idle
 };
 
 Status Worker::Start() {
@@ -114,9 +132,11 @@ Status Worker::Start() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  sa.sa_handler = OnParentDeath;
+  sigaction(SIGUSR2, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  inflight_ = redis::keys::AgentInflight(prefix_, o_.worker_id);
-  queue_ = redis::keys::Tasks(prefix_, o_.kind);
+  keys_ = {redis::keys::AgentInflight(prefix_, o_.worker_id),
+           redis::keys::AgentRunning(prefix_, o_.worker_id), redis::keys::Tasks(prefix_, o_.kind)};
   auto interp = python::Interpreter::Start({o_.site.python.path});
   if (!interp.ok()) return interp.status();
   interpreter_ = std::move(interp).value();
@@ -128,11 +148,14 @@ Status Worker::Start() {
 void Worker::Rescan() {
   config::ScanResult scan = config::ScanPlugins(o_.site, o_.kind);
   for (const auto& e : scan.errors) log_->warn("worker {}: plugin {}: {}", o_.worker_id, e.file, e.reason);
-  std::map<std::string, PluginInfo> fresh;
-  for (auto& p : scan.plugins) fresh.emplace(p.name, std::move(p));
+  std::map<std::string, std::shared_ptr<const PluginInfo>> fresh;
+  for (auto& p : scan.plugins) {
+    std::string name = p.name;  // before p is moved from
+    fresh.emplace(std::move(name), std::make_shared<const PluginInfo>(std::move(p)));
+  }
   for (const auto& [name, info] : plugins_) {
     auto it = fresh.find(name);
-    if (it == fresh.end() || it->second.file != info.file) host_->Forget(info.file);
+    if (it == fresh.end() || it->second->file != info->file) host_->Forget(info->file);
   }
   plugins_ = std::move(fresh);
   last_scan_ = std::chrono::steady_clock::now();
@@ -148,7 +171,7 @@ int64_t MtimeNs(const std::string& path) {
 
 }  // namespace
 
-const PluginInfo* Worker::FindPlugin(const std::string& name) {
+std::shared_ptr<const PluginInfo> Worker::FindPlugin(const std::string& name) {
   auto it = plugins_.find(name);
   // An unknown name may be a plugin added since the last scan: rescan, at most once a second.
   if (it == plugins_.end() && std::chrono::steady_clock::now() - last_scan_ > std::chrono::seconds(1)) {
@@ -157,7 +180,7 @@ const PluginInfo* Worker::FindPlugin(const std::string& name) {
   }
   if (it == plugins_.end()) return nullptr;
   // An edited plugin file or module takes effect at its next run: two stat calls per task.
-  PluginInfo& info = it->second;
+  const PluginInfo& info = *it->second;
   if (MtimeNs(info.file) != info.file_mtime_ns || MtimeNs(info.module_path) != info.module_mtime_ns) {
     auto fresh = config::LoadPluginFile(info.file, o_.kind);
     if (!fresh.ok() || fresh->name != name) {
@@ -166,64 +189,119 @@ const PluginInfo* Worker::FindPlugin(const std::string& name) {
       plugins_.erase(it);
       return nullptr;
     }
-    info = std::move(*fresh);
+    it->second = std::make_shared<const PluginInfo>(std::move(*fresh));
   }
-  return &info;
+  return it->second;
 }
 
-void Worker::Send(const WorkerMessage& m) {
-  if (o_.control_fd < 0) return;
-  std::string line = EncodeMessage(m);
-  const char* p = line.data();
-  size_t left = line.size();
-  while (left > 0) {
-    ssize_t n = ::send(o_.control_fd, p, left, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // supervisor gone: StopRequested() notices
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+bool Worker::StopRequested() const {
+  return g_stop.load() || board_.stop.load(std::memory_order_relaxed) != 0;
 }
 
-bool Worker::StopRequested() {
-  if (g_stop.load() || stop_) return true;
-  if (o_.control_fd < 0) return false;
-  pollfd pfd{o_.control_fd, POLLIN, 0};
-  while (::poll(&pfd, 1, 0) > 0) {
-    char buf[64];
-    ssize_t n = ::recv(o_.control_fd, buf, sizeof(buf), MSG_DONTWAIT);
-    if (n <= 0) {  // the supervisor closed its end (or died): stop
-      stop_ = true;
-      break;
-    }
-    for (ssize_t i = 0; i < n; ++i) stop_ = stop_ || buf[i] == 'S';
-  }
-  return stop_;
+// Whether the worker may take one more task: not stopping, and below max_tasks_per_worker (tasks
+// are counted when taken).
+bool Worker::MayTakeMore() const {
+  return !StopRequested() && tasks_done_ < o_.site.agent.max_tasks_per_worker;
 }
 
 int Worker::Loop() {
-  int failures = 0;
-  const std::string block = std::to_string(o_.block_ms / 1000.0);
-  while (!StopRequested() && tasks_done_ < o_.site.agent.max_tasks_per_worker) {
-    auto reply = client_.Blocking({"BLMOVE", queue_, inflight_, "RIGHT", "LEFT", block},
-                                  std::chrono::milliseconds(o_.block_ms));
-    if (!reply.ok()) {
-      if (failures++ % 50 == 0) log_->warn("worker {}: {}", o_.worker_id, reply.status().ToString());
-      SleepMs(std::min(50 * failures, 500));
-      continue;
-    }
-    if (failures > 0) log_->info("worker {}: Redis reachable again", o_.worker_id);
-    failures = 0;
+  while (true) {
     // A full rescan every plugin_scan_interval, busy or idle (plugins added or removed).
     if (std::chrono::steady_clock::now() - last_scan_ >
         std::chrono::seconds(o_.site.Kind(o_.kind).plugin_scan_interval)) {
       Rescan();
     }
-    if (reply->IsNil()) continue;
-    HandleTask(reply->str);
-    ++tasks_done_;
+    bool stopping = !MayTakeMore() && !next_;
+    if (stopping && !finish_) {
+      // Hand back anything still in flight (a task whose reply was lost), then exit.
+      std::optional<Prepared> none;
+      Step(none, StepNext::kHandBack);
+      return kWorkerExitOk;
+    }
+    if (!finish_ && !next_) {
+      Block();
+      continue;
+    }
+    // One round trip: finish the task that ran, guard the next one, prefetch the one after.
+    std::optional<Prepared> guarded = std::move(next_);
+    next_.reset();
+    if (StopRequested()) {
+      // Stopping: finish, and hand back what was prefetched instead of running it.
+      guarded.reset();
+      Step(guarded, StepNext::kHandBack);
+      continue;
+    }
+    Step(guarded, MayTakeMore() ? StepNext::kTake : StepNext::kNone);
   }
-  return kWorkerExitOk;
+}
+
+// Idle: nothing in hand. First make sure nothing is in flight already (a BLMOVE whose reply was
+// lost), then block on the queue.
+// Nothing is in hand here, so a Redis failure is retried for as long as it lasts.
+void Worker::Block() {
+  std::optional<Prepared> none;
+  if (!Step(none, StepNext::kTake) || next_ || StopRequested()) return;
+  const std::string block = std::to_string(o_.block_ms / 1000.0);
+  auto reply = client_.Blocking({"BLMOVE", keys_.queue, keys_.inflight, "RIGHT", "LEFT", block},
+                                std::chrono::milliseconds(o_.block_ms));
+  if (!reply.ok()) {
+    if (idle_failures_++ % 20 == 0) log_->warn("worker {}: {}", o_.worker_id, reply.status().ToString());
+    SleepMs(250);
+    return;
+  }
+  if (idle_failures_ > 0) log_->info("worker {}: Redis reachable again", o_.worker_id);
+  idle_failures_ = 0;
+  if (reply->IsNil()) return;
+  ++tasks_done_;
+  next_ = Prepare(reply->str);
+}
+
+// One step: finish_ (if any), guard `guarded` (if any), then `next`. Runs the guarded task when its
+// guard says so (leaving finish_ for the next step) and validates the task taken into next_.
+// False when Redis could not be reached (nothing changed on our side; the caller loops).
+bool Worker::Step(std::optional<Prepared>& guarded, StepNext next) {
+  StepRequest req;
+  req.finish = std::move(finish_);
+  finish_.reset();
+  if (guarded) req.guard = guarded->guard;
+  req.next = next;
+  req.metrics_maxlen = o_.site.agent.metrics_maxlen;
+  StepReply reply;
+  if (!req.finish && !req.guard) {
+    // Nothing in hand: one attempt; the caller loops (and Block waits) while Redis is away.
+    auto r = RunStep(client_, keys_, req);
+    if (!r.ok()) {
+      if (idle_failures_++ % 20 == 0) log_->warn("worker {}: {}", o_.worker_id, r.status().ToString());
+      SleepMs(250);
+      return false;
+    }
+    reply = std::move(r).value();
+  } else if (!Retry("step", [&] {
+               auto r = RunStep(client_, keys_, req);
+               if (r.ok()) reply = std::move(r).value();
+               return r.status();
+             })) {
+    // Not a connection problem (a script error): leave the tasks in flight to the reaper.
+    _exit(kWorkerExitRedisLost);
+  }
+  if (reply.taken) {
+    ++tasks_done_;
+    next_ = Prepare(*reply.taken);
+  }
+  if (!guarded) return true;
+  const std::string& v = reply.verdict;
+  if (v == "run") {
+    Run(*guarded, reply);
+  } else if (v == "expired") {
+    board_.expired.fetch_add(1, std::memory_order_relaxed);
+  } else if (v == "gone") {
+    board_.gone.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    log_->debug("worker {}: {} {} skipped: {}", o_.worker_id, guarded->info->name, guarded->task.signature,
+                v);
+    Count(board_.skipped, IndexOf(kSkipReasons, v));
+  }
+  return true;
 }
 
 template <typename F>
@@ -235,6 +313,7 @@ bool Worker::Retry(const char* what, F&& call) {
       log_->error("worker {}: {}: {}", o_.worker_id, what, st.ToString());
       return false;
     }
+    if (attempt % 4 == 0) log_->warn("worker {}: {}: {}", o_.worker_id, what, st.ToString());
     SleepMs(250);
   }
   log_->error("worker {}: {}: Redis unreachable; exiting so that the supervisor reaps the task", o_.worker_id,
@@ -252,111 +331,109 @@ void Worker::DeadLetter(const std::string& raw, const std::string& reason, const
   model::AppendJsonDouble(entry, WallSeconds());
   entry += "}";
   Retry("dead-letter", [&] {
-    return client_.Pipeline({{"LPUSH", redis::keys::Deadletter(prefix_, o_.kind), entry}, {"DEL", inflight_}})
+    return client_
+        .Pipeline({{"LPUSH", redis::keys::Deadletter(prefix_, o_.kind), entry},
+                   {"LREM", keys_.inflight, "-1", raw}})
         .status();
   });
-  Send({'L', 0, reason, 0, 0});
+  Count(board_.deadlettered, IndexOf(kDeadletterReasons, reason));
 }
 
-void Worker::HandleTask(const std::string& raw) {
+// Validates a task taken into flight (nothing is imported from a message): dead-letters a bad one.
+std::optional<Prepared> Worker::Prepare(const std::string& raw) {
   auto task = model::ParseTask(raw);
-  if (!task.ok()) return DeadLetter(raw, "invalid", task.status().message());
-  if (task->kind != o_.kind) {
-    return DeadLetter(raw, "kind",
-                      "a " + std::string(KindName(task->kind)) + " task on the " +
-                          std::string(KindName(o_.kind)) + " queue");
+  if (!task.ok()) {
+    DeadLetter(raw, "invalid", task.status().message());
+    return std::nullopt;
   }
-  const PluginInfo* info = FindPlugin(task->plugin);
+  if (task->kind != o_.kind) {
+    DeadLetter(raw, "kind",
+               "a " + std::string(KindName(task->kind)) + " task on the " + std::string(KindName(o_.kind)) +
+                   " queue");
+    return std::nullopt;
+  }
+  auto info = FindPlugin(task->plugin);
   if (info == nullptr) {
-    return DeadLetter(raw, "unknown plugin",
-                      "no " + std::string(KindName(o_.kind)) + " plugin named \"" + task->plugin +
-                          "\" in this agent's plugins_paths");
+    DeadLetter(raw, "unknown plugin",
+               "no " + std::string(KindName(o_.kind)) + " plugin named \"" + task->plugin +
+                   "\" in this agent's plugins_paths");
+    return std::nullopt;
   }
   std::string expected = model::Signature(info->normalized_name, task->resource ? &*task->resource : nullptr);
   if (expected != task->signature) {
-    return DeadLetter(raw, "signature",
-                      "task " + task->id + " for " + task->plugin + " has signature " + task->signature +
-                          ", expected " + expected);
+    DeadLetter(raw, "signature",
+               "task " + task->id + " for " + task->plugin + " has signature " + task->signature +
+                   ", expected " + expected);
+    return std::nullopt;
   }
-  Execute(*task, *info);
+  Prepared p{raw, std::move(*task), info, {}, 0, {}};
+  p.time_limit = p.task.time_limit > 0 ? p.task.time_limit : info->time_limit;
+  GuardPart& g = p.guard;
+  g.raw = raw;
+  g.lock = redis::keys::Lock(prefix_, o_.kind, info->normalized_name, p.task.signature);
+  g.meta = redis::keys::Meta(prefix_, o_.kind, info->normalized_name, p.task.signature);
+  g.token = RandomToken();
+  g.lock_ttl_ms = static_cast<int64_t>((p.time_limit + 30) * 1000);
+  g.execute_frequency = info->execute_frequency;
+  g.skew = o_.site.main.plugins_skew;
+  g.results_cache_age = info->results_cache_age;
+  g.code_mtime = static_cast<double>(std::max(info->file_mtime_ns, info->module_mtime_ns)) / 1e9;
+  g.expires_at = p.task.expires_at > 0 ? p.task.expires_at : 1e18;
+  g.task_id = p.task.id;
+  g.plugin = info->name;
+  g.resource_id = p.task.resource ? p.task.resource->id : "";
+  for (const PreloadSpec& spec : info->preload) {
+    std::string rid = spec.self ? g.resource_id : spec.resource_id;
+    p.preload_ids.emplace_back(rid, spec.namespace_);
+    g.preload_keys.push_back(redis::keys::Enrichment(prefix_, rid, spec.namespace_));
+  }
+  return p;
 }
 
-void Worker::Execute(const Task& task, const PluginInfo& info) {
-  RunKeys keys{redis::keys::Lock(prefix_, o_.kind, info.normalized_name, task.signature),
-               redis::keys::Meta(prefix_, o_.kind, info.normalized_name, task.signature),
-               redis::keys::AgentRunning(prefix_, o_.worker_id), inflight_};
-  double time_limit = task.time_limit > 0 ? task.time_limit : info.time_limit;
-  GuardRequest req;
-  req.token = RandomToken();
-  req.lock_ttl_ms = static_cast<int64_t>((time_limit + 30) * 1000);
-  req.execute_frequency = info.execute_frequency;
-  req.skew = o_.site.main.plugins_skew;
-  req.results_cache_age = info.results_cache_age;
-  req.code_mtime = static_cast<double>(std::max(info.file_mtime_ns, info.module_mtime_ns)) / 1e9;
-  req.expires_at = task.expires_at > 0 ? task.expires_at : 1e18;
-  req.task_id = task.id;
-  req.plugin = info.name;
-  req.resource_id = task.resource ? task.resource->id : "";
-  std::vector<std::pair<std::string, std::string>> preload_ids;
-  for (const PreloadSpec& p : info.preload) {
-    std::string rid = p.self ? (task.resource ? task.resource->id : "") : p.resource_id;
-    preload_ids.emplace_back(rid, p.namespace_);
-    req.preload_keys.push_back(redis::keys::Enrichment(prefix_, rid, p.namespace_));
-  }
-  GuardDecision decision;
-  Retry("guard", [&] {
-    auto d = RunGuard(client_, keys, req);
-    if (d.ok()) decision = std::move(d).value();
-    return d.status();
-  });
-  if (decision.verdict == "expired") return Send({'E', 0, "", 0, 0});
-  if (decision.verdict != "run") {
-    log_->debug("worker {}: {} {} skipped: {}", o_.worker_id, info.name, task.signature, decision.verdict);
-    return Send({'K', 0, decision.verdict.empty() ? "error" : decision.verdict, 0, 0});
-  }
+void Worker::Run(Prepared& p, const StepReply& reply) {
   PrefetchedEnrichment enrichment;
-  for (size_t i = 0; i < preload_ids.size() && i < decision.preload.size(); ++i) {
-    enrichment.values[preload_ids[i]] = decision.preload[i];
+  for (size_t i = 0; i < p.preload_ids.size() && i < reply.preload.size(); ++i) {
+    enrichment.values[p.preload_ids[i]] = reply.preload[i];
   }
-  int64_t lateness_us = static_cast<int64_t>((decision.now - task.scheduled_for) * 1e6);
-  Send({'R', static_cast<int64_t>(time_limit * 1000), task.id, 0, lateness_us});
+  double lateness_s = reply.now - p.task.scheduled_for;
   python::RunInput input{
-      task.resource, o_.site.main.sites, {&kv_, &secrets_, &enrichment}, task.signature, task.id};
+      p.task.resource, o_.site.main.sites, {&kv_, &secrets_, &enrichment}, p.task.signature, p.task.id};
+  board_.prefetched.store(next_ ? 1 : 0, std::memory_order_relaxed);
+  BeginRun(board_, p.task.id, static_cast<int64_t>(p.time_limit * 1000));
   g_in_run.store(true);
-  python::RunOutcome outcome = host_->Run(info, input);
+  python::RunOutcome outcome = host_->Run(*p.info, input);
   g_in_run.store(false);
-  std::string status = python::RunStatusName(outcome.status);
-  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(outcome.duration).count();
-  Finish(task, info, keys, req.token, std::move(outcome));
-  Send({'D', 0, status, duration_us, lateness_us});
+  finish_ = BuildFinish(p, p.guard.token, outcome);
+  EndRun(board_, finish_->status, std::chrono::duration<double>(outcome.duration).count(), lateness_s);
 }
 
-void Worker::Finish(const Task& task, const PluginInfo& info, const RunKeys& keys, const std::string& token,
-                    python::RunOutcome outcome) {
-  FinishRequest req;
-  req.token = token;
-  req.status = python::RunStatusName(outcome.status);
-  req.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(outcome.duration).count();
-  req.error = outcome.error;
-  req.metrics_maxlen = o_.site.agent.metrics_maxlen;
+FinishPart Worker::BuildFinish(const Prepared& p, const std::string& token, python::RunOutcome& outcome) {
+  const PluginInfo& info = *p.info;
+  FinishPart f;
+  f.lock = p.guard.lock;
+  f.meta = p.guard.meta;
+  f.token = token;
+  f.status = python::RunStatusName(outcome.status);
+  f.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(outcome.duration).count();
+  f.error = outcome.error;
   if (outcome.status == python::RunStatus::kError) {
-    log_->warn("plugin {} ({}) task {} failed: {}", info.name, task.signature, task.id, outcome.error);
+    log_->warn("plugin {} ({}) task {} failed: {}", info.name, p.task.signature, p.task.id, outcome.error);
   }
   if (const auto* found = std::get_if<DiscoveryResult>(&outcome.result)) {
     Status st = store_.PutDiscovered(info.normalized_name, found->resources, info.resource_ttl);
     if (st.ok()) {
-      req.stored = true;
+      f.stored = true;
     } else {
-      req.status = "error";
-      req.error = "storing the discovered resources: " + st.ToString();
+      f.status = "error";
+      f.error = "storing the discovered resources: " + st.ToString();
     }
   } else {
     std::string site =
-        task.resource && !task.resource->site.empty() ? task.resource->site : o_.site.main.sites[0];
-    req.outputs = BuildOutputs(prefix_, info, outcome.result, site);
-    req.stored = !req.outputs.empty();
+        p.task.resource && !p.task.resource->site.empty() ? p.task.resource->site : o_.site.main.sites[0];
+    f.outputs = BuildOutputs(prefix_, info, outcome.result, site);
+    f.stored = !f.outputs.empty();
   }
-  Retry("finish", [&] { return RunFinish(client_, keys, req); });
+  return f;
 }
 
 }  // namespace

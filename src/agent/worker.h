@@ -1,20 +1,25 @@
 #pragma once
-// One agent worker process (issue 4 item 2-5): its own Redis connection and Python interpreter,
-// created after the fork. It moves one task at a time from P:tasks:<kind> into its own in-flight
-// list (BLMOVE RIGHT LEFT) and handles it: validate (dead-letter bad JSON, unknown plugin, wrong
-// signature, wrong kind), then the guard script (expiry, lock, frequency), the plugin run, and the
-// finish script (outputs, P:meta, lock release, acknowledgement). Three round trips per executed
-// task (four for discovery: the resource store's own script).
+// One agent worker process (issue 4 items 2-5): its own Redis connection and Python interpreter,
+// created after the fork. Tasks move from P:tasks:<kind> into its own in-flight list and are
+// handled one at a time: validate (dead-letter bad JSON, unknown plugin, wrong signature, wrong
+// kind), guard (expiry, lock, frequency), run, finish (outputs, P:meta, lock release,
+// acknowledgement). The guard of a task, the finish of the one before and the prefetch of the one
+// after share one round trip (scripts.h, Step), so a busy worker costs one round trip per task and
+// an idle one three at most (BLMOVE, guard, finish). It holds at most one prefetched task beside
+// the running one; the supervisor hands that one back to the queue if the run lasts long.
 //
-// It tells its supervisor over `control_fd` when a run starts (so the supervisor can enforce the
-// time limit) and how tasks ended (metrics), and stops when the supervisor says "S", when the
-// supervisor's end of the socket closes, or after max_tasks_per_worker tasks. SIGTERM while a
-// plugin runs ends the process at once (the supervisor's timeout kill); otherwise it asks for a stop.
+// It reports to its supervisor through its slot of the shared worker board (board.h): run start
+// and time limit (for the time-limit kill), prefetch, counters. It stops when the slot's stop flag
+// is set, when the supervisor dies (SIGUSR2 by PR_SET_PDEATHSIG), or after max_tasks_per_worker
+// tasks; stopping, it finishes the running task and hands the prefetched one back. SIGTERM while a
+// plugin runs ends the process at once (the supervisor's timeout kill); otherwise it asks for a
+// stop.
 //
 // Single-threaded; one Worker per process (it owns the process' Interpreter).
 
 #include <string>
 
+#include "agent/board.h"
 #include "panoptes/kind.h"
 #include "panoptes/site_config.h"
 
@@ -23,9 +28,9 @@ namespace panoptes::agent {
 struct WorkerOptions {
   SiteConfig site;
   PluginKind kind = PluginKind::kPolling;
-  std::string worker_id;  // keys::AgentInflight etc.
-  int control_fd = -1;    // socket to the supervisor; -1: none (messages dropped)
-  int block_ms = 1000;    // BLMOVE block; below [redis] io_timeout_ms
+  std::string worker_id;       // keys::AgentInflight etc.
+  BoardSlot* board = nullptr;  // its slot of the supervisor's board; nullptr: none (reports dropped)
+  int block_ms = 1000;         // BLMOVE block; below [redis] io_timeout_ms
 };
 
 // Exit codes of a worker process.

@@ -53,6 +53,16 @@ void Histogram::Observe(double v) {
   sum_.fetch_add(v, std::memory_order_relaxed);
 }
 
+void Histogram::AddCounts(const std::vector<uint64_t>& per_bucket, double sum) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < per_bucket.size() && i <= bounds_.size(); ++i) {
+    buckets_[i].fetch_add(per_bucket[i], std::memory_order_relaxed);
+    total += per_bucket[i];
+  }
+  count_.fetch_add(total, std::memory_order_relaxed);
+  sum_.fetch_add(sum, std::memory_order_relaxed);
+}
+
 uint64_t Histogram::CumulativeCount(size_t i) const {
   uint64_t total = 0;
   for (size_t b = 0; b <= i && b <= bounds_.size(); ++b) total += buckets_[b].load(std::memory_order_relaxed);

@@ -45,6 +45,9 @@ class Histogram {
   // `bounds`: upper bounds of the buckets, ascending; +Inf is implicit.
   explicit Histogram(std::vector<double> bounds);
   void Observe(double v);
+  // Adds observations counted elsewhere: per_bucket[i] in bucket i (not cumulative; the last
+  // entry is +Inf; extra entries are ignored), and their sum.
+  void AddCounts(const std::vector<uint64_t>& per_bucket, double sum);
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   double sum() const { return sum_.load(std::memory_order_relaxed); }
   const std::vector<double>& bounds() const { return bounds_; }
