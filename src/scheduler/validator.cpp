@@ -186,6 +186,7 @@ void ServeBatch(const ValidatorHooks& hooks, std::chrono::seconds timeout, const
     }
   }
 }
+
 // In the helper: reads batches (one "<kind>\t<file>" line per plugin, an empty line ends a batch)
 // until the validator closes the socket.
 void ServeRequests(const ValidatorHooks& hooks, std::chrono::seconds timeout, int parent) {

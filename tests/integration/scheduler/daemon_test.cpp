@@ -407,6 +407,68 @@ TEST_F(DaemonTest, LeaderThatLosesRedisStopsDispatchingAndRecoversWhenRedisRetur
   EXPECT_EQ(daemon.Terminate(), 0);
 }
 
+// The live children of `parent` named "code-validator" (the validator helper, validator.h).
+std::vector<pid_t> ValidatorHelpers(pid_t parent) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;  // gone meanwhile
+    size_t open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && state != 'Z' && line.substr(open + 1, close - open - 1) == "code-validator")
+      out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+// Regression: a killed code validator helper was never replaced, so no new or edited plugin could
+// be scheduled until the scheduler restarted.
+TEST_F(DaemonTest, KilledValidatorHelperIsReplacedAndANewPluginIsStillScheduled) {
+  AddPlugin("discovery", "first", "good_discovery", 60);
+  Daemon daemon(WriteConfig(), LogPath("scheduler.log"), "discovery");
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return Find(Schedule(PluginKind::kDiscovery), "\"first\"") != nullptr; }, 10s,
+                         "the first plugin is scheduled"))
+      << Log("scheduler.log");
+  std::vector<pid_t> helpers = ValidatorHelpers(daemon.pid());
+  ASSERT_EQ(helpers.size(), 1u) << "the scheduler has one code-validator child";
+  ASSERT_EQ(kill(helpers[0], SIGKILL), 0);
+
+  AddPlugin("discovery", "after_kill", "good_discovery", 30);
+  EXPECT_TRUE(
+      testing::WaitUntil([&] { return Find(Schedule(PluginKind::kDiscovery), "\"after_kill\"") != nullptr; },
+                         5s, "the plugin dropped after the helper was killed is scheduled"))
+      << Log("scheduler.log");
+  AddPlugin("discovery", "broken_after_kill", "syntax_error", 30);
+  std::string rejected =
+      "plugin " + dir_.path() + "/discovery/broken_after_kill.panoptes-plugin not scheduled: ";
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        std::string log = Log("scheduler.log");
+        size_t at = log.find(rejected);
+        return at != std::string::npos && log.find("line 4", at) < log.find('\n', at);
+      },
+      5s, "a broken plugin is still rejected with its reason"))
+      << Log("scheduler.log");
+  EXPECT_NE(Find(Schedule(PluginKind::kDiscovery), "\"first\""), nullptr)
+      << "the first plugin stays scheduled";
+  std::vector<pid_t> now = ValidatorHelpers(daemon.pid());
+  ASSERT_EQ(now.size(), 1u) << "one new code-validator child";
+  EXPECT_NE(now[0], helpers[0]);
+  EXPECT_NE(Log("scheduler.log").find("code validator helper (pid " + std::to_string(helpers[0]) + ") died"),
+            std::string::npos)
+      << Log("scheduler.log");
+  EXPECT_EQ(daemon.Terminate(), 0);
+}
+
 // Runs panoptes-ctl with `args`; returns (exit code, stdout).
 std::pair<int, std::string> Ctl(const std::string& args) {
   std::string command = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " 2>&1";
