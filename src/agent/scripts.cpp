@@ -20,11 +20,14 @@ namespace {
 constexpr const char* kStep = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local nows = string.format('%.6f', now)
+local nows = t[1] .. '.' .. string.rep('0', 6 - #t[2]) .. t[2]
 local inflight, running, queue = KEYS[1], KEYS[2], KEYS[3]
 local nf, ng = tonumber(ARGV[1]), tonumber(ARGV[2])
 local k, a = 4, 6
 local finished = 0
+-- What the script knows of the running hash: nil (unknown), true (exists), false (absent), and
+-- whether a finish left it to delete (saved when the guard overwrites it at once).
+local busy, stale = nil, false
 if nf >= 0 then
   local lock, meta, token = KEYS[k], KEYS[k + 1], ARGV[a]
   if redis.call('HGET', running, 'token') == token then
@@ -47,8 +50,8 @@ if nf >= 0 then
       redis.call('DEL', lock)
     end
     redis.call('RPOP', inflight)
-    redis.call('DEL', running)
     finished = 1
+    busy, stale = false, true
   end
   k = k + 2 + nf
   a = a + 5 + 2 * nf
@@ -57,9 +60,16 @@ local verdict = false
 local preload = {}
 if ng >= 0 then
   local lock, meta, raw, token = KEYS[k], KEYS[k + 1], ARGV[a], ARGV[a + 1]
-  if redis.call('HGET', running, 'token') == token then
-    verdict = 'run'
-  elseif redis.call('EXISTS', running) == 1 or redis.call('LINDEX', inflight, -1) ~= raw then
+  if busy == nil then
+    local owner = redis.call('HGET', running, 'token')
+    if owner == token then
+      verdict = 'run'
+    end
+    busy = owner ~= false
+  end
+  if verdict then
+    -- a retried step: this guard ran already
+  elseif busy or redis.call('LINDEX', inflight, -1) ~= raw then
     verdict = 'gone'
   elseif now > tonumber(ARGV[a + 7]) then
     verdict = 'expired'
@@ -79,6 +89,7 @@ if ng >= 0 then
       redis.call('EXPIRE', meta, ARGV[4])
       redis.call('HSET', running, 'lock', lock, 'meta', meta, 'token', token, 'task', ARGV[a + 8])
       verdict = 'run'
+      busy, stale = true, false
     end
   end
   if verdict == 'run' then
@@ -89,15 +100,21 @@ if ng >= 0 then
     redis.call('RPOP', inflight)
   end
 end
+if stale then
+  redis.call('DEL', running)
+end
 local taken = false
 if ARGV[3] == 'T' then
-  local busy = redis.call('EXISTS', running)
-  if redis.call('LLEN', inflight) > busy then
-    taken = redis.call('LINDEX', inflight, -1 - busy)
+  if busy == nil then
+    busy = redis.call('EXISTS', running) == 1
+  end
+  local n = busy and 1 or 0
+  if redis.call('LLEN', inflight) > n then
+    taken = redis.call('LINDEX', inflight, -1 - n)
   else
     taken = redis.call('LMOVE', queue, inflight, 'RIGHT', 'LEFT')
   end
-elseif ARGV[3] == 'H' and redis.call('EXISTS', running) == 0 then
+elseif ARGV[3] == 'H' and not busy and (busy == false or redis.call('EXISTS', running) == 0) then
   while redis.call('LMOVE', inflight, queue, 'LEFT', 'RIGHT') do end
 end
 local out = {finished, verdict, nows, taken}

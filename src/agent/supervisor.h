@@ -10,6 +10,9 @@
 //            then are killed (their runs recorded `crashed`, locks released).
 //   SIGHUP   reload the site config; every worker finishes its task and is replaced by one running
 //            the new config (which rescans the plugins).
+// Workers report through the shared-memory worker board (board.h), which the supervisor reads every
+// 50 ms: a run past its time limit is killed (SIGTERM, then SIGKILL after kill_grace_ms), and the
+// prefetched task of a run lasting over 100 ms is handed back to the queue (scripts.h, HandBack).
 // A timer refreshes the workers' heartbeat keys (one pipeline, with the queue depths), checks
 // worker RSS against max_worker_rss_mb, runs the reaper for other agents' dead workers and pets
 // the systemd watchdog. Its synchronous Redis calls block the loop for at most the I/O timeout.
