@@ -11,6 +11,7 @@
 #include <random>
 
 #include "agent/board.h"
+#include "agent/file_watch.h"
 #include "agent/outputs.h"
 #include "agent/scripts.h"
 #include "config/plugin_file.h"
@@ -99,7 +100,10 @@ class Worker {
   void Run(Prepared& p, const StepReply& reply);
   FinishPart BuildFinish(const Prepared& p, const std::string& token, python::RunOutcome& outcome);
   void DeadLetter(const std::string& raw, const std::string& reason, const std::string& detail);
+  using PluginMap = std::map<std::string, std::shared_ptr<const PluginInfo>>;  // by Name
   std::shared_ptr<const PluginInfo> FindPlugin(const std::string& name);
+  bool Refresh(PluginMap::iterator it);
+  void RefreshAll();
   void Rescan();
   bool StopRequested() const;
   bool MayTakeMore() const;
@@ -117,7 +121,8 @@ class Worker {
   resources::ResourceStore store_;
   std::unique_ptr<python::Interpreter> interpreter_;
   std::unique_ptr<python::PluginHost> host_;
-  std::map<std::string, std::shared_ptr<const PluginInfo>> plugins_;  // by Name
+  PluginMap plugins_;
+  FileWatch files_;  // the plugins' files and modules
   std::chrono::steady_clock::time_point last_scan_;
   StepKeys keys_;
   std::optional<FinishPart> finish_;  // the task that ran, to finish at the next step
@@ -148,7 +153,7 @@ Status Worker::Start() {
 void Worker::Rescan() {
   config::ScanResult scan = config::ScanPlugins(o_.site, o_.kind);
   for (const auto& e : scan.errors) log_->warn("worker {}: plugin {}: {}", o_.worker_id, e.file, e.reason);
-  std::map<std::string, std::shared_ptr<const PluginInfo>> fresh;
+  PluginMap fresh;
   for (auto& p : scan.plugins) {
     std::string name = p.name;  // before p is moved from
     fresh.emplace(std::move(name), std::make_shared<const PluginInfo>(std::move(p)));
@@ -159,6 +164,13 @@ void Worker::Rescan() {
   }
   plugins_ = std::move(fresh);
   last_scan_ = std::chrono::steady_clock::now();
+  // Watch the files, then look once more: an edit between the scan and the watch is not missed.
+  files_.Reset();
+  for (const auto& [name, info] : plugins_) {
+    files_.Add(info->file);
+    files_.Add(info->module_path);
+  }
+  RefreshAll();
 }
 
 namespace {
@@ -171,7 +183,34 @@ int64_t MtimeNs(const std::string& path) {
 
 }  // namespace
 
+// Reloads the plugin at `it` if its file or module changed (two stat calls); false when it no
+// longer loads under its name (the caller drops it).
+bool Worker::Refresh(PluginMap::iterator it) {
+  const PluginInfo& info = *it->second;
+  if (MtimeNs(info.file) == info.file_mtime_ns && MtimeNs(info.module_path) == info.module_mtime_ns)
+    return true;
+  auto fresh = config::LoadPluginFile(info.file, o_.kind);
+  if (!fresh.ok() || fresh->name != it->first) {
+    log_->warn("worker {}: plugin {} changed and no longer loads as '{}': {}", o_.worker_id, info.file,
+               it->first, fresh.ok() ? "renamed" : fresh.status().message());
+    return false;
+  }
+  it->second = std::make_shared<const PluginInfo>(std::move(*fresh));
+  files_.Add(it->second->file);  // a file replaced by rename is a new inode
+  files_.Add(it->second->module_path);
+  return true;
+}
+
+void Worker::RefreshAll() {
+  for (auto it = plugins_.begin(); it != plugins_.end();) {
+    it = Refresh(it) ? std::next(it) : plugins_.erase(it);
+  }
+}
+
 std::shared_ptr<const PluginInfo> Worker::FindPlugin(const std::string& name) {
+  // An edited plugin file or module takes effect at its next run. With the file watch that costs
+  // one read of the inotify descriptor per task; without it, two stat calls.
+  if (files_.active() && files_.Changed()) RefreshAll();
   auto it = plugins_.find(name);
   // An unknown name may be a plugin added since the last scan: rescan, at most once a second.
   if (it == plugins_.end() && std::chrono::steady_clock::now() - last_scan_ > std::chrono::seconds(1)) {
@@ -179,17 +218,9 @@ std::shared_ptr<const PluginInfo> Worker::FindPlugin(const std::string& name) {
     it = plugins_.find(name);
   }
   if (it == plugins_.end()) return nullptr;
-  // An edited plugin file or module takes effect at its next run: two stat calls per task.
-  const PluginInfo& info = *it->second;
-  if (MtimeNs(info.file) != info.file_mtime_ns || MtimeNs(info.module_path) != info.module_mtime_ns) {
-    auto fresh = config::LoadPluginFile(info.file, o_.kind);
-    if (!fresh.ok() || fresh->name != name) {
-      log_->warn("worker {}: plugin {} changed and no longer loads as '{}': {}", o_.worker_id, info.file,
-                 name, fresh.ok() ? "renamed" : fresh.status().message());
-      plugins_.erase(it);
-      return nullptr;
-    }
-    it->second = std::make_shared<const PluginInfo>(std::move(*fresh));
+  if (!files_.active() && !Refresh(it)) {
+    plugins_.erase(it);
+    return nullptr;
   }
   return it->second;
 }
