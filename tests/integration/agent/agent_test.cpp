@@ -262,5 +262,32 @@ TEST_F(AgentTest, WorkerIsRecycledAfterMaxTasksPerWorkerWithoutLosingTasks) {
   EXPECT_GE(pids.size(), 3u) << "one worker, 2 tasks each: 6 tasks need at least 3 worker processes";
 }
 
+// A worker takes the next task while guarding the current one; when the current run lasts long the
+// supervisor puts the prefetched task back on the queue, so it does not wait behind that run.
+TEST_F(AgentTest, PrefetchedTaskIsHandedBackWhileALongRunLasts) {
+  AddPlugin({"slow", "sleep", 60, 10, 3});
+  AddPlugin({"fast"});
+  StartAgent(1);
+  Task slow = MakeTask("slow", TestResource("s1"));
+  Task fast = MakeTask("fast", TestResource("f1"));
+  // One LPUSH: the slow task (at the consuming end) is taken first, the fast one is then prefetched.
+  Cmd({"LPUSH", Key("tasks:polling"), model::SerializeTask(slow), model::SerializeTask(fast)});
+  ASSERT_TRUE(WaitUntil([&] { return !Meta("slow", slow)["last_executed"].empty(); }, seconds(20)))
+      << AgentLog();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return Int({"LLEN", Key("tasks:polling")}) == 1 && Meta("slow", slow)["last_status"].empty();
+      },
+      seconds(2), "the fast task back on the queue while the slow run lasts"))
+      << AgentLog();
+  ASSERT_TRUE(WaitUntil([&] { return Meta("fast", fast)["last_status"] == "ok"; }, seconds(20)))
+      << AgentLog();
+  EXPECT_EQ(Meta("slow", slow)["last_status"], "ok");
+  std::string metrics = HttpGet(http_port_, "/metrics");
+  EXPECT_NE(metrics.find("panoptes_agent_prefetch_handed_back_total{kind=\"polling\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 0);
+}
+
 }  // namespace
 }  // namespace panoptes::testing
