@@ -6,10 +6,19 @@
 
 #include "python/native.h"
 
+// After Python.h (native.h), which it needs: T_OBJECT_EX, READONLY.
+#include <structmember.h>
+
 namespace panoptes::python {
 namespace {
 
 std::string Str(py::handle h) {
+  if (PyUnicode_Check(h.ptr())) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(h.ptr(), &size);  // cached in the str object
+    if (data != nullptr) return std::string(data, static_cast<size_t>(size));
+    PyErr_Clear();  // not encodable (lone surrogates): pybind11's cast raises its usual error
+  }
   return h.cast<std::string>();
 }
 
@@ -42,45 +51,48 @@ const char* Expected(PluginKind kind) {
   return "?";
 }
 
-MetricsGroup ConvertGroup(py::handle group) {
+MetricsGroup ConvertGroup(py::handle group, const ApiClasses& api) {
+  const auto& g = api.group;
+  const auto& n = api.m;
   MetricsGroup out;
-  out.resource = ConvertResource(group.attr("_resource"));
-  out.group_type = Str(group.attr("_group_type"));
-  out.interval = ToInt(group.attr("_interval"));
-  out.creation_timestamp = Number(group.attr("_creation_timestamp"));
-  py::list metrics = group.attr("_metrics");
+  out.resource = ConvertResource(g.resource.Get(group), api);
+  out.group_type = Str(g.group_type.Get(group));
+  out.interval = ToInt(g.interval.Get(group));
+  out.creation_timestamp = Number(g.creation_timestamp.Get(group));
+  py::list metrics = g.metrics.Get(group);
   out.metrics.reserve(metrics.size());
   for (py::handle m : metrics) {
     Metric metric;
-    metric.name = Str(m.attr("_name"));
-    metric.value = ToMetricValue(m.attr("_value"));
-    metric.type = ToInt(m.attr("_type")) == 1 ? MetricType::kCounter : MetricType::kGauge;
-    metric.creation_timestamp = Number(m.attr("_ts"));
+    metric.name = Str(n.name.Get(m));
+    metric.value = ToMetricValue(n.value.Get(m));
+    metric.type = ToInt(n.type.Get(m)) == 1 ? MetricType::kCounter : MetricType::kGauge;
+    metric.creation_timestamp = Number(n.ts.Get(m));
     out.metrics.push_back(std::move(metric));
   }
-  py::dict dimensions = group.attr("_dimensions");
+  py::dict dimensions = g.dimensions.Get(group);
+  out.dimensions.reserve(dimensions.size());
   for (auto item : dimensions) {
-    out.dimensions.push_back({Str(item.first), Str(item.second.attr("_value"))});
+    out.dimensions.push_back({Str(item.first), Str(api.dimension_value.Get(item.second))});
   }
   std::sort(out.dimensions.begin(), out.dimensions.end(),
             [](const Dimension& a, const Dimension& b) { return a.name < b.name; });
   return out;
 }
 
-void ConvertGroupSet(py::handle group_set, std::vector<EnrichmentGroup>& out) {
-  Resource resource = ConvertResource(group_set.attr("_resource"));
-  py::dict groups = group_set.attr("_groups");
+void ConvertGroupSet(py::handle group_set, const ApiClasses& api, std::vector<EnrichmentGroup>& out) {
+  Resource resource = ConvertResource(api.egs_resource.Get(group_set), api);
+  py::dict groups = api.egs_groups.Get(group_set);
   for (auto item : groups) {
     py::handle g = item.second;
     EnrichmentGroup eg;
     eg.namespace_ = Str(item.first);
     eg.resource = resource;
-    py::dict metadata = g.attr("_metadata");
+    py::dict metadata = api.eg_metadata.Get(g);
     eg.interval = ToInt(metadata["_execute_frequency"]);
     eg.ttl = ToInt(metadata["_enrichment_ttl"]);
     eg.creation_timestamp = Number(metadata["_enrichment_group_creation_timestamp"]);
-    py::dict sets = g.attr("_sets");
-    for (auto s : sets) eg.data[Str(s.first)] = ToJson(s.second.attr("_value"));
+    py::dict sets = api.eg_sets.Get(g);
+    for (auto s : sets) eg.data[Str(s.first)] = ToJson(api.es_value.Get(s.second));
     out.push_back(std::move(eg));
   }
 }
@@ -107,18 +119,101 @@ RunOutcome WrongType(PluginKind kind, py::handle result) {
 
 }  // namespace
 
-Resource ConvertResource(py::handle obj) {
+Slot::Slot(py::handle cls, const char* name)
+    : name_(py::reinterpret_steal<py::object>(PyUnicode_InternFromString(name))) {
+  if (!name_) throw py::error_already_set();
+  if (!cls || !PyType_Check(cls.ptr())) return;
+  // The member descriptor in the class's own __dict__ (from __slots__), as an attribute lookup on
+  // an instance would find it (the lookup also gives the class a valid version tag).
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  PyObject* descr = _PyType_Lookup(type, name_.ptr());  // borrowed
+  if (descr == nullptr || !PyObject_TypeCheck(descr, &PyMemberDescr_Type)) return;
+  const PyMemberDef* member = reinterpret_cast<PyMemberDescrObject*>(descr)->d_member;
+  if (member->type != T_OBJECT_EX || (member->flags & READONLY) != 0) return;
+  if (!PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG)) return;
+  cls_ = py::reinterpret_borrow<py::object>(cls);
+  version_ = type->tp_version_tag;
+  offset_ = member->offset;
+}
+
+PyObject** Slot::Address(py::handle obj) const {
+  PyTypeObject* type = Py_TYPE(obj.ptr());
+  if (!cls_ || reinterpret_cast<PyObject*>(type) != cls_.ptr() ||
+      !PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag != version_) {
+    return nullptr;
+  }
+  return reinterpret_cast<PyObject**>(reinterpret_cast<char*>(obj.ptr()) + offset_);
+}
+
+py::object Slot::NewInstance() const {
+  if (!cls_) return py::object();
+  auto* type = reinterpret_cast<PyTypeObject*>(cls_.ptr());
+  if (!PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag != version_) {
+    return py::object();
+  }
+  py::tuple no_args;
+  PyObject* obj = type->tp_new(type, no_args.ptr(), nullptr);
+  if (obj == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(obj);
+}
+
+py::object Slot::Get(py::handle obj) const {
+  PyObject** slot = Address(obj);
+  if (slot != nullptr && *slot != nullptr) return py::reinterpret_borrow<py::object>(*slot);
+  return obj.attr(name_);  // also raises the AttributeError of an unset slot
+}
+
+void Slot::Set(py::handle obj, py::handle value) const {
+  PyObject** slot = Address(obj);
+  if (slot != nullptr) {
+    PyObject* old = *slot;
+    *slot = value.inc_ref().ptr();
+    Py_XDECREF(old);
+    return;
+  }
+  if (PyObject_SetAttr(obj.ptr(), name_.ptr(), value.ptr()) != 0) throw py::error_already_set();
+}
+
+ApiClasses::ApiClasses(const py::module_& api)
+    : resource(api.attr("PanoptesResource")),
+      resource_set(api.attr("PanoptesResourceSet")),
+      metrics_group_set(api.attr("PanoptesMetricsGroupSet")),
+      enrichment_group_set(api.attr("PanoptesEnrichmentGroupSet")),
+      enrichment_multi_group_set(api.attr("PanoptesEnrichmentMultiGroupSet")),
+      r{{resource, "_site"},     {resource, "_class"},
+        {resource, "_subclass"}, {resource, "_type"},
+        {resource, "_id"},       {resource, "_endpoint"},
+        {resource, "_plugin"},   {resource, "_creation_timestamp"},
+        {resource, "_metadata"}},
+      metrics_groups(metrics_group_set, "_metrics_groups"),
+      resources(resource_set, "_resources"),
+      egs_resource(enrichment_group_set, "_resource"),
+      egs_groups(enrichment_group_set, "_groups"),
+      group_sets(enrichment_multi_group_set, "_group_sets") {
+  py::object g = api.attr("PanoptesMetricsGroup");
+  group = {{g, "_resource"},           {g, "_group_type"}, {g, "_interval"},
+           {g, "_creation_timestamp"}, {g, "_metrics"},    {g, "_dimensions"}};
+  py::object metric = api.attr("PanoptesMetric");
+  m = {{metric, "_name"}, {metric, "_value"}, {metric, "_type"}, {metric, "_ts"}};
+  dimension_value = Slot(api.attr("PanoptesMetricDimension"), "_value");
+  eg_metadata = Slot(api.attr("PanoptesEnrichmentGroup"), "_metadata");
+  eg_sets = Slot(api.attr("PanoptesEnrichmentGroup"), "_sets");
+  es_value = Slot(api.attr("PanoptesEnrichmentSet"), "_value");
+}
+
+Resource ConvertResource(py::handle obj, const ApiClasses& api) {
+  const auto& n = api.r;
   Resource r;
-  r.site = Str(obj.attr("_site"));
-  r.class_ = Str(obj.attr("_class"));
-  r.subclass = Str(obj.attr("_subclass"));
-  r.type = Str(obj.attr("_type"));
-  r.id = Str(obj.attr("_id"));
-  r.endpoint = Str(obj.attr("_endpoint"));
-  py::object plugin = obj.attr("_plugin");
+  r.site = Str(n.site.Get(obj));
+  r.class_ = Str(n.class_.Get(obj));
+  r.subclass = Str(n.subclass.Get(obj));
+  r.type = Str(n.type.Get(obj));
+  r.id = Str(n.id.Get(obj));
+  r.endpoint = Str(n.endpoint.Get(obj));
+  py::object plugin = n.plugin.Get(obj);
   if (!plugin.is_none()) r.plugin = Str(plugin);
-  r.creation_timestamp = Number(obj.attr("_creation_timestamp"));
-  py::dict metadata = obj.attr("_metadata");
+  r.creation_timestamp = Number(n.creation_timestamp.Get(obj));
+  py::dict metadata = n.metadata.Get(obj);
   for (auto item : metadata) r.metadata.emplace(Str(item.first), Str(py::str(item.second)));
   return r;
 }
@@ -128,19 +223,20 @@ RunOutcome ConvertResult(PluginKind kind, py::handle result, const ApiClasses& a
   switch (kind) {
     case PluginKind::kPolling: {
       if (!py::isinstance(result, api.metrics_group_set)) return WrongType(kind, result);
-      py::list groups = result.attr("_metrics_groups");
+      py::list groups = api.metrics_groups.Get(result);
       if (groups.size() == 0) return Empty();
       PollingResult out;
       out.groups.reserve(groups.size());
-      for (py::handle g : groups) out.groups.push_back(ConvertGroup(g));
+      for (py::handle g : groups) out.groups.push_back(ConvertGroup(g, api));
       return Ok(std::move(out));
     }
     case PluginKind::kDiscovery: {
       if (!py::isinstance(result, api.resource_set)) return WrongType(kind, result);
-      py::set resources = result.attr("_resources");
+      py::set resources = api.resources.Get(result);
       if (resources.size() == 0) return Empty();
       DiscoveryResult out;
-      for (py::handle r : resources) out.resources.push_back(ConvertResource(r));
+      out.resources.reserve(resources.size());
+      for (py::handle r : resources) out.resources.push_back(ConvertResource(r, api));
       std::sort(out.resources.begin(), out.resources.end(),
                 [](const Resource& a, const Resource& b) { return a.Key() < b.Key(); });
       return Ok(std::move(out));
@@ -148,10 +244,10 @@ RunOutcome ConvertResult(PluginKind kind, py::handle result, const ApiClasses& a
     case PluginKind::kEnrichment: {
       EnrichmentResult out;
       if (py::isinstance(result, api.enrichment_group_set)) {
-        ConvertGroupSet(result, out.groups);
+        ConvertGroupSet(result, api, out.groups);
       } else if (py::isinstance(result, api.enrichment_multi_group_set)) {
-        py::list sets = result.attr("_group_sets");
-        for (py::handle s : sets) ConvertGroupSet(s, out.groups);
+        py::list sets = api.group_sets.Get(result);
+        for (py::handle s : sets) ConvertGroupSet(s, api, out.groups);
       } else {
         return WrongType(kind, result);
       }

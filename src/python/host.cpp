@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <iterator>
 #include <map>
+#include <utility>
 
 #include <pybind11/embed.h>
 #include <pybind11/stl.h>
@@ -28,6 +30,27 @@ std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+// The checks of PanoptesResource.__init__ for the values ResourceObject passes it.
+bool PassesResourceChecks(const Resource& r) {
+  return !r.site.empty() && !r.class_.empty() && !r.subclass.empty() && !r.type.empty() && !r.id.empty() &&
+         !r.endpoint.empty() && r.creation_timestamp > 0;
+}
+
+py::module_ ImportApi() {
+  py::module_::import("_panoptes_native");  // registers the bound types
+  return py::module_::import("panoptes");
+}
+
+// PanoptesPluginContext's attributes, in the order of its __init__ arguments.
+const char* const kContextFields[] = {"logger", "config", "data", "kv", "secrets", "sites", "enrichment"};
+
+// callable(*args) through the vectorcall protocol (no argument tuple); raises what it raised.
+py::object Call(const py::object& callable, PyObject* const* args, size_t nargs) {
+  PyObject* result = PyObject_Vectorcall(callable.ptr(), args, nargs, nullptr);
+  if (result == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(result);
 }
 
 int PythonLevel() {
@@ -61,6 +84,7 @@ struct PluginHost::Impl {
   ApiClasses classes;
   py::object base_classes[3];
   py::object context_cls, cache_cls, make_logger, open_code, compile, module_type, sys_modules, sys_path;
+  Slot context_slots[std::size(kContextFields)];
   py::object sink_obj, kv_obj, secrets_obj, fetch_obj;
   LogSink* sink = nullptr;
   KvProxy* kv = nullptr;
@@ -70,23 +94,19 @@ struct PluginHost::Impl {
   std::map<std::string, Entry> entries;   // by plugin file
 
   Impl();
-  Status Load(const PluginInfo& info);
+  // Loads the plugin if needed; on success *entry (if given) is its cache entry.
+  Status Load(const PluginInfo& info, Entry** entry = nullptr);
   Result<Module*> ImportModule(const std::string& path, int64_t mtime_ns);
   Result<py::object> FindClass(const PluginInfo& info, const Module& module);
   py::object MakeContext(const PluginInfo& info, Entry& entry, const RunInput& input);
   py::object ResourceObject(Entry& entry, const Resource& resource);
+  py::object NewResource(const Resource& resource);
+  py::object ConstructResource(const Resource& resource);
   void Bind(const RunInput& input);
   void Unbind();
 };
 
-PluginHost::Impl::Impl() {
-  py::module_::import("_panoptes_native");  // registers the bound types
-  api = py::module_::import("panoptes");
-  classes.resource = api.attr("PanoptesResource");
-  classes.resource_set = api.attr("PanoptesResourceSet");
-  classes.metrics_group_set = api.attr("PanoptesMetricsGroupSet");
-  classes.enrichment_group_set = api.attr("PanoptesEnrichmentGroupSet");
-  classes.enrichment_multi_group_set = api.attr("PanoptesEnrichmentMultiGroupSet");
+PluginHost::Impl::Impl() : api(ImportApi()), classes(api) {
   for (PluginKind k : kAllKinds) base_classes[KindIndex(k)] = api.attr(BaseClassName(k));
   context_cls = api.attr("PanoptesPluginContext");
   cache_cls = api.attr("PanoptesEnrichmentCache");
@@ -105,6 +125,8 @@ PluginHost::Impl::Impl() {
   secrets = secrets_obj.cast<SecretsProxy*>();
   fetch_obj = py::cast(new EnrichmentFetcher(), py::return_value_policy::take_ownership);
   fetcher = fetch_obj.cast<EnrichmentFetcher*>();
+  for (size_t i = 0; i < std::size(kContextFields); ++i)
+    context_slots[i] = Slot(context_cls, kContextFields[i]);
 }
 
 Result<PluginHost::Impl::Module*> PluginHost::Impl::ImportModule(const std::string& path, int64_t mtime_ns) {
@@ -193,12 +215,13 @@ Result<py::object> PluginHost::Impl::FindClass(const PluginInfo& info, const Mod
                                  BaseClassName(info.kind) + " is defined there");
 }
 
-Status PluginHost::Impl::Load(const PluginInfo& info) {
+Status PluginHost::Impl::Load(const PluginInfo& info, Entry** loaded) {
   auto it = entries.find(info.file);
   if (it != entries.end()) {
-    const Entry& e = it->second;
+    Entry& e = it->second;
     if (e.kind == info.kind && e.module_path == info.module_path && e.class_name == info.class_name &&
         e.file_mtime_ns == info.file_mtime_ns && e.module_mtime_ns == info.module_mtime_ns) {
+      if (loaded != nullptr) *loaded = &e;
       return Status::Ok();
     }
     entries.erase(it);
@@ -229,12 +252,44 @@ Status PluginHost::Impl::Load(const PluginInfo& info) {
         py::make_tuple(p.self ? py::object(py::none()) : py::object(py::str(p.resource_id)), p.namespace_));
   }
   entry.preload = preload;
-  entries.emplace(info.file, std::move(entry));
+  Entry& stored = entries.emplace(info.file, std::move(entry)).first->second;
+  if (loaded != nullptr) *loaded = &stored;
   return Status::Ok();
 }
 
+// context.data: the task's resource as a PanoptesResource, reused while the task's resource is the
+// same as the previous run's. A resource that passes the constructor's checks is made without
+// running __init__ (its checks would pass, and its _metadata would be replaced); any other goes
+// through the constructor, which raises the error the run reports.
 py::object PluginHost::Impl::ResourceObject(Entry& entry, const Resource& resource) {
   if (entry.resource && *entry.resource == resource) return entry.resource_py;
+  py::object obj = PassesResourceChecks(resource) ? NewResource(resource) : ConstructResource(resource);
+  entry.resource = resource;
+  entry.resource_py = obj;
+  return obj;
+}
+
+// PanoptesResource.__new__ with the slots __init__ would set (REQUIRES: the checks pass).
+py::object PluginHost::Impl::NewResource(const Resource& resource) {
+  py::object obj = classes.r.site.NewInstance();
+  if (!obj) return ConstructResource(resource);
+  py::dict metadata;  // exactly the stored metadata (validated when discovered): no _resource_ttl added
+  for (const auto& [k, v] : resource.metadata) metadata[py::str(k)] = py::str(v);
+  const auto& n = classes.r;
+  n.site.Set(obj, py::str(resource.site));
+  n.class_.Set(obj, py::str(resource.class_));
+  n.subclass.Set(obj, py::str(resource.subclass));
+  n.type.Set(obj, py::str(resource.type));
+  n.id.Set(obj, py::str(resource.id));
+  n.endpoint.Set(obj, py::str(resource.endpoint));
+  n.creation_timestamp.Set(obj, py::float_(resource.creation_timestamp));
+  n.plugin.Set(obj, resource.plugin.empty() ? py::object(py::none()) : py::object(py::str(resource.plugin)));
+  n.metadata.Set(obj, metadata);
+  return obj;
+}
+
+// PanoptesResource(...) with the resource's values: its checks raise for an invalid resource.
+py::object PluginHost::Impl::ConstructResource(const Resource& resource) {
   py::object ttl_arg = py::int_(604800);
   auto ttl = resource.metadata.find("_resource_ttl");
   if (ttl != resource.metadata.end()) {
@@ -250,11 +305,9 @@ py::object PluginHost::Impl::ResourceObject(Entry& entry, const Resource& resour
   py::object obj = classes.resource(resource.site, resource.class_, resource.subclass, resource.type,
                                     resource.id, resource.endpoint, ts, plugin, ttl_arg);
   // Metadata of a stored resource was validated when it was discovered: set it as it is.
-  py::dict metadata = obj.attr("_metadata");
+  py::dict metadata = classes.r.metadata.Get(obj);
   metadata.clear();  // exactly the stored metadata: no _resource_ttl added
   for (const auto& [k, v] : resource.metadata) metadata[py::str(k)] = py::str(v);
-  entry.resource = resource;
-  entry.resource_py = obj;
   return obj;
 }
 
@@ -272,7 +325,13 @@ py::object PluginHost::Impl::MakeContext(const PluginInfo& info, Entry& entry, c
       enrichment = cache_cls(input.resource->id, entry.preload, fetch_obj, info.name);
     }
   }
-  return context_cls(entry.logger, entry.config, data, kv_obj, secrets_obj, entry.sites_py, enrichment);
+  PyObject* args[] = {entry.logger.ptr(), entry.config.ptr(),   data.ptr(),      kv_obj.ptr(),
+                      secrets_obj.ptr(),  entry.sites_py.ptr(), enrichment.ptr()};
+  // PanoptesPluginContext.__init__ only stores its arguments: store them without the Python call.
+  py::object context = context_slots[0].NewInstance();
+  if (!context) return Call(context_cls, args, std::size(args));
+  for (size_t i = 0; i < std::size(args); ++i) context_slots[i].Set(context, args[i]);
+  return context;
 }
 
 void PluginHost::Impl::Bind(const RunInput& input) {
@@ -328,13 +387,16 @@ RunOutcome PluginHost::Run(const PluginInfo& info, const RunInput& input) {
   {
     py::gil_scoped_acquire gil;
     try {
-      Status st = impl_->Load(info);
+      Impl::Entry* loaded = nullptr;
+      Status st = impl_->Load(info, &loaded);
       if (!st.ok()) {
         outcome.error = st.message();
       } else {
-        Impl::Entry& entry = impl_->entries.at(info.file);
+        Impl::Entry& entry = *loaded;
         impl_->Bind(input);
-        py::object result = entry.run(impl_->MakeContext(info, entry, input));
+        py::object context = impl_->MakeContext(info, entry, input);
+        PyObject* args[] = {context.ptr()};
+        py::object result = Call(entry.run, args, 1);
         outcome = ConvertResult(info.kind, result, impl_->classes);
       }
     } catch (py::error_already_set& e) {

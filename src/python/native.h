@@ -50,9 +50,54 @@ nlohmann::json ToJson(py::handle value);
 // JSON -> Python value (stored enrichment data read back for context.enrichment).
 py::object FromJson(const nlohmann::json& j);
 
-// The embedded classes the conversions check results against, looked up once per Interpreter.
+// One attribute of an embedded class (py/panoptes/*.py), by interned name (an interned name hits
+// CPython's type attribute cache; a name made from a C string for each access misses it and pays a
+// full MRO walk). When the class declares it in __slots__, an object of exactly that class is read
+// and written at the slot's offset, as the slot's member descriptor would do, without the attribute
+// lookup; a subclass, or the class once modified (its type version tag changed), goes through
+// getattr/setattr.
+class Slot {
+ public:
+  Slot() = default;
+  // REQUIRES: the GIL. `cls` may be a class without the slot (then always getattr/setattr).
+  Slot(py::handle cls, const char* name);
+  // obj.<name>; raises AttributeError (error_already_set) as getattr does when it is not set.
+  py::object Get(py::handle obj) const;
+  // obj.<name> = value.
+  void Set(py::handle obj, py::handle value) const;
+  // A new instance of the class made by its __new__ alone (no __init__: the caller sets the slots
+  // __init__ would set), or a null object when the fast path is off (no such slot, class modified):
+  // then the caller calls the class.
+  py::object NewInstance() const;
+  const py::object& name() const { return name_; }
+
+ private:
+  PyObject** Address(py::handle obj) const;  // the slot of obj, or null: use getattr/setattr
+  py::object name_;
+  py::object cls_;            // the class with the slot; null: no fast path
+  unsigned int version_ = 0;  // the class's tp_version_tag when the offset was read
+  Py_ssize_t offset_ = 0;
+};
+
+// The embedded classes the conversions check results against and the attributes they read, looked
+// up once per PluginHost. REQUIRES: the GIL for construction and destruction.
 struct ApiClasses {
+  explicit ApiClasses(const py::module_& api);
   py::object resource, resource_set, metrics_group_set, enrichment_group_set, enrichment_multi_group_set;
+  struct {
+    Slot site, class_, subclass, type, id, endpoint, plugin, creation_timestamp, metadata;
+  } r;  // PanoptesResource
+  struct {
+    Slot resource, group_type, interval, creation_timestamp, metrics, dimensions;
+  } group;  // PanoptesMetricsGroup
+  struct {
+    Slot name, value, type, ts;
+  } m;                                        // PanoptesMetric
+  Slot dimension_value;                       // PanoptesMetricDimension._value
+  Slot metrics_groups;                        // PanoptesMetricsGroupSet._metrics_groups
+  Slot resources;                             // PanoptesResourceSet._resources
+  Slot egs_resource, egs_groups, group_sets;  // PanoptesEnrichment(Multi)GroupSet
+  Slot eg_metadata, eg_sets, es_value;        // PanoptesEnrichmentGroup, PanoptesEnrichmentSet
 };
 
 // Result object of run() -> the model, for the plugin's kind. kOk with the result, kEmpty for None
@@ -60,6 +105,6 @@ struct ApiClasses {
 RunOutcome ConvertResult(PluginKind kind, py::handle result, const ApiClasses& api);
 
 // PanoptesResource -> Resource. REQUIRES: isinstance(obj, PanoptesResource).
-Resource ConvertResource(py::handle obj);
+Resource ConvertResource(py::handle obj, const ApiClasses& api);
 
 }  // namespace panoptes::python

@@ -7,7 +7,7 @@ from time import time
 
 from panoptes.exceptions import PanoptesMetricsException
 from panoptes.resources import PanoptesResource
-from panoptes.validators import check, valid_nonempty_string, valid_number, valid_nonzero_integer, _match_key
+from panoptes.validators import check, valid_nonempty_string, valid_number, _match_key
 
 METRICS_TIMESTAMP_PRECISION = 3
 
@@ -15,8 +15,27 @@ METRICS_TIMESTAMP_PRECISION = 3
 def _round3(t):
     # round(t, 3) for the timestamps of metrics and groups, without round()'s decimal-string detour
     # (a quarter of a trivial plugin's cost). Half-way cases round up, as near enough for timestamps.
+    # The constructors inline it for time(): `_floor(time() * 1000.0 + 0.5) / 1000.0`.
     return _floor(float(t) * 1000.0 + 0.5) / 1000.0
+
+
 METRICS_GROUP_SCHEMA_VERSION = '0.2'
+
+# Metric and dimension names (str) that matched VALID_KEY: a plugin uses the same few names on every
+# run, so the regular expression runs once per name instead of once per object. Bounded, since a
+# plugin may make names from data.
+_valid_names = set()
+_VALID_NAMES_MAX = 8192
+
+
+def _remember_name(name):
+    """True if `name` (a non-empty str) matches VALID_KEY; remembers it if so."""
+    if _match_key(name) is None:
+        return False
+    if len(_valid_names) >= _VALID_NAMES_MAX:
+        _valid_names.clear()
+    _valid_names.add(name)
+    return True
 
 
 class PanoptesMetricsNullException(PanoptesMetricsException):
@@ -34,24 +53,26 @@ class PanoptesMetric(object):
     __slots__ = ('_name', '_value', '_type', '_ts')
 
     def __init__(self, metric_name, metric_value, metric_type, metric_creation_timestamp=None):
-        if not (type(metric_name) is str and metric_name):
+        # Checks in the original's order (the first failing one raises).
+        known = type(metric_name) is str and metric_name in _valid_names
+        if not (known or (type(metric_name) is str and metric_name)):
             raise AssertionError('metric_name must be a non-empty str')
         t = type(metric_value)
         if not (t is int or t is float or valid_number(metric_value)):
             raise AssertionError('metric_value must be number')
         if metric_type not in METRIC_TYPE_NAMES:
             raise AssertionError('metric_type must be an attribute of PanoptesMetricType')
-        if _match_key(metric_name) is None:
+        if not (known or _remember_name(metric_name)):
             raise ValueError('metric name "%s" has to match pattern: (letter|"_") (letter | digit | "_")*'
                              % metric_name)
-        if metric_creation_timestamp is None:
-            metric_creation_timestamp = time()
-        else:
-            check(valid_number(metric_creation_timestamp), 'metric_creation_timestamp should be None or a number')
         self._name = metric_name
         self._value = metric_value
         self._type = metric_type
-        self._ts = _round3(metric_creation_timestamp)
+        if metric_creation_timestamp is None:
+            self._ts = _floor(time() * 1000.0 + 0.5) / 1000.0
+        else:
+            check(valid_number(metric_creation_timestamp), 'metric_creation_timestamp should be None or a number')
+            self._ts = _round3(metric_creation_timestamp)
 
     metric_name = property(lambda self: self._name)
     metric_value = property(lambda self: self._value)
@@ -82,12 +103,13 @@ class PanoptesMetricDimension(object):
     __slots__ = ('_name', '_value')
 
     def __init__(self, name, value):
-        if not (type(name) is str and name):
+        known = type(name) is str and name in _valid_names
+        if not (known or (type(name) is str and name)):
             raise AssertionError('dimension name must be non-empty str, is type %s' % type(name))
-        if not (isinstance(value, str) and value):
+        if not ((type(value) is str or isinstance(value, str)) and value):
             raise AssertionError('dimension value for dimension "%s" must be non-empty str, is type %s'
                                  % (name, type(value)))
-        if _match_key(name) is None:
+        if not (known or _remember_name(name)):
             raise ValueError('dimension name "%s" has to match pattern: (letter|"_") (letter | digit | "_")*' % name)
         self._name = name
         self._value = value
@@ -126,12 +148,12 @@ class PanoptesMetricsGroup(object):
             raise AssertionError('resource must be an instance of PanoptesResource')
         if not (type(group_type) is str and group_type):
             raise AssertionError('group_type must be a non-empty string')
-        if not valid_nonzero_integer(interval):
+        if not (type(interval) is int and interval > 0):
             raise AssertionError('interval must a integer greater than zero')
         self._resource = resource
         self._group_type = group_type
         self._interval = interval
-        self._creation_timestamp = (_round3(time()) if creation_timestamp is None
+        self._creation_timestamp = (_floor(time() * 1000.0 + 0.5) / 1000.0 if creation_timestamp is None
                                     else creation_timestamp)
         self._metrics = []
         self._names = (set(), set())
@@ -157,7 +179,8 @@ class PanoptesMetricsGroup(object):
         self._metrics.append(metric)
 
     def add_dimension(self, dimension):
-        check(isinstance(dimension, PanoptesMetricDimension), 'dimension must be instance of PanoptesMetricDimension')
+        if type(dimension) is not PanoptesMetricDimension and not isinstance(dimension, PanoptesMetricDimension):
+            raise AssertionError('dimension must be instance of PanoptesMetricDimension')
         if dimension._name in self._dimensions:
             raise KeyError('Dimension name %s already populated. '
                            'Please use upsert_dimension if you need to update dimensions' % dimension._name)

@@ -7,6 +7,17 @@ from panoptes.validators import check, valid_nonempty_string, valid_nonzero_inte
 DEFAULT_RESOURCE_TTL = 604800
 
 
+def _check_arguments(site, class_, subclass, type_, id_, endpoint, plugin, ttl):
+    check(valid_nonempty_string(site), 'resource_site must be a non-empty str')
+    check(valid_nonempty_string(class_), 'resource_class must be a non-empty str')
+    check(valid_nonempty_string(subclass), 'resource_subclass must be a non-empty str')
+    check(valid_nonempty_string(type_), 'resource_type must be a non-empty str')
+    check(valid_nonempty_string(id_), 'resource_id must be a non-empty str')
+    check(valid_nonempty_string(endpoint), 'resource_endpoint must be a non-empty str')
+    check(plugin is None or valid_nonempty_string(plugin), 'resource_plugin must be None or a non-empty str')
+    check(valid_nonzero_integer(ttl), 'resource_ttl must be an integer greater than 0')
+
+
 class PanoptesResource(object):
     __slots__ = ('_site', '_class', '_subclass', '_type', '_id', '_endpoint', '_plugin', '_creation_timestamp',
                  '_metadata', '__weakref__')
@@ -14,15 +25,15 @@ class PanoptesResource(object):
     def __init__(self, resource_site, resource_class, resource_subclass, resource_type, resource_id,
                  resource_endpoint, resource_creation_timestamp=None, resource_plugin=None,
                  resource_ttl=DEFAULT_RESOURCE_TTL):
-        check(valid_nonempty_string(resource_site), 'resource_site must be a non-empty str')
-        check(valid_nonempty_string(resource_class), 'resource_class must be a non-empty str')
-        check(valid_nonempty_string(resource_subclass), 'resource_subclass must be a non-empty str')
-        check(valid_nonempty_string(resource_type), 'resource_type must be a non-empty str')
-        check(valid_nonempty_string(resource_id), 'resource_id must be a non-empty str')
-        check(valid_nonempty_string(resource_endpoint), 'resource_endpoint must be a non-empty str')
-        check(resource_plugin is None or valid_nonempty_string(resource_plugin),
-              'resource_plugin must be None or a non-empty str')
-        check(valid_nonzero_integer(resource_ttl), 'resource_ttl must be an integer greater than 0')
+        # The common case (plain non-empty str) in one expression; otherwise each check in turn.
+        if not (type(resource_site) is str and resource_site and type(resource_class) is str and resource_class
+                and type(resource_subclass) is str and resource_subclass and type(resource_type) is str
+                and resource_type and type(resource_id) is str and resource_id
+                and type(resource_endpoint) is str and resource_endpoint
+                and (resource_plugin is None or (type(resource_plugin) is str and resource_plugin))
+                and type(resource_ttl) is int and resource_ttl > 0):
+            _check_arguments(resource_site, resource_class, resource_subclass, resource_type, resource_id,
+                             resource_endpoint, resource_plugin, resource_ttl)
         self._site = resource_site
         self._class = resource_class
         self._subclass = resource_subclass
