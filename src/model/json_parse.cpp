@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "model/json.h"
+#include "model/json_parse_internal.h"
 
 namespace panoptes::model {
 namespace {
@@ -266,6 +267,11 @@ Result<EnrichmentGroup> ParseEnrichmentGroup(std::string_view text) {
 }
 
 Result<Task> ParseTask(std::string_view text) {
+  if (std::optional<Task> task = internal::ParseTaskFast(text)) return std::move(*task);
+  return internal::ParseTaskSlow(text);
+}
+
+Result<Task> internal::ParseTaskSlow(std::string_view text) {
   auto j = ParseText(text, "task");
   if (!j.ok()) return j.status();
   PANOPTES_RETURN_IF_ERROR(RequireObject(*j, "task", ""));
