@@ -1,6 +1,7 @@
 // bench_task_parse: cost of one model::ParseTask call, after warm-up, on distinct task messages
 // built as bench/agent_driver queues them (model::SerializeTask of bench::BenchTask), without and
-// with resource metadata. Prints one line per run and a summary line per case:
+// with resource metadata; path=public is model::ParseTask, path=slow its nlohmann path alone (what
+// ParseTask was before the fast path). Prints one line per run and a summary line per case:
 //   task_parse case=<c> path=<p> run=<i> calls=<n> per_call_us=<x>
 //   task_parse case=<c> path=<p> bytes=<task size> median_us=<m> min_us=<min> max_us=<max>
 #include <algorithm>
@@ -10,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "support/bench_support.h"
 #include "model/json.h"
+#include "model/json_parse_internal.h"
+#include "support/bench_support.h"
 
 namespace {
 
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   const int calls = static_cast<int>(options.Int("calls", 200000));
   const std::vector<std::pair<std::string, ParseFn>> paths = {
       {"public", [](std::string_view text) { return model::ParseTask(text); }},
+      {"slow", [](std::string_view text) { return model::internal::ParseTaskSlow(text); }},
   };
   for (int metadata : {0, 4}) {
     const std::vector<std::string> tasks = Tasks(1000, metadata);
