@@ -92,6 +92,47 @@ PanoptesMetric('d', decimal.Decimal('1.5'), PanoptesMetricType.GAUGE)
 )");
 }
 
+TEST(Unit, NameCheckCacheKeepsEveryCheckAndItsOrder) {
+  ExpectPython(R"(
+import panoptes.metrics as pm
+class S(str):
+    pass
+G = PanoptesMetricType.GAUGE
+for _ in range(2):  # the second round finds the valid names remembered
+    PanoptesMetric('known', 1, G)
+    PanoptesMetricDimension('known', 'v')
+    raises(ValueError, PanoptesMetric, '1bad', 1, G)
+    raises(ValueError, PanoptesMetricDimension, '1bad', 'v')
+    raises(AssertionError, PanoptesMetric, S('known'), 1, G)  # a str subclass, even of a known name
+    raises(AssertionError, PanoptesMetricDimension, S('known'), 'v')
+    raises(AssertionError, PanoptesMetric, '1bad', 'x', G)  # the value is checked before the pattern
+    raises(AssertionError, PanoptesMetric, 'known', 1, 7)
+    raises(AssertionError, PanoptesMetricDimension, 'known', '')
+assert 'known' in pm._valid_names and '1bad' not in pm._valid_names
+for i in range(pm._VALID_NAMES_MAX + 10):
+    PanoptesMetric('n%d' % i, 1, G)
+assert 0 < len(pm._valid_names) <= pm._VALID_NAMES_MAX, len(pm._valid_names)
+raises(ValueError, PanoptesMetric, '1bad', 1, G)
+m = PanoptesMetric('known', 2, G)
+assert abs(m.metric_timestamp - __import__('time').time()) < 60
+assert m.metric_timestamp == round(m.metric_timestamp, 3)
+)");
+}
+
+TEST(Unit, ResourceAcceptsStrSubclassesAndRefusesBoolTtl) {
+  ExpectPython(R"(
+class S(str):
+    pass
+x = PanoptesResource(S('dc1'), 'c', 's', 't', S('i'), 'e', resource_plugin=S('p'))
+assert x.resource_site == 'dc1' and x.resource_plugin == 'p'
+raises(AssertionError, PanoptesResource, 'dc1', 'c', 's', 't', 'i', 'e', resource_ttl=True)
+raises(AssertionError, PanoptesResource, 'dc1', 'c', 's', 't', 'i', S(''))
+raises(AssertionError, PanoptesResource, 'dc1', 'c', None, 't', 'i', 'e')
+y = PanoptesResource('dc1', 'c', 's', 't', 'i', 'e', resource_ttl=60)
+assert y.resource_ttl == '60' and y.resource_plugin is None and y.resource_creation_timestamp > 0
+)");
+}
+
 TEST(Unit, DimensionValidatesNameAndValue) {
   ExpectPython(R"(
 raises(AssertionError, PanoptesMetricDimension, '', 'v')
