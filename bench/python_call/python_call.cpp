@@ -34,7 +34,7 @@ struct Options {
   int runs = 7;
   int calls = 20000;
   int warmup = 2000;
-  int resources = 1000;
+  int resources = 16;
   std::string mode = "all";
   std::string plugin = std::string(PANOPTES_SOURCE_DIR) + "/bench/plugins/bench_polling.py";
 };

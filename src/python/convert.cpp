@@ -2,6 +2,7 @@
 // embedded classes (py/panoptes/*.py) keep, so the layout of those classes is part of this file's
 // contract.
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 #include "python/native.h"
@@ -38,7 +39,12 @@ MetricValue ToMetricValue(py::handle h) {
 }
 
 int ToInt(py::handle h) {
-  return h.cast<int>();
+  if (PyLong_CheckExact(h.ptr())) {
+    int overflow = 0;
+    long v = PyLong_AsLongAndOverflow(h.ptr(), &overflow);
+    if (overflow == 0 && v >= INT_MIN && v <= INT_MAX) return static_cast<int>(v);
+  }
+  return h.cast<int>();  // anything else: pybind11's conversion and its error
 }
 
 // The kind's accepted result types, for messages.
@@ -51,10 +57,10 @@ const char* Expected(PluginKind kind) {
   return "?";
 }
 
-MetricsGroup ConvertGroup(py::handle group, const ApiClasses& api) {
+// Fills `out`, a default MetricsGroup (built in place in the result: no move of a temporary).
+void ConvertGroup(py::handle group, const ApiClasses& api, MetricsGroup& out) {
   const auto& g = api.group;
   const auto& n = api.m;
-  MetricsGroup out;
   out.resource = ConvertResource(g.resource.Get(group), api);
   out.group_type = Str(g.group_type.Get(group));
   out.interval = ToInt(g.interval.Get(group));
@@ -76,7 +82,6 @@ MetricsGroup ConvertGroup(py::handle group, const ApiClasses& api) {
   }
   std::sort(out.dimensions.begin(), out.dimensions.end(),
             [](const Dimension& a, const Dimension& b) { return a.name < b.name; });
-  return out;
 }
 
 void ConvertGroupSet(py::handle group_set, const ApiClasses& api, std::vector<EnrichmentGroup>& out) {
@@ -227,7 +232,7 @@ RunOutcome ConvertResult(PluginKind kind, py::handle result, const ApiClasses& a
       if (groups.size() == 0) return Empty();
       PollingResult out;
       out.groups.reserve(groups.size());
-      for (py::handle g : groups) out.groups.push_back(ConvertGroup(g, api));
+      for (py::handle g : groups) ConvertGroup(g, api, out.groups.emplace_back());
       return Ok(std::move(out));
     }
     case PluginKind::kDiscovery: {
