@@ -135,7 +135,7 @@ Slot::Slot(py::handle cls, const char* name)
   if (descr == nullptr || !PyObject_TypeCheck(descr, &PyMemberDescr_Type)) return;
   const PyMemberDef* member = reinterpret_cast<PyMemberDescrObject*>(descr)->d_member;
   if (member->type != T_OBJECT_EX || (member->flags & READONLY) != 0) return;
-  if (!PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG)) return;
+  if (type->tp_version_tag == 0) return;  // no tag: a change to the class could not be told
   cls_ = py::reinterpret_borrow<py::object>(cls);
   version_ = type->tp_version_tag;
   offset_ = member->offset;
@@ -143,8 +143,8 @@ Slot::Slot(py::handle cls, const char* name)
 
 PyObject** Slot::Address(py::handle obj) const {
   PyTypeObject* type = Py_TYPE(obj.ptr());
-  if (!cls_ || reinterpret_cast<PyObject*>(type) != cls_.ptr() ||
-      !PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag != version_) {
+  // A modified class gets tag 0, then a new tag: never the one recorded.
+  if (!cls_ || reinterpret_cast<PyObject*>(type) != cls_.ptr() || type->tp_version_tag != version_) {
     return nullptr;
   }
   return reinterpret_cast<PyObject**>(reinterpret_cast<char*>(obj.ptr()) + offset_);
@@ -153,9 +153,7 @@ PyObject** Slot::Address(py::handle obj) const {
 py::object Slot::NewInstance() const {
   if (!cls_) return py::object();
   auto* type = reinterpret_cast<PyTypeObject*>(cls_.ptr());
-  if (!PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag != version_) {
-    return py::object();
-  }
+  if (type->tp_version_tag != version_) return py::object();
   py::tuple no_args;
   PyObject* obj = type->tp_new(type, no_args.ptr(), nullptr);
   if (obj == nullptr) throw py::error_already_set();
