@@ -3,6 +3,8 @@ import logging
 
 
 class PanoptesPluginContext(object):
+    # The host makes each run's context with __new__ and sets these slots itself (host.cpp,
+    # MakeContext): __init__ must do nothing but store its arguments.
     __slots__ = ('logger', 'config', 'data', 'kv', 'secrets', 'sites', 'enrichment')
 
     def __init__(self, logger, config, data, kv, secrets, sites, enrichment):

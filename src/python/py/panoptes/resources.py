@@ -19,6 +19,8 @@ def _check_arguments(site, class_, subclass, type_, id_, endpoint, plugin, ttl):
 
 
 class PanoptesResource(object):
+    # The host makes a task's resource (context.data) with __new__ and sets the slots itself when
+    # the values pass the checks below (host.cpp, NewResource): keep __init__ to checks and stores.
     __slots__ = ('_site', '_class', '_subclass', '_type', '_id', '_endpoint', '_plugin', '_creation_timestamp',
                  '_metadata', '__weakref__')
 
