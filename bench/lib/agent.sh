@@ -98,3 +98,38 @@ section_agent() {
   stop_pid "$AGENT_PID" 30 || true
   AGENT_PID=""
 }
+
+# section_agent_scaling REPS TASKS COUNTS: cost against workers. For each worker count, a fresh
+# agent (own key prefix), the same warm-up, REPS repetitions of N tasks: tasks/s and agent CPU per
+# task as agent_tasks_per_s_w<count> / agent_cpu_ms_per_task_w<count>.
+section_agent_scaling() {
+  local reps=$1 n=$2 counts=$3 workers rep
+  local dir="$BENCH_OUT/agent-scaling" driver="$BIN_BENCH/agent_driver/bench_agent_driver"
+  mkdir -p "$dir"
+  write_bench_plugin "$dir" 60
+  for workers in $counts; do
+    local prefix="bench-w$workers" ini
+    ini=$(write_site_config "$dir" "$prefix" "$dir/polling" 0 0)
+    "$BIN/panoptes-agent" --config "$ini" --kind polling --workers "$workers" --log-level warn \
+      2> "$dir/agent-w$workers.log" &
+    AGENT_PID=$!
+    "$driver" run --port "$REDIS_PORT" --prefix "$prefix" --plugin bench_polling --count 200 --tag warm \
+      --timeout-s 30 > "$dir/warmup-w$workers.out" ||
+      { tail -20 "$dir/agent-w$workers.log" >&2; die "agent scaling: warm-up with $workers workers failed"; }
+    for rep in $(seq 1 "$reps"); do
+      local cpu0 cpu1 out="$dir/w$workers-rep$rep.out"
+      cpu0=$(agent_cpu_s "$AGENT_PID")
+      "$driver" run --port "$REDIS_PORT" --prefix "$prefix" --plugin bench_polling --count "$n" --tag "r$rep" \
+        --timeout-s 120 > "$out" || die "agent scaling: $workers workers, repetition $rep failed"
+      cpu1=$(agent_cpu_s "$AGENT_PID")
+      sample "agent_tasks_per_s_w$workers" "$(awk -F= '$1 == "tasks_per_s" { print $2 }' "$out")" tasks/s \
+        "panoptes-agent, $workers worker(s), trivial polling plugin, N=$n queued"
+      sample "agent_cpu_ms_per_task_w$workers" \
+        "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { printf "%.4f", (b - a) * 1000 / n }')" ms \
+        "agent CPU per task with $workers worker(s)"
+    done
+    log "agent scaling: $workers workers done"
+    stop_pid "$AGENT_PID" 30 || true
+    AGENT_PID=""
+  done
+}

@@ -129,6 +129,7 @@ class Worker {
   std::optional<Prepared> next_;      // the task in flight to guard at the next step
   int tasks_done_ = 0;                // tasks taken
   int idle_failures_ = 0;             // consecutive Redis failures while idle
+  bool in_flight_empty_ = false;      // known from the last step: nothing in flight
 };
 
 Status Worker::Start() {
@@ -271,11 +272,13 @@ int Worker::Loop() {
 // Nothing is in hand here, so a Redis failure is retried for as long as it lasts.
 void Worker::Block() {
   std::optional<Prepared> none;
-  if (!Step(none, StepNext::kTake) || next_ || StopRequested()) return;
+  if (!in_flight_empty_ && (!Step(none, StepNext::kTake) || next_)) return;
+  if (StopRequested()) return;
   const std::string block = std::to_string(o_.block_ms / 1000.0);
   auto reply = client_.Blocking({"BLMOVE", keys_.queue, keys_.inflight, "RIGHT", "LEFT", block},
                                 std::chrono::milliseconds(o_.block_ms));
   if (!reply.ok()) {
+    in_flight_empty_ = false;  // the move may have happened, its reply lost
     if (idle_failures_++ % 20 == 0) log_->warn("worker {}: {}", o_.worker_id, reply.status().ToString());
     SleepMs(250);
     return;
@@ -283,6 +286,7 @@ void Worker::Block() {
   if (idle_failures_ > 0) log_->info("worker {}: Redis reachable again", o_.worker_id);
   idle_failures_ = 0;
   if (reply->IsNil()) return;
+  in_flight_empty_ = false;
   ++tasks_done_;
   next_ = Prepare(reply->str);
 }
@@ -315,6 +319,9 @@ bool Worker::Step(std::optional<Prepared>& guarded, StepNext next) {
     // Not a connection problem (a script error): leave the tasks in flight to the reaper.
     _exit(kWorkerExitRedisLost);
   }
+  // A take that found nothing, with nothing running: the in-flight list is empty, so an idle
+  // worker may block at once (BLMOVE) without checking it first.
+  in_flight_empty_ = next == StepNext::kTake && !reply.taken && !(guarded && reply.verdict == "run");
   if (reply.taken) {
     ++tasks_done_;
     next_ = Prepare(*reply.taken);
