@@ -218,7 +218,8 @@ struct Client::Impl {
   // A demoted master answers writes with -READONLY: drop the connection so that the next call
   // finds the master again (at once, no backoff).
   void DemotedMaster(const redisReply* r) {
-    core::Logger("redis")->warn("{} ({}): {}; looking for the master again", Where(), name, View(r));
+    core::Logger("redis")->warn("{} ({}): {}; looking for the master again", Where(), name,
+                                r != nullptr ? View(r) : std::string_view("READONLY in a pipeline"));
     ctx.reset();
     next_attempt = {};
   }
@@ -339,6 +340,42 @@ Result<std::vector<Reply>> Client::Pipeline(const std::vector<Args>& commands) {
     if (!retry) return st;
   }
   return Status::Internal("unreachable");
+}
+
+Status Client::SendPipeline(const std::vector<Args>& commands) {
+  for (const Args& cmd : commands) {
+    if (cmd.empty()) return Status::InvalidArgument("redis: empty command in a pipeline");
+  }
+  PANOPTES_RETURN_IF_ERROR(impl_->Ensure());
+  redisContext* c = impl_->ctx.get();
+  ArgvBuffer argv;
+  for (const Args& cmd : commands) {
+    argv.Clear();
+    argv.Add(cmd);
+    if (redisAppendCommandArgv(c, argv.argc(), argv.argv(), argv.lens()) != REDIS_OK) return impl_->Lost();
+  }
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(c, &done) != REDIS_OK) return impl_->Lost();
+  }
+  ++round_trips_;
+  return Status::Ok();
+}
+
+Result<std::vector<Reply>> Client::ReceivePipeline(size_t n) {
+  if (!impl_->ctx) return Status::Unavailable("redis: receiving a pipeline on a closed connection");
+  std::vector<Reply> out(n);
+  bool demoted = false;
+  for (size_t i = 0; i < n; ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(impl_->ctx.get(), &raw) != REDIS_OK || raw == nullptr) return impl_->Lost();
+    ReplyPtr r(static_cast<redisReply*>(raw));
+    demoted = demoted || IsReadOnlyError(r.get());
+    detail::ConvertInto(r.get(), out[i]);
+  }
+  impl_->used_since_connect = true;
+  if (demoted) impl_->DemotedMaster(nullptr);
+  return out;
 }
 
 Result<Reply> Client::Eval(const Script& script, const Args& keys, const Args& args) {

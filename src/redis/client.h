@@ -65,6 +65,13 @@ class Client {
   Result<Reply> Command(const Args& argv);
   // Several commands in one round trip. Error replies stay in the vector (one per command).
   Result<std::vector<Reply>> Pipeline(const std::vector<Args>& commands);
+  // A pipeline in two halves, so that the caller can work while Redis runs it: SendPipeline writes
+  // the commands and returns without reading; ReceivePipeline(n) reads their n replies (error
+  // replies stay in the vector). REQUIRES: nothing else is called on this client in between, and
+  // every send is received. Not retried: on failure the connection is dropped and the commands may
+  // or may not have run.
+  Status SendPipeline(const std::vector<Args>& commands);
+  Result<std::vector<Reply>> ReceivePipeline(size_t n);
   // EVALSHA script numkeys keys... args...; NOSCRIPT → load and retry once. Error replies become
   // kRedisError.
   Result<Reply> Eval(const Script& script, const Args& keys, const Args& args);

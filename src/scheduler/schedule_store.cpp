@@ -16,7 +16,6 @@ namespace {
 // Entries per HSET/ZADD/HDEL command and commands per pipeline: large enough to make 100k entries
 // a handful of round trips, small enough to keep each reply and argv modest.
 constexpr size_t kEntriesPerCommand = 1000;
-constexpr size_t kCommandsPerPipeline = 24;
 // Changed entries held before writing them out: bounds the memory of a large rebuild.
 constexpr size_t kEntriesPerFlush = 5000;
 // Added to a new entry's first due time: covers the wait until its batch is flushed.
@@ -116,19 +115,25 @@ Result<std::vector<std::pair<std::string, std::string>>> ScheduleStore::ReadDige
   return out;
 }
 
-Status ScheduleStore::Flush(std::vector<redis::Args>& commands, RebuildStats& stats) {
-  for (size_t start = 0; start < commands.size(); start += kCommandsPerPipeline) {
-    size_t end = std::min(commands.size(), start + kCommandsPerPipeline);
-    std::vector<redis::Args> slice(std::make_move_iterator(commands.begin() + start),
-                                   std::make_move_iterator(commands.begin() + end));
-    auto replies = client_.Pipeline(slice);
-    ++stats.round_trips;
-    if (!replies.ok()) return replies.status();
-    for (const redis::Reply& r : *replies) {
-      if (r.IsError()) return Status::RedisError("schedule rebuild of " + schedule_key_ + ": " + r.str);
-    }
-  }
+// Sends a batch without waiting for it; first reads the replies of the batch sent before, which
+// Redis ran while this one was being built (the C++ side of a rebuild and Redis' side overlap).
+Status ScheduleStore::Flush(std::vector<redis::Args>& commands, RebuildStats& stats, size_t& outstanding) {
+  if (outstanding > 0) PANOPTES_RETURN_IF_ERROR(Collect(outstanding, stats));
+  if (commands.empty()) return Status::Ok();
+  PANOPTES_RETURN_IF_ERROR(client_.SendPipeline(commands));
+  outstanding = commands.size();
   commands.clear();
+  return Status::Ok();
+}
+
+Status ScheduleStore::Collect(size_t& outstanding, RebuildStats& stats) {
+  auto replies = client_.ReceivePipeline(outstanding);
+  outstanding = 0;
+  ++stats.round_trips;
+  if (!replies.ok()) return replies.status();
+  for (const redis::Reply& r : *replies) {
+    if (r.IsError()) return Status::RedisError("schedule rebuild of " + schedule_key_ + ": " + r.str);
+  }
   return Status::Ok();
 }
 
@@ -155,10 +160,11 @@ Result<RebuildStats> ScheduleStore::Rebuild(const EntrySource& source) {
   std::unordered_set<std::string> added;
   DiffWriter writer(entries_key_, digests_key_, schedule_key_);
   Status failed;
+  size_t outstanding = 0;  // commands sent, replies not read yet
   auto flush_if_full = [&](bool force) {
     if (!failed.ok() || (!force && writer.pending() < kEntriesPerFlush)) return;
     std::vector<redis::Args> commands = writer.Take();
-    failed = Flush(commands, stats);
+    failed = Flush(commands, stats, outstanding);
   };
   source([&](Entry&& entry) {
     std::string digest = entry.Digest();
@@ -192,6 +198,7 @@ Result<RebuildStats> ScheduleStore::Rebuild(const EntrySource& source) {
     flush_if_full(false);
   }
   flush_if_full(true);
+  if (failed.ok() && outstanding > 0) failed = Collect(outstanding, stats);
   if (!failed.ok()) return failed;
   return stats;
 }

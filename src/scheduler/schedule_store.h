@@ -79,7 +79,8 @@ class ScheduleStore {
 
  private:
   Result<std::vector<std::pair<std::string, std::string>>> ReadDigests();
-  Status Flush(std::vector<redis::Args>& commands, RebuildStats& stats);
+  Status Flush(std::vector<redis::Args>& commands, RebuildStats& stats, size_t& outstanding);
+  Status Collect(size_t& outstanding, RebuildStats& stats);
 
   redis::Client& client_;
   std::string leader_key_;

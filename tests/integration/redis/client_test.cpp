@@ -42,6 +42,32 @@ TEST(Integration, CommandsPipelineAndErrorReplies) {
   EXPECT_NE(wrong.status().message().find("WRONGTYPE"), std::string::npos);
 }
 
+TEST(Integration, SplitPipelineRunsWhileTheCallerWorksAndKeepsErrorReplies) {
+  RedisServer server;
+  ASSERT_TRUE(server.Start());
+  Client client(server.Config(), "test");
+  ASSERT_TRUE(client.Command({"SET", "k", "v"}).ok());
+  uint64_t before = client.round_trips();
+  ASSERT_TRUE(client.SendPipeline({{"INCR", "n"}, {"LPUSH", "k", "x"}, {"INCR", "n"}}).ok());
+  // Another connection sees the commands run before this one reads a single reply.
+  Client other(server.Config(), "other");
+  ASSERT_TRUE(WaitUntil([&] { return other.Command({"GET", "n"})->str == "2"; }, 5s));
+  auto replies = client.ReceivePipeline(3);
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  EXPECT_EQ(client.round_trips() - before, 1u);
+  ASSERT_EQ(replies->size(), 3u);
+  EXPECT_EQ((*replies)[0].integer, 1);
+  EXPECT_TRUE((*replies)[1].IsError()) << "WRONGTYPE stays in the vector";
+  EXPECT_EQ((*replies)[2].integer, 2);
+  EXPECT_EQ(client.Command({"GET", "n"})->str, "2") << "the client is usable afterwards";
+
+  client.Close();
+  auto closed = client.ReceivePipeline(1);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(client.SendPipeline({{}}).ok()) << "an empty command is refused";
+}
+
 TEST(Integration, EvalShaReloadsScriptAfterFlush) {
   RedisServer server;
   ASSERT_TRUE(server.Start());
