@@ -260,35 +260,42 @@ struct Client::Impl {
   }
 
   // Appends every command, then reads every reply: one round trip. False on I/O failure.
-  bool RunPipeline(const std::vector<Args>& commands, std::vector<Reply>* out) {
-    redisContext* c = ctx.get();
+  // Buffers the commands in hiredis (nothing is written yet).
+  bool AppendPipeline(const std::vector<Args>& commands) {
     ArgvBuffer argv;
     for (const Args& cmd : commands) {
       argv.Clear();
       argv.Add(cmd);
-      if (redisAppendCommandArgv(c, argv.argc(), argv.argv(), argv.lens()) != REDIS_OK) return false;
+      if (redisAppendCommandArgv(ctx.get(), argv.argc(), argv.argv(), argv.lens()) != REDIS_OK) return false;
     }
-    ++*round_trips;
-    out->resize(commands.size());
+    return true;
+  }
+
+  // Reads n replies into *out (writing what is still buffered first); false when the connection
+  // failed, with *out holding the replies read before. A READONLY reply among them sends the
+  // client looking for the master again.
+  bool ReadPipeline(size_t n, std::vector<Reply>* out) {
+    out->resize(n);
     bool demoted = false;
-    for (size_t i = 0; i < commands.size(); ++i) {
+    for (size_t i = 0; i < n; ++i) {
       void* raw = nullptr;
-      if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
+      if (redisGetReply(ctx.get(), &raw) != REDIS_OK || raw == nullptr) {
         out->resize(i);
         return false;
       }
       ReplyPtr r(static_cast<redisReply*>(raw));
-      if (!demoted && IsReadOnlyError(r.get())) demoted = true;
+      demoted = demoted || IsReadOnlyError(r.get());
       detail::ConvertInto(r.get(), (*out)[i]);
     }
     used_since_connect = true;
-    if (demoted) {
-      core::Logger("redis")->warn("{} ({}): READONLY in a pipeline; looking for the master again", Where(),
-                                  name);
-      ctx.reset();
-      next_attempt = {};
-    }
+    if (demoted) DemotedMaster(nullptr);
     return true;
+  }
+
+  bool RunPipeline(const std::vector<Args>& commands, std::vector<Reply>* out) {
+    if (!AppendPipeline(commands)) return false;
+    ++*round_trips;
+    return ReadPipeline(commands.size(), out);
   }
 };
 
@@ -347,16 +354,10 @@ Status Client::SendPipeline(const std::vector<Args>& commands) {
     if (cmd.empty()) return Status::InvalidArgument("redis: empty command in a pipeline");
   }
   PANOPTES_RETURN_IF_ERROR(impl_->Ensure());
-  redisContext* c = impl_->ctx.get();
-  ArgvBuffer argv;
-  for (const Args& cmd : commands) {
-    argv.Clear();
-    argv.Add(cmd);
-    if (redisAppendCommandArgv(c, argv.argc(), argv.argv(), argv.lens()) != REDIS_OK) return impl_->Lost();
-  }
+  if (!impl_->AppendPipeline(commands)) return impl_->Lost();
   int done = 0;
   while (!done) {
-    if (redisBufferWrite(c, &done) != REDIS_OK) return impl_->Lost();
+    if (redisBufferWrite(impl_->ctx.get(), &done) != REDIS_OK) return impl_->Lost();
   }
   ++round_trips_;
   return Status::Ok();
@@ -364,17 +365,8 @@ Status Client::SendPipeline(const std::vector<Args>& commands) {
 
 Result<std::vector<Reply>> Client::ReceivePipeline(size_t n) {
   if (!impl_->ctx) return Status::Unavailable("redis: receiving a pipeline on a closed connection");
-  std::vector<Reply> out(n);
-  bool demoted = false;
-  for (size_t i = 0; i < n; ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(impl_->ctx.get(), &raw) != REDIS_OK || raw == nullptr) return impl_->Lost();
-    ReplyPtr r(static_cast<redisReply*>(raw));
-    demoted = demoted || IsReadOnlyError(r.get());
-    detail::ConvertInto(r.get(), out[i]);
-  }
-  impl_->used_since_connect = true;
-  if (demoted) impl_->DemotedMaster(nullptr);
+  std::vector<Reply> out;
+  if (!impl_->ReadPipeline(n, &out)) return impl_->Lost();
   return out;
 }
 
