@@ -100,19 +100,8 @@ agent::GuardPart Prepare(WorkerState& w, const std::string& raw) {
   if (model::Signature(w.info.normalized_name, &*task->resource) != task->signature) {
     CheckOk(Status::Internal("signature mismatch"), "task " + task->id);
   }
-  agent::GuardPart g;
-  g.raw = raw;
-  g.lock = redis::keys::Lock(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature);
-  g.meta = redis::keys::Meta(w.prefix, PluginKind::kPolling, w.info.normalized_name, task->signature);
-  g.token = w.worker_id + "-" + std::to_string(++w.serial);
-  g.lock_ttl_ms = static_cast<int64_t>((task->time_limit + 30) * 1000);
-  g.execute_frequency = w.info.execute_frequency;
-  g.skew = 1;
-  g.expires_at = task->expires_at;
-  g.task_id = task->id;
-  g.plugin = w.info.name;
-  g.resource_id = task->resource->id;
-  return g;
+  return agent::MakeGuardPart(w.prefix, w.info, *task, raw, w.worker_id + "-" + std::to_string(++w.serial),
+                              1);
 }
 
 // The finish part of a run that returned the bench plugin's metrics for `raw`'s resource.

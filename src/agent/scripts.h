@@ -29,9 +29,12 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "panoptes/kind.h"
+#include "panoptes/model.h"
+#include "panoptes/plugin_info.h"
 #include "panoptes/status.h"
 #include "redis/client.h"
 
@@ -109,6 +112,16 @@ struct StepReply {
 };
 
 Result<StepReply> RunStep(redis::Client& client, const StepKeys& keys, const StepRequest& req);
+
+// A task's time limit in seconds: its own when set, else its plugin's.
+double TimeLimit(const Task& task, const PluginInfo& info);
+// The (resource id, namespace) of each [enrichment] preload of `info` for `task`, in order.
+std::vector<std::pair<std::string, std::string>> PreloadIds(const PluginInfo& info, const Task& task);
+// The guard part of `task` (its text `raw`) for plugin `info`, as a worker sends it: lock and meta
+// keys, a lock TTL of the time limit + 30 s, the plugin's frequency, cache age and code mtime, the
+// task's expiry, and the P:enrichment keys of its preloads.
+GuardPart MakeGuardPart(const std::string& prefix, const PluginInfo& info, const Task& task, std::string raw,
+                        std::string token, int skew);
 
 // Moves worker_id's prefetched task (if it holds one besides a running task) back to the queue.
 Result<bool> HandBackPrefetched(redis::Client& client, const std::string& prefix, PluginKind kind,

@@ -405,26 +405,9 @@ std::optional<Prepared> Worker::Prepare(const std::string& raw) {
     return std::nullopt;
   }
   Prepared p{raw, std::move(*task), info, {}, 0, {}};
-  p.time_limit = p.task.time_limit > 0 ? p.task.time_limit : info->time_limit;
-  GuardPart& g = p.guard;
-  g.raw = raw;
-  g.lock = redis::keys::Lock(prefix_, o_.kind, info->normalized_name, p.task.signature);
-  g.meta = redis::keys::Meta(prefix_, o_.kind, info->normalized_name, p.task.signature);
-  g.token = RandomToken();
-  g.lock_ttl_ms = static_cast<int64_t>((p.time_limit + 30) * 1000);
-  g.execute_frequency = info->execute_frequency;
-  g.skew = o_.site.main.plugins_skew;
-  g.results_cache_age = info->results_cache_age;
-  g.code_mtime = static_cast<double>(std::max(info->file_mtime_ns, info->module_mtime_ns)) / 1e9;
-  g.expires_at = p.task.expires_at > 0 ? p.task.expires_at : 1e18;
-  g.task_id = p.task.id;
-  g.plugin = info->name;
-  g.resource_id = p.task.resource ? p.task.resource->id : "";
-  for (const PreloadSpec& spec : info->preload) {
-    std::string rid = spec.self ? g.resource_id : spec.resource_id;
-    p.preload_ids.emplace_back(rid, spec.namespace_);
-    g.preload_keys.push_back(redis::keys::Enrichment(prefix_, rid, spec.namespace_));
-  }
+  p.time_limit = TimeLimit(p.task, *info);
+  p.guard = MakeGuardPart(prefix_, *info, p.task, raw, RandomToken(), o_.site.main.plugins_skew);
+  p.preload_ids = PreloadIds(*info, p.task);
   return p;
 }
 
