@@ -1,6 +1,8 @@
 // The agent's Lua scripts (src/agent/scripts.h) against a real redis-server: the one-round-trip
 // step, its safety when retried after a lost reply, the supervisor's hand-back and the reaper.
 
+#include <optional>
+
 #include <gtest/gtest.h>
 
 #include "agent/scripts.h"
@@ -52,6 +54,18 @@ class StepScriptTest : public ::testing::Test {
     f.outputs.push_back({prefix_ + ":metrics:local", true, 0, "group of " + g.task_id});
     return f;
   }
+  // A step that guards `guard` (if any), then takes the next task.
+  static StepRequest GuardThenTake(std::optional<GuardPart> guard = std::nullopt) {
+    StepRequest req;
+    req.guard = std::move(guard);
+    req.next = StepNext::kTake;
+    return req;
+  }
+  // With tasks 1 and 2 queued: takes task 1, then guards it (it runs) and prefetches task 2.
+  agent::StepReply RunFirstWithSecondPrefetched() {
+    Step(GuardThenTake());
+    return Step(GuardThenTake(Guard(1)));
+  }
   agent::StepReply Step(const StepRequest& req) {
     auto r = RunStep(*client_, keys_, req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -77,26 +91,19 @@ TEST_F(StepScriptTest, BusyWorkerFinishesGuardsAndTakesInOneStep) {
   Queue(1);
   Queue(2);
   Queue(3);
-  StepRequest take;
-  take.next = StepNext::kTake;
-  auto r0 = Step(take);
+  auto r0 = Step(GuardThenTake());
   ASSERT_EQ(r0.taken, "task-1");
   EXPECT_EQ(r0.verdict, "") << "no guard part, no verdict";
 
-  StepRequest s1;
-  s1.guard = Guard(1);
-  s1.next = StepNext::kTake;
-  auto r1 = Step(s1);
+  auto r1 = Step(GuardThenTake(Guard(1)));
   EXPECT_EQ(r1.verdict, "run");
   EXPECT_EQ(r1.taken, "task-2");
   EXPECT_EQ(List(keys_.inflight), (std::vector<std::string>{"task-2", "task-1"})) << "running at the tail";
   EXPECT_EQ(Str({"GET", Guard(1).lock}), "token-1");
   EXPECT_EQ(Str({"HGET", keys_.running, "token"}), "token-1");
 
-  StepRequest s2;
+  StepRequest s2 = GuardThenTake(Guard(2));
   s2.finish = Finish(Guard(1));
-  s2.guard = Guard(2);
-  s2.next = StepNext::kTake;
   auto r2 = Step(s2);
   EXPECT_TRUE(r2.finished);
   EXPECT_EQ(r2.verdict, "run");
@@ -113,17 +120,9 @@ TEST_F(StepScriptTest, RetriedStepAfterALostReplyChangesNothingMore) {
   Queue(1);
   Queue(2);
   Queue(3);
-  StepRequest take;
-  take.next = StepNext::kTake;
-  Step(take);
-  StepRequest s1;
-  s1.guard = Guard(1);
-  s1.next = StepNext::kTake;
-  Step(s1);
-  StepRequest s2;
+  RunFirstWithSecondPrefetched();
+  StepRequest s2 = GuardThenTake(Guard(2));
   s2.finish = Finish(Guard(1));
-  s2.guard = Guard(2);
-  s2.next = StepNext::kTake;
   auto first = Step(s2);
   auto again = Step(s2);  // the same request, as Worker::Step retries it
   EXPECT_TRUE(first.finished);
@@ -139,13 +138,8 @@ TEST_F(StepScriptTest, GuardSkipsAcknowledgeAtTheTail) {
   Queue(1);
   Queue(2);
   (void)client_->Command({"HSET", Guard(1).meta, "last_executed", "9999999999"});  // ran "just now"
-  StepRequest take;
-  take.next = StepNext::kTake;
-  Step(take);
-  StepRequest s1;
-  s1.guard = Guard(1);
-  s1.next = StepNext::kTake;
-  auto r1 = Step(s1);
+  Step(GuardThenTake());
+  auto r1 = Step(GuardThenTake(Guard(1)));
   EXPECT_EQ(r1.verdict, "too soon");
   EXPECT_EQ(r1.taken, "task-2");
   EXPECT_EQ(List(keys_.inflight), (std::vector<std::string>{"task-2"})) << "the skipped task is acknowledged";
@@ -162,13 +156,7 @@ TEST_F(StepScriptTest, GuardSkipsAcknowledgeAtTheTail) {
 TEST_F(StepScriptTest, HandedBackTaskIsGoneForTheWorkerAndNextOnTheQueue) {
   Queue(1);
   Queue(2);
-  StepRequest take;
-  take.next = StepNext::kTake;
-  Step(take);
-  StepRequest s1;
-  s1.guard = Guard(1);
-  s1.next = StepNext::kTake;
-  ASSERT_EQ(Step(s1).taken, "task-2");
+  ASSERT_EQ(RunFirstWithSecondPrefetched().taken, "task-2");
   Queue(3);  // newer work arrives meanwhile
   auto moved = agent::HandBackPrefetched(*client_, prefix_, PluginKind::kPolling, "w1");
   ASSERT_TRUE(moved.ok() && *moved);
@@ -191,13 +179,7 @@ TEST_F(StepScriptTest, HandedBackTaskIsGoneForTheWorkerAndNextOnTheQueue) {
 TEST_F(StepScriptTest, StoppingWorkerHandsBackItsPrefetchedTask) {
   Queue(1);
   Queue(2);
-  StepRequest take;
-  take.next = StepNext::kTake;
-  Step(take);
-  StepRequest s1;
-  s1.guard = Guard(1);
-  s1.next = StepNext::kTake;
-  Step(s1);
+  RunFirstWithSecondPrefetched();
   StepRequest stop;
   stop.finish = Finish(Guard(1));
   stop.next = StepNext::kHandBack;
@@ -210,13 +192,7 @@ TEST_F(StepScriptTest, StoppingWorkerHandsBackItsPrefetchedTask) {
 TEST_F(StepScriptTest, ReaperRecordsTheStartedTaskAndRequeuesThePrefetchedOne) {
   Queue(1);
   Queue(2);
-  StepRequest take;
-  take.next = StepNext::kTake;
-  Step(take);
-  StepRequest s1;
-  s1.guard = Guard(1);
-  s1.next = StepNext::kTake;
-  Step(s1);
+  RunFirstWithSecondPrefetched();
   auto reaped = agent::ReapWorker(*client_, prefix_, PluginKind::kPolling, "w1", "crashed", "gone", false);
   ASSERT_TRUE(reaped.ok()) << reaped.status().ToString();
   EXPECT_EQ(reaped->started, 1);
