@@ -3,7 +3,9 @@
 // ParseTask tries ParseTaskFast and runs ParseTaskSlow when it declines, so ParseTaskSlow alone
 // defines what ParseTask accepts and every error message it returns. Pure and thread-safe.
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "panoptes/model.h"
@@ -19,5 +21,8 @@ Result<Task> ParseTaskSlow(std::string_view text);
 // it does not decode, numbers it cannot convert exactly as the slow path does. When it returns a
 // Task, ParseTaskSlow(text) succeeds with the same Task, field for field.
 std::optional<Task> ParseTaskFast(std::string_view text);
+
+// Appends code point `cp` (<= 0x10FFFF) to `out` as UTF-8.
+void AppendUtf8(std::string& out, uint32_t cp);
 
 }  // namespace panoptes::model::internal

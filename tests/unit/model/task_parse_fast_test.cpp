@@ -22,6 +22,7 @@
 namespace panoptes::model {
 namespace {
 
+using internal::AppendUtf8;
 using internal::ParseTaskFast;
 using internal::ParseTaskSlow;
 
@@ -70,24 +71,6 @@ void ExpectAgrees(const std::string& text) {
   if (const std::optional<Task> fast = ParseTaskFast(text)) {
     ASSERT_TRUE(slow.ok()) << "fast path accepted what the slow path rejects: " << text;
     ExpectSameTask(*fast, *slow, text);
-  }
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
 
