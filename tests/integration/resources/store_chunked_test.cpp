@@ -11,26 +11,13 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/resources/numbered_resource.h"
 #include "redis/client.h"
 #include "resources/store.h"
 #include "support/redis_server.h"
 
 namespace panoptes::resources {
 namespace {
-
-Resource Numbered(int i) {
-  Resource r;
-  r.site = "dc1";
-  r.class_ = "network";
-  r.subclass = "switch";
-  r.type = "juniper";
-  r.id = "sw" + std::to_string(i);
-  r.endpoint = r.id + ".example.com";
-  r.plugin = "disc";
-  r.creation_timestamp = 1700000000.5;
-  r.metadata = {{"os", "junos"}};
-  return r;
-}
 
 // Resources sw<begin> .. sw<end - 1>.
 std::vector<Resource> Range(int begin, int end) {

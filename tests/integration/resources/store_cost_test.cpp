@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/resources/numbered_resource.h"
 #include "redis/client.h"
 #include "resources/store.h"
 #include "support/redis_server.h"
@@ -23,17 +24,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-Resource Numbered(int i) {
-  Resource r;
-  r.site = "dc1";
-  r.class_ = "network";
-  r.subclass = "switch";
-  r.type = "juniper";
-  r.id = "sw" + std::to_string(i);
-  r.endpoint = r.id + ".example.com";
-  r.plugin = "disc";
-  r.creation_timestamp = 1700000000.5;
-  r.metadata = {{"os", "junos"}, {"rack", "r" + std::to_string(i % 97)}};
+// With a second metadata entry, as real discoveries carry several.
+Resource RackedNumbered(int i) {
+  Resource r = Numbered(i);
+  r.metadata["rack"] = "r" + std::to_string(i % 97);
   return r;
 }
 
@@ -102,10 +96,10 @@ TEST(Integration, DISABLED_CostOfPuttingOneHundredThousandResources) {
   redis::Client admin(config, "cost-admin");
   ResourceStore store(client, config.key_prefix);
   std::vector<Resource> all;
-  for (int i = 0; i < 100000; ++i) all.push_back(Numbered(i));
+  for (int i = 0; i < 100000; ++i) all.push_back(RackedNumbered(i));
   // Half of them gone and 10k new ones: the vanish path at scale.
   std::vector<Resource> changed(all.begin() + 50000, all.end());
-  for (int i = 100000; i < 110000; ++i) changed.push_back(Numbered(i));
+  for (int i = 100000; i < 110000; ++i) changed.push_back(RackedNumbered(i));
 
   for (const auto* result : {&all, &all, &changed}) {
     ASSERT_TRUE(admin.Command({"SLOWLOG", "RESET"}).ok());
