@@ -58,6 +58,22 @@ agent_cpu_s() {
   echo "$total"
 }
 
+# cpu_ms_per_task CPU0_S CPU1_S N: milliseconds of CPU per task between two agent_cpu_s readings.
+cpu_ms_per_task() {
+  awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.4f", (b - a) * 1000 / n }'
+}
+
+# start_bench_agent INI PREFIX WORKERS LOG: starts panoptes-agent (AGENT_PID) and warms it up with
+# 200 tasks (not recorded): its workers have started Python and loaded the plugin after it.
+start_bench_agent() {
+  local ini=$1 prefix=$2 workers=$3 log=$4
+  "$BIN/panoptes-agent" --config "$ini" --kind polling --workers "$workers" --log-level warn 2> "$log" &
+  AGENT_PID=$!
+  "$BIN_BENCH/agent_driver/bench_agent_driver" run --port "$REDIS_PORT" --prefix "$prefix" --plugin bench_polling \
+    --count 200 --tag warm --timeout-s 30 > "${log%.log}.warmup.out" ||
+    { tail -20 "$log" >&2; die "agent: warm-up with $workers workers failed; see $log"; }
+}
+
 # section_agent REPS TASKS
 section_agent() {
   local reps=$1 n=$2 rep
@@ -66,11 +82,7 @@ section_agent() {
   write_bench_plugin "$dir" 60
   local ini
   ini=$(write_site_config "$dir" bench-agent "$dir/polling" "$(free_port)" 0)
-  "$BIN/panoptes-agent" --config "$ini" --kind polling --workers 2 --log-level warn 2> "$dir/agent.log" &
-  AGENT_PID=$!
-  # Warm-up (not recorded): the workers have started Python and loaded the plugin after it.
-  "$driver" run --port "$REDIS_PORT" --prefix bench-agent --plugin bench_polling --count 200 --tag warm \
-    --timeout-s 30 > "$dir/warmup.out" || { tail -20 "$dir/agent.log" >&2; die "agent: warm-up failed; see $dir/agent.log"; }
+  start_bench_agent "$ini" bench-agent 2 "$dir/agent.log"
   sleep 0.5  # idle: measuring RSS at rest, not a synchronisation
   sample_agent_rss "$AGENT_PID" "after warm-up"
   for rep in $(seq 1 "$reps"); do
@@ -80,7 +92,7 @@ section_agent() {
       --timeout-s 120 > "$dir/rep$rep.out" || { tail -20 "$dir/agent.log" >&2; die "agent: repetition $rep failed"; }
     cpu1=$(agent_cpu_s "$AGENT_PID")
     local v; v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$dir/rep$rep.out"; }
-    sample agent_cpu_ms_per_task "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { printf "%.4f", (b - a) * 1000 / n }')" ms \
+    sample agent_cpu_ms_per_task "$(cpu_ms_per_task "$cpu0" "$cpu1" "$n")" ms \
       "agent CPU per task (supervisor + workers, utime+stime)"
     sample agent_tasks_per_s "$(v tasks_per_s)" tasks/s "panoptes-agent, 2 workers, trivial polling plugin, N=$n queued"
     sample redis_round_trips_per_task "$(v round_trips_per_task)" "" "Redis round trips per executed task (server reply writes)"
@@ -110,12 +122,7 @@ section_agent_scaling() {
   for workers in $counts; do
     local prefix="bench-w$workers" ini
     ini=$(write_site_config "$dir" "$prefix" "$dir/polling" 0 0)
-    "$BIN/panoptes-agent" --config "$ini" --kind polling --workers "$workers" --log-level warn \
-      2> "$dir/agent-w$workers.log" &
-    AGENT_PID=$!
-    "$driver" run --port "$REDIS_PORT" --prefix "$prefix" --plugin bench_polling --count 200 --tag warm \
-      --timeout-s 30 > "$dir/warmup-w$workers.out" ||
-      { tail -20 "$dir/agent-w$workers.log" >&2; die "agent scaling: warm-up with $workers workers failed"; }
+    start_bench_agent "$ini" "$prefix" "$workers" "$dir/agent-w$workers.log"
     for rep in $(seq 1 "$reps"); do
       local cpu0 cpu1 out="$dir/w$workers-rep$rep.out"
       cpu0=$(agent_cpu_s "$AGENT_PID")
@@ -125,7 +132,7 @@ section_agent_scaling() {
       sample "agent_tasks_per_s_w$workers" "$(awk -F= '$1 == "tasks_per_s" { print $2 }' "$out")" tasks/s \
         "panoptes-agent, $workers worker(s), trivial polling plugin, N=$n queued"
       sample "agent_cpu_ms_per_task_w$workers" \
-        "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { printf "%.4f", (b - a) * 1000 / n }')" ms \
+        "$(cpu_ms_per_task "$cpu0" "$cpu1" "$n")" ms \
         "agent CPU per task with $workers worker(s)"
     done
     log "agent scaling: $workers workers done"
