@@ -243,27 +243,26 @@ int Worker::Loop() {
         std::chrono::seconds(o_.site.Kind(o_.kind).plugin_scan_interval)) {
       Rescan();
     }
-    bool stopping = !MayTakeMore() && !next_;
-    if (stopping && !finish_) {
-      // Hand back anything still in flight (a task whose reply was lost), then exit.
+    if (!finish_ && !next_) {
+      if (MayTakeMore()) {
+        Block();
+        continue;
+      }
+      // Stopped or recycled: hand back anything still in flight (a reply was lost), then exit.
       std::optional<Prepared> none;
       Step(none, StepNext::kHandBack);
       return kWorkerExitOk;
     }
-    if (!finish_ && !next_) {
-      Block();
-      continue;
+    // One round trip: finish the task that ran, guard the next one, prefetch the one after; when
+    // stopping, finish and hand back what was prefetched instead of running it.
+    std::optional<Prepared> guarded;
+    StepNext next = StepNext::kHandBack;
+    if (!StopRequested()) {
+      guarded = std::move(next_);
+      next = MayTakeMore() ? StepNext::kTake : StepNext::kNone;
     }
-    // One round trip: finish the task that ran, guard the next one, prefetch the one after.
-    std::optional<Prepared> guarded = std::move(next_);
     next_.reset();
-    if (StopRequested()) {
-      // Stopping: finish, and hand back what was prefetched instead of running it.
-      guarded.reset();
-      Step(guarded, StepNext::kHandBack);
-      continue;
-    }
-    Step(guarded, MayTakeMore() ? StepNext::kTake : StepNext::kNone);
+    Step(guarded, next);
   }
 }
 
