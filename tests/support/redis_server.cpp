@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "redis/client.h"
+#include "support/child_process.h"
 
 namespace panoptes::testing {
 namespace fs = std::filesystem;
@@ -95,12 +96,6 @@ bool AnswersPing(int port) {
   return ok;
 }
 
-// True when `pid` has exited (and reaps it).
-bool Exited(pid_t pid) {
-  int status = 0;
-  return waitpid(pid, &status, WNOHANG) == pid;
-}
-
 enum class Outcome { kUp, kExited, kTimeout };
 
 // Waits until the child `pid` answers PING on `port`, exits, or 10 s pass.
@@ -108,7 +103,7 @@ Outcome AwaitListener(pid_t pid, int port) {
   Outcome outcome = Outcome::kTimeout;
   WaitUntil(
       [&] {
-        if (Exited(pid)) {
+        if (ChildExited(pid)) {
           outcome = Outcome::kExited;
           return true;
         }
@@ -118,41 +113,6 @@ Outcome AwaitListener(pid_t pid, int port) {
       },
       std::chrono::seconds(10));
   return outcome;
-}
-
-pid_t Spawn(const std::vector<std::string>& argv) {
-  std::vector<char*> cargv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);  // keep terminal signals to the test runner from reaching it first
-    execv(cargv[0], cargv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Stops our child `pid` with `sig` (SIGKILL after 5 s) and reaps it. Does nothing when `pid` is not
-// a child of this process (e.g. in a process forked by the test): only the starter stops a server.
-void StopPid(pid_t& pid, int sig) {
-  if (pid <= 0) return;
-  int status = 0;
-  if (waitpid(pid, &status, WNOHANG) != 0) {  // already exited and now reaped, or not ours
-    pid = -1;
-    return;
-  }
-  kill(pid, sig);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  pid = -1;
 }
 
 std::string UniquePrefix() {
@@ -200,7 +160,7 @@ bool RedisServer::Start() {
   if (pid_ > 0) return true;
   constexpr int kAttempts = 5;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    pid_ = Spawn(Argv());
+    pid_ = SpawnChild(Argv());
     if (pid_ < 0) {
       ADD_FAILURE() << "fork failed: " << std::strerror(errno);
       return false;
@@ -236,10 +196,10 @@ bool RedisServer::Start() {
 }
 
 void RedisServer::Stop() {
-  StopPid(pid_, SIGTERM);
+  StopChild(pid_, SIGTERM);
 }
 void RedisServer::Kill() {
-  StopPid(pid_, SIGKILL);
+  StopChild(pid_, SIGKILL);
 }
 
 RedisConfig RedisServer::Config(const std::string& prefix) const {
@@ -270,7 +230,7 @@ SentinelCluster::SentinelCluster(int sentinels) {
 }
 
 SentinelCluster::~SentinelCluster() {
-  for (pid_t& pid : sentinel_pids_) StopPid(pid, SIGTERM);
+  for (pid_t& pid : sentinel_pids_) StopChild(pid, SIGTERM);
 }
 
 bool SentinelCluster::Start() {
@@ -307,7 +267,8 @@ bool SentinelCluster::StartSentinel(size_t i, int quorum) {
                                       "\n"
                                       "sentinel down-after-milliseconds mymaster 1000\n"
                                       "sentinel failover-timeout mymaster 5000\n");
-    pid_t pid = Spawn({"/usr/bin/redis-sentinel", conf, "--logfile", dir_.path() + "/sentinel" + n + ".log"});
+    pid_t pid =
+        SpawnChild({"/usr/bin/redis-sentinel", conf, "--logfile", dir_.path() + "/sentinel" + n + ".log"});
     if (pid < 0) break;
     Outcome outcome = AwaitListener(pid, port);
     if (outcome == Outcome::kUp) {
@@ -315,7 +276,7 @@ bool SentinelCluster::StartSentinel(size_t i, int quorum) {
       return true;
     }
     if (outcome == Outcome::kTimeout) {
-      StopPid(pid, SIGKILL);
+      StopChild(pid, SIGKILL);
       break;
     }
     sentinel_ports_[i] = FreeLoopbackPort();
