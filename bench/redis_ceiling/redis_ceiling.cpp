@@ -4,7 +4,7 @@
 //                                                       monotonic start time (ns) for the workers
 //   work     --port P --prefix X --worker I --start-at NS
 //            waits until NS, then does per task what a busy agent worker does except calling the
-//            plugin, with the agent's own code (src/agent/scripts.h, outputs.h): one Step round
+//            plugin, with the agent's own code (src/agent/redis_task_queue.h, outputs.h): one Step round
 //            trip that finishes the previous task (XADD, P:meta, unlock, ack), guards this one
 //            (expiry, lock, frequency guard on Redis TIME) and takes the next into the in-flight
 //            list; parse and signature check of the taken task; serialization of a three-metric
@@ -19,7 +19,8 @@
 #include <vector>
 
 #include "agent/outputs.h"
-#include "agent/scripts.h"
+#include "agent/redis_task_queue.h"
+#include "agent/task_parts.h"
 #include "config/identity.h"
 #include "model/identity.h"
 #include "model/json.h"
@@ -100,8 +101,8 @@ agent::GuardPart Prepare(WorkerState& w, const std::string& raw) {
   if (model::Signature(w.info.normalized_name, &*task->resource) != task->signature) {
     CheckOk(Status::Internal("signature mismatch"), "task " + task->id);
   }
-  return agent::MakeGuardPart(w.prefix, w.info, *task, raw, w.worker_id + "-" + std::to_string(++w.serial),
-                              1);
+  return agent::MakeGuardPart(w.prefix, w.info, *task, raw, w.worker_id + "-" + std::to_string(++w.serial), 1,
+                              agent::LockTtlMs(*task, w.info));
 }
 
 // The finish part of a run that returned the bench plugin's metrics for `raw`'s resource.
@@ -125,9 +126,7 @@ int Work(const Options& opt) {
   CheckOk(w.client.Connect(), "connect");
   // Load the script before the clock starts, as a long-running agent has it cached.
   CheckOk(w.client.Command({"SCRIPT", "LOAD", agent::StepScript().source()}).status(), "SCRIPT LOAD");
-  agent::StepKeys keys{redis::keys::AgentInflight(prefix, w.worker_id),
-                       redis::keys::AgentRunning(prefix, w.worker_id),
-                       redis::keys::Tasks(prefix, PluginKind::kPolling)};
+  agent::RedisTaskQueue queue(w.client, prefix, PluginKind::kPolling);
   SleepUntil(opt.Int("start-at", 0));
   uint64_t rt0 = w.client.round_trips();
   int64_t tasks = 0, last_ns = MonotonicNs();
@@ -141,9 +140,9 @@ int Work(const Options& opt) {
     req.next = agent::StepNext::kTake;
     finish.reset();
     next.reset();
-    auto reply = agent::RunStep(w.client, keys, req);
+    auto reply = queue.Step(w.worker_id, req);
     CheckOk(reply.status(), "step script");
-    if (req.guard && reply->verdict == "run") {
+    if (req.guard && reply->verdict == agent::Verdict::kRun) {
       ++tasks;
       finish = Finish(w, *req.guard);  // the plugin call would be here
     }

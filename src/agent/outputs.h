@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/scripts.h"
+#include "agent/task_queue.h"
 #include "panoptes/model.h"
 #include "panoptes/plugin_info.h"
 #include "python/host.h"

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <random>
 #include <utility>  // before Asio: boost 1.74 awaitable.hpp needs std::exchange
@@ -14,7 +15,7 @@
 #include "agent/agent_metrics.h"
 #include "agent/board.h"
 #include "agent/reaper.h"
-#include "agent/scripts.h"
+#include "agent/redis_task_queue.h"
 #include "agent/worker.h"
 #include "config/site_config.h"
 #include "core/logging.h"
@@ -89,6 +90,7 @@ class Supervisor {
   void Heartbeat();
   void CheckRss();
   int Alive(PluginKind kind) const;
+  TaskQueue& QueueOf(PluginKind kind) { return *queues_.at(kind); }
 
   const AgentOptions& options_;
   SiteConfig site_;
@@ -99,6 +101,7 @@ class Supervisor {
   asio::steady_timer watch_;
   asio::steady_timer shutdown_;
   redis::Client redis_;
+  std::map<PluginKind, std::unique_ptr<TaskQueue>> queues_;  // over redis_
   AgentMetrics metrics_;
   process::Notifier notifier_;
   std::unique_ptr<Board> board_;
@@ -147,10 +150,7 @@ void Supervisor::Spawn(Slot& slot) {
   slot.timed_out = slot.stopping = slot.handed_back = false;
   slot.started_at = Clock::now();
   // Registered at once so that a reaper can find its in-flight list should this host die.
-  auto reg =
-      redis_.Pipeline({{"SADD", redis::keys::AgentWorkers(site_.redis.key_prefix, slot.kind), slot.worker_id},
-                       {"SET", redis::keys::AgentHeartbeat(site_.redis.key_prefix, slot.worker_id), "1", "PX",
-                        std::to_string(site_.agent.heartbeat_ttl_ms)}});
+  auto reg = QueueOf(slot.kind).Heartbeat({slot.worker_id}, site_.agent.heartbeat_ttl_ms);
   if (!reg.ok()) log_->warn("worker {}: cannot register: {}", slot.worker_id, reg.status().ToString());
   log_->info("worker {} started (pid {})", slot.worker_id, slot.pid);
 }
@@ -181,7 +181,7 @@ void Supervisor::WatchRun(Slot& slot) {
   if (ran_ms >= slot.time_limit_ms && !slot.timed_out) OnDeadline(slot);
   if (ran_ms >= kPrefetchHoldMs && !slot.handed_back && b.prefetched.load(std::memory_order_relaxed) != 0) {
     slot.handed_back = true;
-    auto moved = HandBackPrefetched(redis_, site_.redis.key_prefix, slot.kind, slot.worker_id);
+    auto moved = QueueOf(slot.kind).HandBack(slot.worker_id);
     if (!moved.ok()) {
       log_->warn("worker {}: {}", slot.worker_id, moved.status().ToString());
     } else if (*moved) {
@@ -223,7 +223,7 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
                           ? "killed after its time limit of " + std::to_string(slot.time_limit_ms) + " ms"
                       : killed_at_shutdown_ ? "killed at agent shutdown after shutdown_grace_s"
                                             : "the worker process ended: " + info.Describe();
-  auto reaped = ReapWorker(redis_, site_.redis.key_prefix, slot.kind, slot.worker_id, status, error, false);
+  auto reaped = QueueOf(slot.kind).Reap(slot.worker_id, status, error, false);
   if (!reaped.ok()) {
     log_->error("worker {}: cannot hand back its task now (a reaper will): {}", slot.worker_id,
                 reaped.status().ToString());
@@ -332,31 +332,21 @@ int Supervisor::Alive(PluginKind kind) const {
 }
 
 void Supervisor::Heartbeat() {
-  const std::string& p = site_.redis.key_prefix;
-  std::vector<redis::Args> cmds;
-  for (const auto& slot : slots_) {
-    if (slot->pid < 0) continue;
-    cmds.push_back({"SET", redis::keys::AgentHeartbeat(p, slot->worker_id), "1", "PX",
-                    std::to_string(site_.agent.heartbeat_ttl_ms)});
-    cmds.push_back({"SADD", redis::keys::AgentWorkers(p, slot->kind), slot->worker_id});
-  }
-  size_t first_depth = cmds.size();
   for (PluginKind kind : options_.kinds) {
-    cmds.push_back({"LLEN", redis::keys::Tasks(p, kind)});
-    cmds.push_back({"LLEN", redis::keys::Deadletter(p, kind)});
-  }
-  auto replies = redis_.Pipeline(cmds);
-  if (!replies.ok()) {
-    if (redis_problem_.empty()) log_->warn("heartbeat: {}", replies.status().ToString());
-    redis_problem_ = "redis unreachable: " + replies.status().message();
-    return;
+    std::vector<std::string> ids;
+    for (const auto& slot : slots_) {
+      if (slot->pid > 0 && slot->kind == kind) ids.push_back(slot->worker_id);
+    }
+    auto depth = QueueOf(kind).Heartbeat(ids, site_.agent.heartbeat_ttl_ms);
+    if (!depth.ok()) {
+      if (redis_problem_.empty()) log_->warn("heartbeat: {}", depth.status().ToString());
+      redis_problem_ = "redis unreachable: " + depth.status().message();
+      return;
+    }
+    metrics_.SetQueueDepth(kind, depth->tasks, depth->deadletter);
   }
   if (!redis_problem_.empty()) log_->info("heartbeat: Redis reachable again");
   redis_problem_.clear();
-  for (size_t i = 0; i < options_.kinds.size(); ++i) {
-    metrics_.SetQueueDepth(options_.kinds[i], (*replies)[first_depth + 2 * i].integer,
-                           (*replies)[first_depth + 2 * i + 1].integer);
-  }
 }
 
 void Supervisor::CheckRss() {
@@ -380,7 +370,7 @@ void Supervisor::Tick() {
   int reap_every = std::max(1, site_.agent.heartbeat_ttl_ms / 2 / site_.agent.heartbeat_interval_ms);
   if (!stopping_ && redis_problem_.empty() && ticks_ % reap_every == 0) {
     for (PluginKind kind : options_.kinds) {
-      ReapStats stats = ReapDeadWorkers(redis_, site_.redis.key_prefix, kind);
+      ReapStats stats = ReapDeadWorkers(QueueOf(kind));
       if (stats.requeued > 0) metrics_.Requeued(kind, stats.requeued);
       if (stats.started > 0) metrics_.Finished(kind, "crashed");
     }
@@ -409,6 +399,9 @@ int Supervisor::Run() {
     return 1;
   }
   board_ = std::move(board).value();
+  for (PluginKind kind : options_.kinds) {
+    queues_[kind] = std::make_unique<RedisTaskQueue>(redis_, site_.redis.key_prefix, kind);
+  }
   for (PluginKind kind : options_.kinds) {
     for (int i = 0; i < per_kind; ++i) slots_.push_back(std::make_unique<Slot>(io_, kind, i, slots_.size()));
   }

@@ -12,7 +12,7 @@
 //            the new config (which rescans the plugins).
 // Workers report through the shared-memory worker board (board.h), which the supervisor reads every
 // 50 ms: a run past its time limit is killed (SIGTERM, then SIGKILL after kill_grace_ms), and the
-// prefetched task of a run lasting over 100 ms is handed back to the queue (scripts.h, HandBack).
+// prefetched task of a run lasting over 100 ms is handed back to the queue (task_queue.h, HandBack).
 // A timer refreshes the workers' heartbeat keys (one pipeline, with the queue depths), checks
 // worker RSS against max_worker_rss_mb, runs the reaper for other agents' dead workers and pets
 // the systemd watchdog. Its synchronous Redis calls block the loop for at most the I/O timeout.

@@ -13,7 +13,8 @@
 #include "agent/board.h"
 #include "agent/file_watch.h"
 #include "agent/outputs.h"
-#include "agent/scripts.h"
+#include "agent/redis_task_queue.h"
+#include "agent/task_parts.h"
 #include "config/plugin_file.h"
 #include "core/logging.h"
 #include "model/identity.h"
@@ -86,6 +87,7 @@ class Worker {
         log_(core::Logger("agent")),
         board_(o.board != nullptr ? *o.board : own_board_),
         client_(o.site.redis, "agent-worker"),
+        queue_(client_, prefix_, o.kind),
         kv_(client_, prefix_),
         secrets_(client_, prefix_),
         store_(client_, prefix_) {}
@@ -116,6 +118,7 @@ class Worker {
   BoardSlot own_board_;  // when run without a supervisor
   BoardSlot& board_;
   redis::Client client_;
+  RedisTaskQueue queue_;
   plugin::RedisKvStore kv_;
   plugin::RedisSecretStore secrets_;
   resources::ResourceStore store_;
@@ -124,7 +127,6 @@ class Worker {
   PluginMap plugins_;
   FileWatch files_;  // the plugins' files and modules
   std::chrono::steady_clock::time_point last_scan_;
-  StepKeys keys_;
   std::optional<FinishPart> finish_;  // the task that ran, to finish at the next step
   std::optional<Prepared> next_;      // the task in flight to guard at the next step
   int tasks_done_ = 0;                // tasks taken
@@ -141,8 +143,6 @@ Status Worker::Start() {
   sa.sa_handler = OnParentDeath;
   sigaction(SIGUSR2, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  keys_ = {redis::keys::AgentInflight(prefix_, o_.worker_id),
-           redis::keys::AgentRunning(prefix_, o_.worker_id), redis::keys::Tasks(prefix_, o_.kind)};
   auto interp = python::Interpreter::Start({o_.site.python.path});
   if (!interp.ok()) return interp.status();
   interpreter_ = std::move(interp).value();
@@ -273,9 +273,7 @@ void Worker::Block() {
   std::optional<Prepared> none;
   if (!in_flight_empty_ && (!Step(none, StepNext::kTake) || next_)) return;
   if (StopRequested()) return;
-  const std::string block = std::to_string(o_.block_ms / 1000.0);
-  auto reply = client_.Blocking({"BLMOVE", keys_.queue, keys_.inflight, "RIGHT", "LEFT", block},
-                                std::chrono::milliseconds(o_.block_ms));
+  auto reply = queue_.Take(o_.worker_id, std::chrono::milliseconds(o_.block_ms));
   if (!reply.ok()) {
     in_flight_empty_ = false;  // the move may have happened, its reply lost
     if (idle_failures_++ % 20 == 0) log_->warn("worker {}: {}", o_.worker_id, reply.status().ToString());
@@ -284,10 +282,10 @@ void Worker::Block() {
   }
   if (idle_failures_ > 0) log_->info("worker {}: Redis reachable again", o_.worker_id);
   idle_failures_ = 0;
-  if (reply->IsNil()) return;
+  if (!*reply) return;
   in_flight_empty_ = false;
   ++tasks_done_;
-  next_ = Prepare(reply->str);
+  next_ = Prepare(**reply);
 }
 
 // One step: finish_ (if any), guard `guarded` (if any), then `next`. Runs the guarded task when its
@@ -303,7 +301,7 @@ bool Worker::Step(std::optional<Prepared>& guarded, StepNext next) {
   StepReply reply;
   if (!req.finish && !req.guard) {
     // Nothing in hand: one attempt; the caller loops (and Block waits) while Redis is away.
-    auto r = RunStep(client_, keys_, req);
+    auto r = queue_.Step(o_.worker_id, req);
     if (!r.ok()) {
       if (idle_failures_++ % 20 == 0) log_->warn("worker {}: {}", o_.worker_id, r.status().ToString());
       SleepMs(250);
@@ -311,7 +309,7 @@ bool Worker::Step(std::optional<Prepared>& guarded, StepNext next) {
     }
     reply = std::move(r).value();
   } else if (!Retry("step", [&] {
-               auto r = RunStep(client_, keys_, req);
+               auto r = queue_.Step(o_.worker_id, req);
                if (r.ok()) reply = std::move(r).value();
                return r.status();
              })) {
@@ -320,23 +318,23 @@ bool Worker::Step(std::optional<Prepared>& guarded, StepNext next) {
   }
   // A take that found nothing, with nothing running: the in-flight list is empty, so an idle
   // worker may block at once (BLMOVE) without checking it first.
-  in_flight_empty_ = next == StepNext::kTake && !reply.taken && !(guarded && reply.verdict == "run");
+  in_flight_empty_ = next == StepNext::kTake && !reply.taken && !(guarded && reply.verdict == Verdict::kRun);
   if (reply.taken) {
     ++tasks_done_;
     next_ = Prepare(*reply.taken);
   }
   if (!guarded) return true;
-  const std::string& v = reply.verdict;
-  if (v == "run") {
+  Verdict v = reply.verdict.value_or(Verdict::kGone);
+  if (v == Verdict::kRun) {
     Run(*guarded, reply);
-  } else if (v == "expired") {
+  } else if (v == Verdict::kExpired) {
     board_.expired.fetch_add(1, std::memory_order_relaxed);
-  } else if (v == "gone") {
+  } else if (v == Verdict::kGone) {
     board_.gone.fetch_add(1, std::memory_order_relaxed);
   } else {
     log_->debug("worker {}: {} {} skipped: {}", o_.worker_id, guarded->info->name, guarded->task.signature,
-                v);
-    Count(board_.skipped, IndexOf(kSkipReasons, v));
+                VerdictName(v));
+    Count(board_.skipped, IndexOf(kSkipReasons, VerdictName(v)));
   }
   return true;
 }
@@ -367,12 +365,7 @@ void Worker::DeadLetter(const std::string& raw, const std::string& reason, const
   entry += ",\"at\":";
   model::AppendJsonDouble(entry, WallSeconds());
   entry += "}";
-  Retry("dead-letter", [&] {
-    return client_
-        .Pipeline({{"LPUSH", redis::keys::Deadletter(prefix_, o_.kind), entry},
-                   {"LREM", keys_.inflight, "-1", raw}})
-        .status();
-  });
+  Retry("dead-letter", [&] { return queue_.DeadLetter(o_.worker_id, raw, entry); });
   Count(board_.deadlettered, IndexOf(kDeadletterReasons, reason));
 }
 
@@ -405,7 +398,8 @@ std::optional<Prepared> Worker::Prepare(const std::string& raw) {
   }
   Prepared p{raw, std::move(*task), info, {}, 0, {}};
   p.time_limit = TimeLimit(p.task, *info);
-  p.guard = MakeGuardPart(prefix_, *info, p.task, raw, RandomToken(), o_.site.main.plugins_skew);
+  p.guard = MakeGuardPart(prefix_, *info, p.task, raw, RandomToken(), o_.site.main.plugins_skew,
+                          LockTtlMs(p.task, *info));
   p.preload_ids = PreloadIds(*info, p.task);
   return p;
 }

@@ -4,7 +4,7 @@
 // handled one at a time: validate (dead-letter bad JSON, unknown plugin, wrong signature, wrong
 // kind), guard (expiry, lock, frequency), run, finish (outputs, P:meta, lock release,
 // acknowledgement). The guard of a task, the finish of the one before and the prefetch of the one
-// after share one round trip (scripts.h, Step), so a busy worker costs one round trip per task and
+// after share one round trip (task_queue.h, Step), so a busy worker costs one round trip per task and
 // an idle one three at most (BLMOVE, guard, finish). It holds at most one prefetched task beside
 // the running one; the supervisor hands that one back to the queue if the run lasts long.
 //

@@ -1,0 +1,29 @@
+-- Reaps a dead worker (src/agent/task_queue.h, Reap): its started task is recorded with the
+-- given status and its lock released; its other tasks go back to the consuming end of the queue,
+-- oldest first. Safe to run concurrently from several agents. Twin: memory_task_queue.cpp.
+local inflight, running, heartbeat, queue, workers = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local status, error, worker_id, check_heartbeat, meta_ttl_s = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+if check_heartbeat == '1' and redis.call('EXISTS', heartbeat) == 1 then
+  return {'alive', 0, 0}
+end
+local r = redis.call('HMGET', running, 'lock', 'meta', 'token')
+local lock, meta, token = r[1], r[2], r[3]
+local started, requeued = 0, 0
+if lock then
+  if redis.call('GET', lock) == token then
+    redis.call('DEL', lock)
+  end
+  redis.call('HSET', meta, 'last_status', status, 'last_error', error)
+  redis.call('EXPIRE', meta, meta_ttl_s)
+  redis.call('RPOP', inflight)
+  started = 1
+end
+local items = redis.call('LRANGE', inflight, 0, -1)
+for i = 1, #items do
+  redis.call('RPUSH', queue, items[i])
+  requeued = requeued + 1
+end
+redis.call('DEL', inflight, running, heartbeat)
+redis.call('SREM', workers, worker_id)
+return {'reaped', started, requeued}

@@ -1,0 +1,118 @@
+-- The agent's step: finish the task that ran, guard the task at the tail, take or hand back.
+-- One round trip, atomic; its contract is in src/agent/task_queue.h (Step), and its twin is
+-- src/agent/memory_task_queue.cpp: the contract tests run both, so change them together.
+--
+-- The arguments are decoded here, by position, once; the encoder is EncodeStep in
+-- src/agent/redis_task_queue.cpp. Absent parts are sent as empty strings.
+local inflight, running, queue = KEYS[1], KEYS[2], KEYS[3]
+local f_lock, f_meta, g_lock, g_meta = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local n_out, n_pre = tonumber(ARGV[1]), tonumber(ARGV[2]) -- -1: no finish / no guard part
+local has_finish, has_guard = n_out >= 0, n_pre >= 0
+n_out, n_pre = math.max(n_out, 0), math.max(n_pre, 0)
+local next_op, meta_ttl_s, maxlen = ARGV[3], ARGV[4], ARGV[5] -- next: 'T' take, 'H' hand back
+local f_token, f_status, f_duration_ms, f_error, f_stored = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
+local g_raw, g_token, g_lock_ttl_ms = ARGV[11], ARGV[12], ARGV[13]
+local g_frequency, g_skew = tonumber(ARGV[14]), tonumber(ARGV[15])
+local g_cache_age, g_code_mtime, g_expires_at = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[18])
+local g_task_id, g_plugin, g_resource_id = ARGV[19], ARGV[20], ARGV[21]
+local out_args = 22 -- then per output: op ('X': XADD MAXLEN ~; else a SET's TTL in s), data
+local out_keys = 8 -- then n_out output keys, then n_pre preload keys
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local nows = t[1] .. '.' .. string.rep('0', 6 - #t[2]) .. t[2]
+
+local finished = 0
+-- What the script knows of the running hash: nil (unknown), true (exists), false (absent), and
+-- whether a finish left it to delete (saved when the guard overwrites it at once).
+local busy, stale = nil, false
+if has_finish and redis.call('HGET', running, 'token') == f_token then
+  for i = 0, n_out - 1 do
+    local op, data = ARGV[out_args + 2 * i], ARGV[out_args + 1 + 2 * i]
+    if op == 'X' then
+      redis.call('XADD', KEYS[out_keys + i], 'MAXLEN', '~', maxlen, '*', 'data', data)
+    else
+      redis.call('SET', KEYS[out_keys + i], data, 'EX', op)
+    end
+  end
+  if f_stored == '1' then
+    redis.call('HSET', f_meta, 'last_status', f_status, 'last_duration_ms', f_duration_ms,
+               'last_error', f_error, 'last_results', nows)
+  else
+    redis.call('HSET', f_meta, 'last_status', f_status, 'last_duration_ms', f_duration_ms,
+               'last_error', f_error)
+  end
+  if redis.call('GET', f_lock) == f_token then
+    redis.call('DEL', f_lock)
+  end
+  redis.call('RPOP', inflight)
+  finished = 1
+  busy, stale = false, true
+end
+
+local verdict = false
+local preload = {}
+if has_guard then
+  if busy == nil then
+    local owner = redis.call('HGET', running, 'token')
+    if owner == g_token then
+      verdict = 'run' -- a retried step: this guard ran already
+    end
+    busy = owner ~= false
+  end
+  if verdict then
+    -- nothing more to do
+  elseif busy or redis.call('LINDEX', inflight, -1) ~= g_raw then
+    verdict = 'gone'
+  elseif now > g_expires_at then
+    verdict = 'expired'
+  elseif redis.call('EXISTS', g_lock) == 1 then
+    verdict = 'locked'
+  else
+    local m = redis.call('HMGET', g_meta, 'last_executed', 'last_results')
+    local le, lr = tonumber(m[1]), tonumber(m[2])
+    if le and le + g_frequency > now + g_skew and g_code_mtime < le then
+      verdict = 'too soon'
+    elseif g_cache_age > 0 and lr and lr + g_cache_age > now + g_skew and g_code_mtime < lr then
+      verdict = 'cached'
+    else
+      redis.call('SET', g_lock, g_token, 'PX', g_lock_ttl_ms)
+      redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id)
+      redis.call('EXPIRE', g_meta, meta_ttl_s)
+      redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id)
+      verdict = 'run'
+      busy, stale = true, false
+    end
+  end
+  if verdict == 'run' then
+    for i = 0, n_pre - 1 do
+      preload[#preload + 1] = redis.call('GET', KEYS[out_keys + n_out + i])
+    end
+  elseif verdict ~= 'gone' then
+    redis.call('RPOP', inflight)
+  end
+end
+if stale then
+  redis.call('DEL', running)
+end
+
+local taken = false
+if next_op == 'T' then
+  if busy == nil then
+    busy = redis.call('EXISTS', running) == 1
+  end
+  local n = busy and 1 or 0
+  if redis.call('LLEN', inflight) > n then
+    taken = redis.call('LINDEX', inflight, -1 - n)
+  else
+    taken = redis.call('LMOVE', queue, inflight, 'RIGHT', 'LEFT')
+  end
+elseif next_op == 'H' and not busy and (busy == false or redis.call('EXISTS', running) == 0) then
+  while redis.call('LMOVE', inflight, queue, 'LEFT', 'RIGHT') do end
+end
+
+local out = {finished, verdict, nows, taken}
+for i = 1, #preload do
+  out[#out + 1] = preload[i]
+end
+return out

@@ -1,0 +1,34 @@
+#include "agent/task_queue.h"
+
+#include <array>
+#include <utility>
+
+namespace panoptes::agent {
+namespace {
+
+constexpr std::array<std::pair<Verdict, std::string_view>, 6> kVerdictNames = {{
+    {Verdict::kGone, "gone"},
+    {Verdict::kExpired, "expired"},
+    {Verdict::kLocked, "locked"},
+    {Verdict::kTooSoon, "too soon"},
+    {Verdict::kCached, "cached"},
+    {Verdict::kRun, "run"},
+}};
+
+}  // namespace
+
+std::string_view VerdictName(Verdict v) {
+  for (const auto& [verdict, name] : kVerdictNames) {
+    if (verdict == v) return name;
+  }
+  return "?";
+}
+
+std::optional<Verdict> ParseVerdict(std::string_view name) {
+  for (const auto& [verdict, n] : kVerdictNames) {
+    if (n == name) return verdict;
+  }
+  return std::nullopt;
+}
+
+}  // namespace panoptes::agent

@@ -1,0 +1,163 @@
+#pragma once
+// The task queue as the agent sees it: every operation the agent's processes do on the shared
+// queue state, behind one interface so that the worker and the supervisor can be tested without
+// Redis. Implementations: RedisTaskQueue (redis_task_queue.h: Lua scripts, one round trip per
+// call), MemoryTaskQueue (memory_task_queue.h: the same semantics in memory, for unit tests) and
+// FaultyTaskQueue (faulty_task_queue.h: injects failures and lost replies). One contract test
+// suite (tests/support/task_queue_contract.h) runs against the first two.
+//
+// The state, per plugin kind: the queue of tasks (raw JSON texts; consumed at its right end), the
+// dead-letter list, the set of registered workers, and per worker a heartbeat (with a TTL), an
+// in-flight list and a running record. A worker's in-flight list holds at most the task it runs
+// (at the tail; the running record then names its lock, meta key and guard token) and one
+// prefetched task (at the head): tasks enter at the head and are guarded, run and acknowledged at
+// the tail, so the tail is always the oldest task not yet handled. Per plugin/resource pair there
+// is a lock (owned by a token, with a lifetime) and a meta record (last_executed, last_status...).
+// Times are the queue's own clock (the Redis server's TIME), in epoch seconds.
+//
+// Every call is atomic: it applies entirely or not at all. A failed call (Status not ok) may
+// still have been applied when the failure was the loss of its reply (kUnavailable/kIOError);
+// each call is safe to retry with the same arguments, see Step.
+//
+// Thread safety: an instance is used by one thread (the Redis one wraps one connection).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "panoptes/status.h"
+
+namespace panoptes::agent {
+
+// How long a task's meta record lives after its last run.
+inline constexpr int kMetaTtlSeconds = 7 * 24 * 3600;
+
+// One output write of a finished run.
+struct OutputWrite {
+  std::string key;
+  bool stream = false;  // append {data: data} to the stream `key` (capped at metrics_maxlen); else
+  int ttl_s = 0;        // set `key` to data for ttl_s seconds (at least 1)
+  std::string data;
+};
+
+// The finish part of a step: what the run of the task at the tail produced. Applied only when the
+// running record still carries `token` (so a retried step does not finish twice): writes the
+// outputs, records the run in `meta`, releases `lock` if `token` still owns it, acknowledges the
+// task (removes the tail) and clears the running record.
+struct FinishPart {
+  std::string lock;
+  std::string meta;
+  std::string token;   // the guard's token
+  std::string status;  // ok, empty, error
+  int64_t duration_ms = 0;
+  std::string error;
+  bool stored = false;  // a non-empty result was stored: set last_results to now
+  std::vector<OutputWrite> outputs;
+};
+
+// The guard part of a step: may the task at the tail run now?
+struct GuardPart {
+  std::string raw;  // the task's text: it must be the in-flight list's tail
+  std::string lock;
+  std::string meta;
+  std::string token;  // unique per guard: owns the lock when the verdict is kRun
+  int64_t lock_ttl_ms = 0;
+  int execute_frequency = 0;
+  int skew = 0;
+  int results_cache_age = 0;
+  double code_mtime = 0;  // max(plugin file, module) mtime, epoch seconds
+  double expires_at = 0;
+  std::string task_id;
+  std::string plugin;                     // Name, recorded in meta (panoptes-ctl last-runs)
+  std::string resource_id;                // empty for discovery; recorded in meta
+  std::vector<std::string> preload_keys;  // enrichment keys whose values come back on kRun
+};
+
+// The guard's answer, checked in this order.
+enum class Verdict {
+  kGone,     // the tail is not this task (handed back by the supervisor) or another one runs
+  kExpired,  // now > expires_at
+  kLocked,   // another run holds the lock
+  kTooSoon,  // last_executed + frequency > now + skew, and the code did not change since
+  kCached,   // last_results + results_cache_age > now + skew, and the code did not change since
+  kRun,      // lock taken with the token, last_executed = now, running record set
+};
+// "gone", "expired", "locked", "too soon", "cached", "run" (the names in metrics and logs).
+std::string_view VerdictName(Verdict v);
+std::optional<Verdict> ParseVerdict(std::string_view name);
+
+// What a step does after its finish and guard parts.
+enum class StepNext {
+  kNone,
+  kTake,      // make sure one unguarded task is in flight, returned as `taken`: the one there
+              // already (a retried step, a lost Take reply) or one moved from the queue
+  kHandBack,  // stopping: when nothing runs, move the unguarded tasks in flight back to the queue
+};
+
+struct StepRequest {
+  std::optional<FinishPart> finish;
+  std::optional<GuardPart> guard;
+  StepNext next = StepNext::kNone;
+  int metrics_maxlen = 100000;
+};
+
+struct StepReply {
+  bool finished = false;             // the finish part applied (false: nothing to finish, a retry,
+                                     // or the run's record is gone: reaped meanwhile)
+  std::optional<Verdict> verdict;    // with a guard part. A retried guard that ran answers kRun
+  double now = 0;                    // the queue's clock
+  std::optional<std::string> taken;  // with kTake: the unguarded task in flight
+  std::vector<std::optional<std::string>> preload;  // on kRun: one value per preload key
+};
+
+struct ReapResult {
+  bool alive = false;  // only with check_heartbeat: the worker's heartbeat lives, nothing done
+  int started = 0;     // started tasks recorded with the status
+  int requeued = 0;    // tasks pushed back onto the queue
+};
+
+struct QueueDepth {
+  int64_t tasks = 0;
+  int64_t deadletter = 0;
+};
+
+class TaskQueue {
+ public:
+  virtual ~TaskQueue() = default;
+
+  // --- a worker's calls ---
+  // One step of `worker_id`: finish, then guard, then next (see the parts above). Retrying the
+  // same request after a lost reply is safe: the finish does not apply twice, the guard answers
+  // kRun again for its token, the take returns the same task.
+  virtual Result<StepReply> Step(const std::string& worker_id, const StepRequest& request) = 0;
+  // Waits up to `block` for a task and moves it into the worker's in-flight list; nullopt when
+  // none came. REQUIRES: the in-flight list is empty (else call Step with kTake).
+  virtual Result<std::optional<std::string>> Take(const std::string& worker_id,
+                                                  std::chrono::milliseconds block) = 0;
+  // Removes `raw` from the worker's in-flight list and pushes `entry` (JSON naming the task and
+  // the reason) onto the dead-letter list.
+  virtual Status DeadLetter(const std::string& worker_id, const std::string& raw,
+                            const std::string& entry) = 0;
+
+  // --- the supervisor's calls ---
+  // Adds the workers to the registered set and (re)sets their heartbeats to live `ttl_ms` more;
+  // returns the queue's depths. Registration is a heartbeat of one worker.
+  virtual Result<QueueDepth> Heartbeat(const std::vector<std::string>& worker_ids, int64_t ttl_ms) = 0;
+  // Moves the worker's prefetched task (if it holds one besides a running task) back to the
+  // consuming end of the queue; true if it moved one.
+  virtual Result<bool> HandBack(const std::string& worker_id) = 0;
+  // The registered workers (for the reaper).
+  virtual Result<std::vector<std::string>> Workers() = 0;
+  // Hands back the tasks of a dead worker: a started task (running record present) is recorded in
+  // its meta with `status` (crashed/timeout) and `error`, and its lock released if the run's token
+  // still owns it; the others are requeued at the consuming end, oldest first; the worker's keys
+  // and registration are removed. `check_heartbeat`: do nothing while its heartbeat lives (other
+  // agents' reapers); false when the caller knows the worker is dead (its own supervisor).
+  virtual Result<ReapResult> Reap(const std::string& worker_id, const std::string& status,
+                                  const std::string& error, bool check_heartbeat) = 0;
+};
+
+}  // namespace panoptes::agent
