@@ -73,6 +73,35 @@ struct HttpConfig {
   HostPort agent_listen{"127.0.0.1", 8786};
 };
 
+// An http:// URL split once at load time (no TLS: an https:// URL is refused with that reason).
+struct HttpUrl {
+  std::string host;
+  int port = 80;
+  std::string path;  // without a trailing '/', "" for the root
+  std::string ToString() const { return "http://" + host + ":" + std::to_string(port) + path; }
+  bool operator==(const HttpUrl&) const = default;
+};
+
+// panoptes-consumer: metrics streams -> InfluxDB line protocol (docs/outputs.md).
+struct ConsumerConfig {
+  HttpUrl influxdb_url{"127.0.0.1", 8086, ""};
+  std::string influxdb_database = "panoptes";  // 1.x database; 2.x bucket
+  std::string influxdb_api = "v1";             // v1: POST /write?db=; v2: POST /api/v2/write?bucket=
+  std::string influxdb_org;                    // v2 only (optional for VictoriaMetrics)
+  std::string influxdb_token_file;             // v1: none; v2: "Authorization: Token <file content>"
+  std::string influxdb_token;                  // read from influxdb_token_file; never logged
+  bool create_database = true;                 // v1: CREATE DATABASE at start (as the original)
+  std::string group = "panoptes-consumer";     // the Redis consumer group
+  std::string name;                            // consumer name in the group; "" = <host>:<pid>
+  int batch_size = 5000;                       // 1..100000 points per write
+  int flush_interval_ms = 1000;                // 10..600000: a partial batch waits at most this
+  int request_timeout_ms = 10000;              // 100..600000 per HTTP request
+  int retry_max_backoff_ms = 30000;            // 100..600000, cap of the exponential retry backoff
+  int claim_idle_ms = 60000;                   // 1000..86400000: claim others' entries pending this long
+  HostPort listen{"127.0.0.1", 8787};          // /metrics and /healthz; port 0 disables
+  bool operator==(const ConsumerConfig&) const = default;
+};
+
 struct SiteConfig {
   std::string source_path;  // the INI file it was read from
   MainConfig main;
@@ -82,6 +111,7 @@ struct SiteConfig {
   SchedulerConfig scheduler;
   PythonConfig python;
   HttpConfig http;
+  ConsumerConfig consumer;
 
   const KindConfig& Kind(PluginKind k) const { return kinds[KindIndex(k)]; }
   KindConfig& Kind(PluginKind k) { return kinds[KindIndex(k)]; }

@@ -99,11 +99,13 @@ Status SetRedisHost(SiteConfig& c, std::string_view v, const LoadContext&) {
   return Status::Ok();
 }
 
-// Reads the password, stripping one trailing newline ("\n" or "\r\n").
-Status SetPasswordFile(SiteConfig& c, std::string_view v, const LoadContext& ctx) {
+// Reads a secret from the file `path` (resolved against the config's directory), stripping one
+// trailing newline ("\n" or "\r\n"). `what` names the secret in the error ("a password").
+Status ReadSecretFile(std::string_view v, const LoadContext& ctx, const std::string& what,
+                      std::string& path_out, std::string& secret_out) {
   std::string_view t = TrimBlank(v);
-  c.redis.password_file.clear();
-  c.redis.password.clear();
+  path_out.clear();
+  secret_out.clear();
   if (t.empty()) return Status::Ok();
   std::string path = ResolveAgainst(ctx.base_dir, t);
   std::error_code ec;
@@ -114,13 +116,18 @@ Status SetPasswordFile(SiteConfig& c, std::string_view v, const LoadContext& ctx
   if (!in) return Status::InvalidArgument("cannot read " + path + ": " + std::strerror(errno));
   std::ostringstream buf;
   buf << in.rdbuf();
-  std::string pw = buf.str();
-  if (!pw.empty() && pw.back() == '\n') pw.pop_back();
-  if (!pw.empty() && pw.back() == '\r') pw.pop_back();
-  if (pw.empty()) return Status::InvalidArgument("the file " + path + " is empty (a password is expected)");
-  c.redis.password_file = path;
-  c.redis.password = std::move(pw);
+  std::string secret = buf.str();
+  if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.empty())
+    return Status::InvalidArgument("the file " + path + " is empty (" + what + " is expected)");
+  path_out = path;
+  secret_out = std::move(secret);
   return Status::Ok();
+}
+
+Status SetPasswordFile(SiteConfig& c, std::string_view v, const LoadContext& ctx) {
+  return ReadSecretFile(v, ctx, "a password", c.redis.password_file, c.redis.password);
 }
 
 Status SetSentinels(SiteConfig& c, std::string_view v, const LoadContext&) {
@@ -198,11 +205,62 @@ std::vector<KeySpec> BuildDaemonKeySpecs() {
   };
 }
 
+// [consumer]: panoptes-consumer (docs/outputs.md).
+std::vector<KeySpec> BuildConsumerKeySpecs() {
+  auto str = [](std::string what, bool allow_empty, std::string ConsumerConfig::*field) {
+    return WordKey(std::move(what), allow_empty,
+                   [field](SiteConfig& c) -> std::string& { return c.consumer.*field; });
+  };
+  auto num = [](int64_t min, int64_t max, int ConsumerConfig::*field) {
+    return IntKey(min, max, [field](SiteConfig& c) -> int& { return c.consumer.*field; });
+  };
+  Setter url = [](SiteConfig& c, std::string_view v, const LoadContext&) -> Status {
+    auto parsed = ParseHttpUrl(v);
+    if (!parsed.ok()) return parsed.status();
+    c.consumer.influxdb_url = *parsed;
+    return Status::Ok();
+  };
+  Setter api = [](SiteConfig& c, std::string_view v, const LoadContext&) -> Status {
+    std::string_view t = TrimBlank(v);
+    if (t != "v1" && t != "v2") return Status::InvalidArgument("must be v1 or v2");
+    c.consumer.influxdb_api = std::string(t);
+    return Status::Ok();
+  };
+  Setter token = [](SiteConfig& c, std::string_view v, const LoadContext& ctx) -> Status {
+    return ReadSecretFile(v, ctx, "a token", c.consumer.influxdb_token_file, c.consumer.influxdb_token);
+  };
+  Setter create = [](SiteConfig& c, std::string_view v, const LoadContext&) -> Status {
+    std::string_view t = TrimBlank(v);
+    if (t != "true" && t != "false") return Status::InvalidArgument("must be true or false");
+    c.consumer.create_database = t == "true";
+    return Status::Ok();
+  };
+  return {
+      {"consumer", "influxdb_url", url},
+      {"consumer", "influxdb_database",
+       str("a non-empty name without blanks", false, &ConsumerConfig::influxdb_database)},
+      {"consumer", "influxdb_api", api},
+      {"consumer", "influxdb_org", str("a name without blanks", true, &ConsumerConfig::influxdb_org)},
+      {"consumer", "influxdb_token_file", token},
+      {"consumer", "create_database", create},
+      {"consumer", "group", str("a non-empty name without blanks", false, &ConsumerConfig::group)},
+      {"consumer", "name", str("a name without blanks", true, &ConsumerConfig::name)},
+      {"consumer", "batch_size", num(1, 100000, &ConsumerConfig::batch_size)},
+      {"consumer", "flush_interval_ms", num(10, 600000, &ConsumerConfig::flush_interval_ms)},
+      {"consumer", "request_timeout_ms", num(100, 600000, &ConsumerConfig::request_timeout_ms)},
+      {"consumer", "retry_max_backoff_ms", num(100, 600000, &ConsumerConfig::retry_max_backoff_ms)},
+      {"consumer", "claim_idle_ms", num(1000, 86400000, &ConsumerConfig::claim_idle_ms)},
+      {"consumer", "listen", ListenKey([](SiteConfig& c) -> HostPort& { return c.consumer.listen; })},
+  };
+}
+
 const std::vector<KeySpec>& KeySpecs() {
   static const std::vector<KeySpec> specs = [] {
     std::vector<KeySpec> all = BuildKeySpecs();
     std::vector<KeySpec> daemons = BuildDaemonKeySpecs();
     all.insert(all.end(), daemons.begin(), daemons.end());
+    std::vector<KeySpec> consumer = BuildConsumerKeySpecs();
+    all.insert(all.end(), consumer.begin(), consumer.end());
     return all;
   }();
   return specs;

@@ -90,6 +90,37 @@ Result<HostPort> ParseHostPort(std::string_view text, int min_port) {
   return HostPort{std::string(host), static_cast<int>(*port)};
 }
 
+Result<HttpUrl> ParseHttpUrl(std::string_view text) {
+  const std::string accepted = "must be http://host[:port][/path]";
+  std::string_view t = TrimBlank(text);
+  if (t.substr(0, 8) == "https://") {
+    return Status::InvalidArgument("https is not supported (no TLS); use a local TLS proxy and http://");
+  }
+  if (t.substr(0, 7) != "http://") return Status::InvalidArgument(accepted);
+  t.remove_prefix(7);
+  std::size_t slash = t.find('/');
+  std::string_view authority = t.substr(0, slash);
+  HttpUrl url;
+  if (slash != std::string_view::npos) url.path = std::string(t.substr(slash));
+  while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();
+  std::size_t colon = authority.rfind(':');
+  bool has_port = colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos;
+  std::string_view host = has_port ? authority.substr(0, colon) : authority;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || HasBlank(host)) return Status::InvalidArgument(accepted);
+  for (char c : host) {
+    if (!IsHostChar(c) && c != ':') return Status::InvalidArgument(accepted);
+  }
+  url.host = std::string(host);
+  if (has_port) {
+    auto port = ParseInteger(authority.substr(colon + 1), 1, 65535);
+    if (!port.ok()) return Status::InvalidArgument(accepted + " (port in 1..65535)");
+    url.port = static_cast<int>(*port);
+  }
+  if (HasBlank(url.path)) return Status::InvalidArgument(accepted + " (no blanks)");
+  return url;
+}
+
 bool IsSiteName(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {

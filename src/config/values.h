@@ -31,6 +31,10 @@ std::vector<std::string> SplitList(std::string_view text);
 // "host:port" or "[v6addr]:port" with port in [min_port, 65535].
 Result<HostPort> ParseHostPort(std::string_view text, int min_port);
 
+// "http://host[:port][/path]" (port 1..65535, default 80; a trailing '/' dropped). https:// is
+// refused (no TLS in this build: put a TLS-terminating proxy on loopback in front).
+Result<HttpUrl> ParseHttpUrl(std::string_view text);
+
 // Letters, digits, '_' and '-', at least one character.
 bool IsSiteName(std::string_view s);
 // A Python identifier (ASCII): [A-Za-z_][A-Za-z0-9_]*.

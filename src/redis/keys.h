@@ -45,6 +45,24 @@ inline std::string Leader(std::string_view p, PluginKind k) {
   return Join(p, {"leader", KindName(k)});
 }
 
+// --- Metrics streams and their consumers (docs/redis.md, "Consumer") ---
+// Entries the metrics_maxlen cap trimmed while a consumer group existed (INCRBY in the agent's
+// step script, which derives it as the stream key followed by ":overflow").
+inline std::string MetricsOverflow(std::string_view p, std::string_view site) {
+  return Join(p, {"metrics", site, "overflow"});
+}
+// Stream entries panoptes-consumer could not turn into points, or whose points the database
+// rejected: {"stream", "id", "entry", "line", "reason", "at"}.
+inline std::string ConsumerDeadletter(std::string_view p) {
+  return Join(p, {"deadletter", "consumer"});
+}
+
+// Counter state of a [transforms] rate: "<value>|<timestamp>", TTL 3 x the group's interval.
+// `counter_key` = "<resource_id>|<group_type>|<dimension name>|<value>...|<metric name>".
+inline std::string RateState(std::string_view p, std::string_view counter_key) {
+  return Join(p, {"rate", counter_key});
+}
+
 // --- Resource store (docs/redis.md, "Resource store") ---
 inline std::string ResourceData(std::string_view p) {
   return Join(p, {"resources", "data"});
