@@ -14,6 +14,9 @@ constexpr const char* kLatenessHelp =
     "Plugin start (Redis time at the guard) minus the task's scheduled_for.";
 constexpr const char* kExpired = "panoptes_agent_tasks_expired_total";
 constexpr const char* kExpiredHelp = "Tasks dropped past expires_at.";
+constexpr const char* kRefused = "panoptes_agent_finish_refused_total";
+constexpr const char* kRefusedHelp =
+    "Runs whose results were dropped because the run had been reaped meanwhile (taken for dead).";
 
 http::Labels K(PluginKind kind) {
   return {{"kind", std::string(KindName(kind))}};
@@ -31,6 +34,7 @@ AgentMetrics::AgentMetrics() {
     for (const char* o : {"ok", "empty", "error", "timeout", "crashed"}) Tasks(kind, o);
     for (const char* r : kSkipReasons) registry_.AddCounter(kSkipped, kSkippedHelp, K(kind, "reason", r));
     registry_.AddCounter(kExpired, kExpiredHelp, K(kind));
+    registry_.AddCounter(kRefused, kRefusedHelp, K(kind));
     registry_.AddHistogram(kDuration, kDurationHelp, BoardBucketBounds(), K(kind));
     registry_.AddHistogram(kLateness, kLatenessHelp, BoardBucketBounds(), K(kind));
   }
@@ -83,6 +87,8 @@ void AgentMetrics::Fold(PluginKind kind, const BoardSlot& slot, BoardCounts& see
   }
   Grow(registry_.AddCounter(kExpired, kExpiredHelp, K(kind)), slot.expired.load(std::memory_order_relaxed),
        seen.expired);
+  Grow(registry_.AddCounter(kRefused, kRefusedHelp, K(kind)),
+       slot.finish_refused.load(std::memory_order_relaxed), seen.finish_refused);
   GrowHistogram(registry_.AddHistogram(kDuration, kDurationHelp, BoardBucketBounds(), K(kind)), slot.duration,
                 seen.duration, seen.duration_sum_us);
   GrowHistogram(registry_.AddHistogram(kLateness, kLatenessHelp, BoardBucketBounds(), K(kind)), slot.lateness,

@@ -51,7 +51,8 @@ struct alignas(64) BoardSlot {
   std::array<std::atomic<uint64_t>, kSkipReasons.size()> skipped{};
   std::array<std::atomic<uint64_t>, kDeadletterReasons.size()> deadlettered{};
   std::atomic<uint64_t> expired{0};
-  std::atomic<uint64_t> gone{0};  // prefetched tasks the supervisor handed back
+  std::atomic<uint64_t> gone{0};            // prefetched tasks the supervisor handed back
+  std::atomic<uint64_t> finish_refused{0};  // finishes refused: the run was reaped meanwhile
   BoardHistogram duration;
   BoardHistogram lateness;
 };

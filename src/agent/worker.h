@@ -1,21 +1,17 @@
 #pragma once
-// One agent worker process (issue 4 items 2-5): its own Redis connection and Python interpreter,
-// created after the fork. Tasks move from P:tasks:<kind> into its own in-flight list and are
-// handled one at a time: validate (dead-letter bad JSON, unknown plugin, wrong signature, wrong
-// kind), guard (expiry, lock, frequency), run, finish (outputs, P:meta, lock release,
-// acknowledgement). The guard of a task, the finish of the one before and the prefetch of the one
-// after share one round trip (task_queue.h, Step), so a busy worker costs one round trip per task and
-// an idle one three at most (BLMOVE, guard, finish). It holds at most one prefetched task beside
-// the running one; the supervisor hands that one back to the queue if the run lasts long.
+// One agent worker process: what a forked child runs. It sets up what the worker's logic
+// (worker_core.h, the state machine over the task queue) needs in a process: its own Redis
+// connection (RedisTaskQueue), its embedded Python interpreter (the plugin runner), the plugin
+// catalog of its kind (plugin_catalog.h) and its signal handlers, then runs the logic until it
+// exits and maps how it ended to the process exit code.
 //
-// It reports to its supervisor through its slot of the shared worker board (board.h): run start
-// and time limit (for the time-limit kill), prefetch, counters. It stops when the slot's stop flag
-// is set, when the supervisor dies (SIGUSR2 by PR_SET_PDEATHSIG), or after max_tasks_per_worker
-// tasks; stopping, it finishes the running task and hands the prefetched one back. SIGTERM while a
-// plugin runs ends the process at once (the supervisor's timeout kill); otherwise it asks for a
-// stop.
+// It reports to its supervisor through its slot of the shared worker board (board.h). It stops
+// when the slot's stop flag is set, when the supervisor dies (SIGUSR2 by PR_SET_PDEATHSIG), or
+// after max_tasks_per_worker tasks; stopping, it finishes the running task and hands the prefetched
+// one back. SIGTERM while a plugin runs ends the process at once (the supervisor's time-limit
+// kill); otherwise it asks for a stop.
 //
-// Single-threaded; one Worker per process (it owns the process' Interpreter).
+// Single-threaded; one worker per process (it owns the process' Interpreter).
 
 #include <string>
 
@@ -36,7 +32,7 @@ struct WorkerOptions {
 // Exit codes of a worker process.
 inline constexpr int kWorkerExitOk = 0;           // stopped or recycled (max tasks)
 inline constexpr int kWorkerExitStartFailed = 4;  // Python or Redis setup failed
-inline constexpr int kWorkerExitRedisLost = 5;    // a task's guard/finish could not reach Redis
+inline constexpr int kWorkerExitRedisLost = 5;    // a task's step failed past its retries: reaped
 inline constexpr int kWorkerExitKilledInRun = 6;  // SIGTERM during a plugin run
 
 // Runs the worker in the calling (freshly forked) process until it should stop; returns the exit
