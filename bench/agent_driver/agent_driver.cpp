@@ -4,7 +4,8 @@
 //     Deletes P:metrics:<site>, reads the server counters, queues N polling tasks for N distinct
 //     resources "<T>-<i>" (proper signatures, so no guard skips them) in pipelined batches, and
 //     polls XLEN P:metrics:<site> until N metrics groups arrived (one per executed task). Prints
-//     "name=value" lines: elapsed_s, tasks_per_s, round_trips_per_task (server reply writes minus
+//     "name=value" lines: elapsed_s, tasks_per_s, steady_tasks_per_s (the middle 80 % of the groups
+//     over the time they took: no ramp-up, no tail), round_trips_per_task (server reply writes minus
 //     this driver's own), commands_per_task (includes commands run by scripts), redis_cpu_ms_per_task
 //     and per-command calls per task (cmd_<name>=...). Exit 1 with a diagnosis on timeout.
 
@@ -60,11 +61,19 @@ void Enqueue(Driver& d, const Options& opt, const std::string& queue, int64_t co
   }
 }
 
+// When the metrics stream first held 10 % and 90 % of the groups (monotonic ns).
+struct Progress {
+  int64_t t10 = 0, t90 = 0;
+};
+
 // Polls XLEN of the metrics stream until it reaches `count`; false on timeout.
-bool AwaitGroups(Driver& d, const std::string& stream, int64_t count, const Options& opt) {
+bool AwaitGroups(Driver& d, const std::string& stream, int64_t count, const Options& opt,
+                 Progress& progress) {
   int64_t deadline = MonotonicNs() + opt.Int("timeout-s", 120) * 1'000'000'000;
   timespec pause{0, static_cast<long>(opt.Int("poll-ms", 5) * 1'000'000)};
-  while (IntReply(d, {"XLEN", stream}) < count) {
+  for (int64_t have; (have = IntReply(d, {"XLEN", stream})) < count;) {
+    if (progress.t10 == 0 && have * 10 >= count) progress.t10 = MonotonicNs();
+    if (progress.t90 == 0 && have * 10 >= count * 9) progress.t90 = MonotonicNs();
     if (MonotonicNs() > deadline) return false;
     nanosleep(&pause, nullptr);
   }
@@ -103,7 +112,8 @@ int Run(const Options& opt) {
   int64_t t0 = MonotonicNs();
   Enqueue(d, opt, queue, count);
   int64_t t_queued = MonotonicNs();
-  if (!AwaitGroups(d, stream, count, opt)) {
+  Progress progress;
+  if (!AwaitGroups(d, stream, count, opt, progress)) {
     std::string deadletter = redis::keys::Deadletter(prefix, PluginKind::kPolling);
     std::fprintf(stderr,
                  "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in %s\n",
@@ -119,6 +129,9 @@ int Run(const Options& opt) {
   double elapsed = static_cast<double>(t1 - t0) / 1e9;
   std::printf("elapsed_s=%.4f\nenqueue_s=%.4f\ntasks_per_s=%.1f\n", elapsed,
               static_cast<double>(t_queued - t0) / 1e9, static_cast<double>(count) / elapsed);
+  if (progress.t10 > 0 && progress.t90 > progress.t10)
+    std::printf("steady_tasks_per_s=%.1f\n",
+                0.8 * static_cast<double>(count) / (static_cast<double>(progress.t90 - progress.t10) / 1e9));
   PrintPerTask(*c0, *c1, d, rt0, count);
   return 0;
 }

@@ -33,11 +33,13 @@ INI
   echo "$dir/panoptes.ini"
 }
 
-# write_bench_plugin DIR FREQUENCY: the trivial polling plugin's file in DIR/polling.
+# write_bench_plugin DIR FREQUENCY [NAME]: a bench plugin's file in DIR/polling (NAME: bench_polling,
+# the trivial plugin, unless given; bench/plugins/polling/NAME.panoptes-plugin.in).
 write_bench_plugin() {
+  local name=${3:-bench_polling}
   mkdir -p "$1/polling"
   sed -e "s|@BENCH@|$BENCH_DIR|g" -e "s|@FREQUENCY@|$2|g" \
-    "$BENCH_DIR/plugins/polling/bench_polling.panoptes-plugin.in" > "$1/polling/bench_polling.panoptes-plugin"
+    "$BENCH_DIR/plugins/polling/$name.panoptes-plugin.in" > "$1/polling/$name.panoptes-plugin"
 }
 
 # sample_agent_rss PID LABEL: supervisor RSS and each worker's RSS and PSS, idle.
@@ -47,16 +49,12 @@ sample_agent_rss() {
   for w in $(children_of "$pid"); do
     sample worker_idle_rss_mb "$(rss_mb "$w")" MiB "agent worker RSS, idle, each worker ($label)"
     pss=$(awk '/^Pss:/ { printf "%.1f", $2 / 1024 }' "/proc/$w/smaps_rollup" 2>/dev/null)
-    [ -n "$pss" ] && sample worker_idle_pss_mb "$pss" MiB "agent worker PSS, idle, each worker ($label)"
+    [ -n "$pss" ] && sample worker_idle_pss_mb_w2 "$pss" MiB "agent worker PSS, idle, each of 2 workers ($label)"
   done
 }
 
 # agent_cpu_s PID: utime+stime of the supervisor and its workers, seconds.
-agent_cpu_s() {
-  local total=0 p
-  for p in "$1" $(children_of "$1"); do total=$(awk -v a="$total" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
-  echo "$total"
-}
+agent_cpu_s() { tree_cpu_s "$1"; }
 
 # cpu_ms_per_task CPU0_S CPU1_S N: milliseconds of CPU per task between two agent_cpu_s readings.
 cpu_ms_per_task() {

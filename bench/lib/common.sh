@@ -28,11 +28,24 @@ rss_mb() {
 # Direct children of a pid, one per line.
 children_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true; }
 
-# utime+stime of a pid in seconds (float).
-cpu_s() {
-  awk -v hz="$(getconf CLK_TCK)" '{ split($0, a, ") "); split(a[2], f, " "); printf "%.3f", (f[12] + f[13]) / hz }' \
-    "/proc/$1/stat" 2>/dev/null
+# tree_cpu_s PID: utime+stime of PID and its direct children, seconds (one awk for them all: an
+# agent may have a thousand workers).
+tree_cpu_s() {
+  local files=("/proc/$1/stat") c
+  for c in $(children_of "$1"); do files+=("/proc/$c/stat"); done
+  awk -v hz="$(getconf CLK_TCK)" '{ split($0, a, ") "); split(a[2], f, " "); t += f[12] + f[13] }
+    END { printf "%.3f", t / hz }' "${files[@]}" 2>/dev/null
 }
+
+# tree_pss_mb PID: PSS (smaps_rollup: shared pages split fairly) of PID and its direct children, MiB.
+tree_pss_mb() {
+  local files=("/proc/$1/smaps_rollup") c
+  for c in $(children_of "$1"); do files+=("/proc/$c/smaps_rollup"); done
+  awk '/^Pss:/ { s += $2 } END { printf "%.1f", s / 1024 }' "${files[@]}" 2>/dev/null
+}
+
+# mem_available_mb: MemAvailable of the machine, MiB.
+mem_available_mb() { awk '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo; }
 
 # wait_for DEADLINE_S DESCRIPTION COMMAND...: polls COMMAND every 50 ms until it succeeds.
 wait_for() {

@@ -43,9 +43,31 @@ def fmt(v):
     return "%.3f" % v
 
 
-def derive(figures):
-    """Ratios of medians; their min/max pair the opposite extremes (worst and best case)."""
+def cpu_limit(figures, cores):
+    """The CPU limit of this machine for our protocol, per agent repetition: cores / (Redis CPU +
+    agent CPU per task), both measured in that repetition; and the agent's fraction of it."""
+    names = ("agent_tasks_per_s", "agent_cpu_ms_per_task", "redis_cpu_ms_per_task")
+    if not cores or not all(n in figures for n in names):
+        return []
+    limits, fractions = [], []
+    for tps, agent_ms, redis_ms in zip(*(figures[n]["values"] for n in names)):
+        if agent_ms + redis_ms > 0:
+            limits.append(cores * 1000.0 / (agent_ms + redis_ms))
+            fractions.append(tps / limits[-1])
     out = []
+    for name, vals, unit, desc in (
+            ("cpu_limit_tasks_per_s", limits, "tasks/s",
+             "CPU limit of this machine for our protocol: %d cores / (Redis + agent CPU per task)" % cores),
+            ("fraction_of_cpu_limit", fractions, "x", "agent tasks/s / that CPU limit (same repetition)")):
+        if vals:
+            out.append((name, {"unit": unit, "desc": desc, "min": min(vals), "max": max(vals),
+                               "median": statistics.median(vals), "reps": len(vals)}))
+    return out
+
+
+def derive(figures, cores):
+    """Ratios of medians; their min/max pair the opposite extremes (worst and best case)."""
+    out = cpu_limit(figures, cores)
 
     def ratio(name, num, den, desc):
         if num in figures and den in figures:
@@ -59,8 +81,11 @@ def derive(figures):
           "agent / Celery hub-fix throughput (target >= 10)")
     ratio("agent_vs_celery_shipped_ratio", "agent_tasks_per_s", "celery_shipped_tasks_per_s",
           "agent / Celery shipped throughput")
-    ratio("fraction_of_limit", "agent_tasks_per_s", "ceiling_tasks_per_s",
-          "agent / protocol ceiling (target >= 0.5)")
+    for w in (64, 256, 1024):
+        ratio("agent_vs_celery_fleet_ratio_%d" % w, "fleet_tasks_per_s_%d" % w, "celery_fleet_tasks_per_s_%d" % w,
+              "fleet: agent / Celery tasks/s, %d workers / children, 250 ms plugin" % w)
+        ratio("celery_vs_agent_fleet_pss_ratio_%d" % w, "celery_fleet_pss_mb_%d" % w, "fleet_pss_mb_%d" % w,
+              "fleet: Celery PSS / agent PSS, %d idle workers / children" % w)
     return out
 
 
@@ -68,13 +93,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--require", action="append", default=[])
+    ap.add_argument("--cores", type=int, default=0, help="CPUs of the machine measured (for the CPU limit)")
     args = ap.parse_args()
     figures = load(args.out + "/samples.tsv")
     rows = []
     for name, fig in figures.items():
         v = fig["values"]
         rows.append((name, fig["unit"], fig["desc"], min(v), statistics.median(v), max(v), len(v)))
-    for name, d in derive(figures):
+    for name, d in derive(figures, args.cores):
         rows.append((name, d["unit"], d["desc"], d["min"], d["median"], d["max"], d["reps"]))
 
     try:

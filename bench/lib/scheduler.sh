@@ -10,6 +10,7 @@ section_scheduler() {
   largest=$(echo "$sizes" | tr ' ' '\n' | sort -n | tail -1)
   for size in $sizes; do
     local k; k=$(( size / 1000 ))k
+    if [ "$size" -ge 1000000 ]; then k=$(( size / 1000000 ))m; fi
     for rep in $(seq 1 "$reps"); do
       local out="$dir/$k.$rep.out"
       "$tool" --port "$REDIS_PORT" --prefix "bench-sched-$k" --entries "$size" --frequency 60 \
@@ -20,11 +21,28 @@ section_scheduler() {
       sample "scheduler_rebuild_change_ms_$k" "$(v rebuild_change_ms)" ms "scheduler: rebuild after 3% churn, $size entries"
       sample "scheduler_dispatch_per_s_$k" "$(v dispatch_rate_per_s)" tasks/s "scheduler: dispatch rate, all $size entries due at once"
       sample "scheduler_p99_lateness_ms_$k" "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99, $size entries at 60 s (target < 50)"
-      sample "scheduler_rss_mb_$k" "$(v rss_mb)" MiB "scheduler: RSS holding $size entries (target < 200 at 100k)"
+      sample "scheduler_rss_mb_$k" "$(v rss_mb)" MiB "scheduler: RSS holding $size entries (target < 200 at 100k, < 500 at 1M)"
+      if [ "$size" -ge 1000000 ]; then
+        sample "scheduler_first_rebuild_ms_$k" "$(v rebuild_initial_ms)" ms "scheduler: first rebuild, $size entries (target < 5000)"
+      fi
       if [ "$size" = "$largest" ]; then
         sample scheduler_p99_lateness_ms "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99 at $size entries"
       fi
     done
     log "scheduler $size entries: rebuild $(awk -F= '$1 == "rebuild_initial_ms" { print $2 }' "$dir/$k.$reps.out") ms"
+    if [ "$size" = 100000 ]; then scheduler_one_plugin "$reps" "$dir"; fi
+  done
+}
+
+# scheduler_one_plugin REPS DIR: 100k entries of 10 plugins (10k resources each); the rebuild after
+# one plugin's file changed.
+scheduler_one_plugin() {
+  local reps=$1 dir=$2 rep tool="$BIN_BENCH/scheduler/bench_scheduler"
+  for rep in $(seq 1 "$reps"); do
+    local out="$dir/one-plugin.$rep.out"
+    "$tool" --port "$REDIS_PORT" --prefix bench-sched-plugins --entries 100000 --plugins 10 --frequency 60 \
+      --seconds 1 > "$out" 2> "$out.log" || { tail -5 "$out.log" >&2; die "scheduler: bench_scheduler --plugins 10 failed"; }
+    sample scheduler_one_plugin_rebuild_ms_100k "$(awk -F= '$1 == "rebuild_one_plugin_ms" { print $2 }' "$out")" ms \
+      "scheduler: rebuild after one of 10 plugins changed, 100k entries in all (target < 20)"
   done
 }

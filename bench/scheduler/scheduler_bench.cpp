@@ -1,8 +1,11 @@
-// bench_scheduler --port P [--host H] [--prefix X] [--entries N] [--frequency S] [--seconds S]
-// Measures, against a real redis-server, with N (plugin, resource) entries of one polling plugin:
+// bench_scheduler --port P [--host H] [--prefix X] [--entries N] [--frequency S] [--seconds S] [--plugins K]
+// Measures, against a real redis-server, with N (plugin, resource) entries: of one polling plugin,
+// or with --plugins K of K plugins matching N/K resources each:
 //   rebuild_initial_ms   build + rebuild from an empty schedule (every entry new)
 //   rebuild_unchanged_ms build + rebuild when nothing changed (the periodic rescan)
 //   rebuild_change_ms    build + rebuild after 1% of resources changed, 1% appeared, 1% vanished
+//   rebuild_one_plugin_ms (K > 1) build + rebuild after one plugin's file changed (its time_limit:
+//                        a new value for its N/K entries, due times kept), as the daemon does it
 //   lateness_p50_ms / lateness_p99_ms / lateness_max_ms over --seconds of steady dispatching the
 //                        way the scheduler does it (sleep until the next due time)
 //   dispatch_rate_per_s  every entry made due at once, dispatched in dispatch_batch batches
@@ -288,7 +291,8 @@ void MeasureDaemon(redis::Client& client, const RedisConfig& rc, const std::stri
 
 int main(int argc, char** argv) {
   core::ArgParser parser("bench_scheduler", "--port P [options]");
-  for (const char* name : {"host", "port", "prefix", "entries", "frequency", "seconds", "daemon"}) {
+  for (const char* name :
+       {"host", "port", "prefix", "entries", "frequency", "seconds", "daemon", "plugins"}) {
     parser.Add({name, "V", ""});
   }
   auto args = Check(parser.Parse(argc, argv), "arguments");
@@ -299,6 +303,7 @@ int main(int argc, char** argv) {
   int n = std::stoi(args.Get("entries").value_or("100000"));
   int frequency = std::stoi(args.Get("frequency").value_or("60"));
   int seconds = std::stoi(args.Get("seconds").value_or("20"));
+  int plugin_count = std::max(1, std::stoi(args.Get("plugins").value_or("1")));
 
   redis::Client client(rc, "bench-scheduler");
   const PluginKind kind = PluginKind::kPolling;
@@ -317,17 +322,30 @@ int main(int argc, char** argv) {
   info.expires = 2 * frequency;
   info.resource_filter = "resource_class = \"network\" AND resource_metadata.os LIKE 'jun%'";
   std::vector<scheduler::SchedulablePlugin> plugins;
-  plugins.push_back(Check(scheduler::MakeSchedulable(info), "filter"));
+  for (int i = 0; i < plugin_count; ++i) {
+    if (plugin_count > 1) info.name = "bench_polling_" + std::to_string(i);
+    info.normalized_name = config::NormalizedName(info.name);
+    plugins.push_back(Check(scheduler::MakeSchedulable(info), "filter"));
+  }
 
   scheduler::ScheduleStore store(client, rc.key_prefix, kind);
-  std::vector<Resource> resources = MakeResources(n, 0);
+  std::vector<Resource> resources = MakeResources(n / plugin_count, 0);
   double initial = Rebuild(store, plugins, resources, "rebuild (initial)");
   double unchanged = Rebuild(store, plugins, resources, "rebuild (unchanged)");
-  for (int i = 0; i < n / 100; ++i) resources[i * 100].metadata["gen"] = "1";  // 1% changed
-  resources.erase(resources.begin() + n - n / 100, resources.end());           // 1% vanished
-  for (int i = 0; i < n / 100; ++i)
+  int r = static_cast<int>(resources.size());
+  for (int i = 0; i < r / 100; ++i) resources[i * 100].metadata["gen"] = "1";  // 1% changed
+  resources.erase(resources.begin() + r - r / 100, resources.end());           // 1% vanished
+  for (int i = 0; i < r / 100; ++i)
     resources.push_back(MakeResources(1, 2)[0]), resources.back().id += "-new-" + std::to_string(i);
   double changed = Rebuild(store, plugins, resources, "rebuild (1% changed/added/removed)");
+  double one_plugin = -1;
+  if (plugin_count > 1) {
+    info.name = "bench_polling_0";
+    info.normalized_name = config::NormalizedName(info.name);
+    info.time_limit += 1;
+    plugins[0] = Check(scheduler::MakeSchedulable(info), "filter");
+    one_plugin = Rebuild(store, plugins, resources, "rebuild (one plugin changed)");
+  }
   double rss = StatusMb("VmRSS");
 
   std::string token = "bench-token";
@@ -338,6 +356,7 @@ int main(int argc, char** argv) {
   std::printf("entries=%d\nfrequency_s=%d\n", n, frequency);
   std::printf("rebuild_initial_ms=%.1f\nrebuild_unchanged_ms=%.1f\nrebuild_change_ms=%.1f\n", initial,
               unchanged, changed);
+  if (one_plugin >= 0) std::printf("rebuild_one_plugin_ms=%.1f\n", one_plugin);
   std::printf("lateness_samples=%zu\nlateness_p50_ms=%.0f\nlateness_p99_ms=%.0f\nlateness_max_ms=%.0f\n",
               lateness.size(), Percentile(lateness, 50), Percentile(lateness, 99), Percentile(lateness, 100));
   std::printf("dispatch_rate_per_s=%.0f\nrss_mb=%.1f\npeak_rss_mb=%.1f\n", rate, rss, StatusMb("VmHWM"));
