@@ -7,6 +7,9 @@
 # redis_info SECTION FIELD: one numeric field of the bench redis-server's INFO.
 redis_info() { redis-cli -p "$REDIS_PORT" INFO "$1" | awk -F: -v f="$2" '$1 == f { print $2 + 0 }'; }
 
+# redis_cpu_s: used_cpu_user + used_cpu_sys of the bench redis-server, seconds.
+redis_cpu_s() { redis-cli -p "$REDIS_PORT" INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { t += $2 } END { printf "%.3f", t }'; }
+
 # fleet_agent_pss W: idle memory of the running agent (AGENT_PID) with W workers.
 fleet_agent_pss() {
   local w=$1 total sup
@@ -70,7 +73,12 @@ fleet_agent() {
   "$BIN_BENCH/agent_driver/bench_agent_driver" run --port "$REDIS_PORT" --prefix "$prefix" --plugin bench_sleep \
     --count $(( w * 3 )) --tag warm --timeout-s 600 > "$dir/w$w-warmup.out" ||
     { tail -20 "$dir/agent-w$w.log" >&2; die "fleet: warm-up with $w workers failed"; }
-  sleep 1  # idle: measuring memory at rest, not a synchronisation
+  local rc0 rc1 t0 t1
+  rc0=$(redis_cpu_s) t0=$(date +%s%N)
+  sleep 2  # idle: measuring memory and Redis' idle cost at rest, not a synchronisation
+  rc1=$(redis_cpu_s) t1=$(date +%s%N)
+  sample "fleet_redis_idle_cpu_pct_$w" "$(awk -v a="$rc0" -v b="$rc1" -v t0="$t0" -v t1="$t1" \
+    'BEGIN { printf "%.2f", (b - a) * 100 / ((t1 - t0) / 1e9) }')" % "fleet: redis-server CPU with $w idle workers connected"
   fleet_agent_pss "$w"
   sample "fleet_redis_clients_$w" "$(redis_info clients connected_clients)" "" \
     "fleet: Redis connected clients with $w workers (one each plus the supervisor's)"

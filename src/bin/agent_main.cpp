@@ -59,8 +59,8 @@ int main(int argc, char** argv) {
   options.kinds = *kinds;
   if (auto w = args->Get("workers")) {
     options.workers = std::atoi(w->c_str());
-    if (options.workers < 1 || options.workers > 256) {
-      std::fprintf(stderr, "error: --workers %s: must be an integer in 1..256\n", w->c_str());
+    if (options.workers < 1 || options.workers > 1024) {
+      std::fprintf(stderr, "error: --workers %s: must be an integer in 1..1024\n", w->c_str());
       return core::kExitUsage;
     }
   }

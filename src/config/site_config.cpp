@@ -178,7 +178,7 @@ std::vector<KeySpec> BuildKeySpecs() {
 
 std::vector<KeySpec> BuildDaemonKeySpecs() {
   return {
-      {"agent", "workers", IntKey(1, 256, [](SiteConfig& c) -> int& { return c.agent.workers; })},
+      {"agent", "workers", IntKey(1, 1024, [](SiteConfig& c) -> int& { return c.agent.workers; })},
       {"agent", "max_tasks_per_worker",
        IntKey(1, 1000000000, [](SiteConfig& c) -> int& { return c.agent.max_tasks_per_worker; })},
       {"agent", "max_worker_rss_mb",
