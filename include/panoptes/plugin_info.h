@@ -19,6 +19,17 @@ struct PreloadSpec {
   bool operator==(const PreloadSpec&) const = default;
 };
 
+// One `[transforms]` entry of a polling plugin: "<name> = rate:<group_type>:<metric>[,<metric>...]".
+// Every entry applies (several may name the same group type); for each named counter of a group of
+// that type the published group gains a gauge of the same metric name holding its rate.
+struct TransformSpec {
+  std::string name;        // the key (a label)
+  std::string type;        // "rate", the only transform there is
+  std::string group_type;  // metrics_group_type it applies to
+  std::vector<std::string> metrics;
+  bool operator==(const TransformSpec&) const = default;
+};
+
 using IniSections = std::map<std::string, std::map<std::string, std::string>>;
 
 struct PluginInfo {
@@ -37,6 +48,7 @@ struct PluginInfo {
   double time_limit = 0;        // seconds; default 1.25 * execute_frequency
   int expires = 0;              // seconds; default 2 * execute_frequency
   std::vector<PreloadSpec> preload;
+  std::vector<TransformSpec> transforms;  // polling only, in file order
 
   IniSections sections;  // every section/key as read, for context.config
 

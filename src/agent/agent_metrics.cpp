@@ -17,6 +17,9 @@ constexpr const char* kExpiredHelp = "Tasks dropped past expires_at.";
 constexpr const char* kRefused = "panoptes_agent_finish_refused_total";
 constexpr const char* kRefusedHelp =
     "Runs whose results were dropped because the run had been reaped meanwhile (taken for dead).";
+constexpr const char* kRates = "panoptes_agent_rates_total";
+constexpr const char* kRatesHelp =
+    "[transforms] rates computed, or skipped (no previous, bad time, gap, decreased).";
 
 http::Labels K(PluginKind kind) {
   return {{"kind", std::string(KindName(kind))}};
@@ -35,6 +38,9 @@ AgentMetrics::AgentMetrics() {
     for (const char* r : kSkipReasons) registry_.AddCounter(kSkipped, kSkippedHelp, K(kind, "reason", r));
     registry_.AddCounter(kExpired, kExpiredHelp, K(kind));
     registry_.AddCounter(kRefused, kRefusedHelp, K(kind));
+    if (kind == PluginKind::kPolling) {
+      for (const char* o : kRateOutcomes) registry_.AddCounter(kRates, kRatesHelp, K(kind, "outcome", o));
+    }
     registry_.AddHistogram(kDuration, kDurationHelp, BoardBucketBounds(), K(kind));
     registry_.AddHistogram(kLateness, kLatenessHelp, BoardBucketBounds(), K(kind));
   }
@@ -89,6 +95,11 @@ void AgentMetrics::Fold(PluginKind kind, const BoardSlot& slot, BoardCounts& see
        seen.expired);
   Grow(registry_.AddCounter(kRefused, kRefusedHelp, K(kind)),
        slot.finish_refused.load(std::memory_order_relaxed), seen.finish_refused);
+  for (size_t i = 0; i < kRateOutcomes.size(); ++i) {
+    uint64_t now = slot.rates[i].load(std::memory_order_relaxed);
+    if (now == seen.rates[i]) continue;
+    Grow(registry_.AddCounter(kRates, kRatesHelp, K(kind, "outcome", kRateOutcomes[i])), now, seen.rates[i]);
+  }
   GrowHistogram(registry_.AddHistogram(kDuration, kDurationHelp, BoardBucketBounds(), K(kind)), slot.duration,
                 seen.duration, seen.duration_sum_us);
   GrowHistogram(registry_.AddHistogram(kLateness, kLatenessHelp, BoardBucketBounds(), K(kind)), slot.lateness,

@@ -31,6 +31,9 @@ inline constexpr std::array<const char*, 3> kRunOutcomes = {"ok", "empty", "erro
 inline constexpr std::array<const char*, 3> kSkipReasons = {"locked", "too soon", "cached"};
 inline constexpr std::array<const char*, 4> kDeadletterReasons = {"invalid", "unknown plugin", "signature",
                                                                   "kind"};
+// [transforms] rates (agent/transforms.h): computed, or why they were skipped.
+inline constexpr std::array<const char*, 5> kRateOutcomes = {"computed", "no previous", "bad time", "gap",
+                                                             "decreased"};
 inline constexpr size_t kBoardBuckets = 24;  // >= http::DurationBuckets().size() + 1 (checked)
 inline constexpr size_t kTaskIdWords = 8;    // task ids are kept up to 64 bytes
 
@@ -53,6 +56,7 @@ struct alignas(64) BoardSlot {
   std::atomic<uint64_t> expired{0};
   std::atomic<uint64_t> gone{0};            // prefetched tasks the supervisor handed back
   std::atomic<uint64_t> finish_refused{0};  // finishes refused: the run was reaped meanwhile
+  std::array<std::atomic<uint64_t>, kRateOutcomes.size()> rates{};
   BoardHistogram duration;
   BoardHistogram lateness;
 };

@@ -115,7 +115,7 @@ int RunWorker(const WorkerOptions& options) {
   BoardSlot own_board;  // when run without a supervisor
   Worker worker(ConfigOf(options),
                 {queue, plugins, runner, options.board != nullptr ? *options.board : own_board,
-                 [] { return g_stop.load(); }, nullptr, nullptr});
+                 [] { return g_stop.load(); }, nullptr, nullptr, RedisStateReader(client)});
   return ExitCode(worker.Run());
 }
 

@@ -281,8 +281,8 @@ void Worker::RunTask(const Prepared& p, const StepReply& reply) {
   EndRun(d_.board, finish_->status, std::chrono::duration<double>(outcome.duration).count(), lateness_s);
 }
 
-// The finish part of a run: where a run's outputs are built (and could be transformed) before the
-// step that writes them.
+// The finish part of a run: where a run's outputs are built, and its [transforms] applied (their
+// counter states written with the outputs), before the step that writes them.
 FinishPart Worker::BuildFinish(const Prepared& p, python::RunOutcome& outcome) {
   const PluginInfo& info = *p.info;
   FinishPart f;
@@ -306,8 +306,13 @@ FinishPart Worker::BuildFinish(const Prepared& p, python::RunOutcome& outcome) {
   } else {
     std::string site =
         p.task.resource && !p.task.resource->site.empty() ? p.task.resource->site : c_.sites.at(0);
+    std::vector<OutputWrite> rate_states;
+    if (auto* polling = std::get_if<PollingResult>(&outcome.result); polling && !info.transforms.empty()) {
+      CountRates(d_.board, ApplyTransforms(d_.read_states, c_.prefix, info, *polling, rate_states));
+    }
     f.outputs = BuildOutputs(c_.prefix, info, outcome.result, site);
     f.stored = !f.outputs.empty();
+    f.outputs.insert(f.outputs.end(), rate_states.begin(), rate_states.end());
   }
   return f;
 }

@@ -33,6 +33,7 @@
 
 #include "agent/board.h"
 #include "agent/task_queue.h"
+#include "agent/transforms.h"
 #include "core/logging.h"
 #include "panoptes/kind.h"
 #include "panoptes/model.h"
@@ -85,6 +86,7 @@ struct WorkerDeps {
   std::function<bool()> stop_requested;  // nullptr: never
   std::function<void(int)> sleep_ms;     // nullptr: nanosleep
   std::function<std::string()> token;    // a unique guard token; nullptr: random
+  StateReader read_states = nullptr;     // [transforms] counter states; nullptr: none (no rates)
 };
 
 enum class WorkerExit {

@@ -170,6 +170,31 @@ Status ReadPreload(const Reporter& r, PluginInfo& info) {
   return Status::Ok();
 }
 
+// "[transforms] <name> = rate:<group_type>:<metric>[,<metric>...]", polling plugins only.
+Status ReadTransforms(const Reporter& r, PluginInfo& info) {
+  const std::string accepted = "must be rate:<group_type>:<metric>[,<metric>...]";
+  for (const IniEntry& e : r.doc.entries) {
+    if (e.section != "transforms") continue;
+    if (info.kind != PluginKind::kPolling) return r.Bad(e, e.key, "only polling plugins have transforms");
+    std::string_view v = TrimBlank(e.value);
+    std::size_t first = v.find(':');
+    std::size_t second = first == std::string_view::npos ? first : v.find(':', first + 1);
+    if (second == std::string_view::npos || v.find(':', second + 1) != std::string_view::npos) {
+      return r.Bad(e, e.key, accepted);
+    }
+    TransformSpec spec{e.key, std::string(TrimBlank(v.substr(0, first))),
+                       std::string(TrimBlank(v.substr(first + 1, second - first - 1))),
+                       SplitList(v.substr(second + 1))};
+    if (spec.type != "rate") return r.Bad(e, e.key, "unknown transform '" + spec.type + "' (there is: rate)");
+    if (spec.group_type.empty() || HasBlank(spec.group_type)) {
+      return r.Bad(e, e.key, accepted + " (the group type is empty or has blanks)");
+    }
+    if (spec.metrics.empty()) return r.Bad(e, e.key, accepted + " (no metric named)");
+    info.transforms.push_back(std::move(spec));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {
@@ -183,6 +208,7 @@ Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {
   PANOPTES_RETURN_IF_ERROR(ReadTimings(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadFilter(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadPreload(r, info));
+  PANOPTES_RETURN_IF_ERROR(ReadTransforms(r, info));
   info.sections = SectionsOf(*doc);
   info.file_mtime_ns = MtimeNs(info.file);
   return info;

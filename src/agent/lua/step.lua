@@ -15,7 +15,7 @@ local g_raw, g_token, g_lock_ttl_ms = ARGV[11], ARGV[12], ARGV[13]
 local g_frequency, g_skew = tonumber(ARGV[14]), tonumber(ARGV[15])
 local g_cache_age, g_code_mtime, g_expires_at = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[18])
 local g_task_id, g_plugin, g_resource_id = ARGV[19], ARGV[20], ARGV[21]
-local out_args = 22 -- then per output: op ('X': XADD MAXLEN ~; else a SET's TTL in s), data
+local out_args = 22 -- then per output: op ('X': XADD, capped at maxlen; else a SET's TTL in s), data
 local out_keys = 8 -- then n_out output keys, then n_pre preload keys
 
 local t = redis.call('TIME')
@@ -30,7 +30,17 @@ if has_finish and redis.call('HGET', running, 'token') == f_token then
   for i = 0, n_out - 1 do
     local op, data = ARGV[out_args + 2 * i], ARGV[out_args + 1 + 2 * i]
     if op == 'X' then
-      redis.call('XADD', KEYS[out_keys + i], 'MAXLEN', '~', maxlen, '*', 'data', data)
+      -- Consumers trim below what every group acknowledged; this cap only bounds the backlog, and
+      -- what it trims while a group exists was never acknowledged: counted in the stream key
+      -- followed by ':overflow' (keys::MetricsOverflow, docs/outputs.md).
+      local stream = KEYS[out_keys + i]
+      redis.call('XADD', stream, '*', 'data', data)
+      if redis.call('XLEN', stream) > tonumber(maxlen) then
+        local cut = redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
+        if cut > 0 and #redis.call('XINFO', 'GROUPS', stream) > 0 then
+          redis.call('INCRBY', stream .. ':overflow', cut)
+        end
+      end
     else
       redis.call('SET', KEYS[out_keys + i], data, 'EX', op)
     end

@@ -6,6 +6,7 @@
 
 #include "contract/task_queue_contract.h"
 #include "redis/client.h"
+#include "redis/keys.h"
 #include "support/redis_server.h"
 
 namespace panoptes::testing {
@@ -58,6 +59,93 @@ class RedisWorld : public TaskQueueWorld {
 
 INSTANTIATE_TEST_SUITE_P(Redis, TaskQueueContract,
                          ::testing::Values(WorldFactory([] { return std::make_unique<RedisWorld>(); })));
+
+}  // namespace
+}  // namespace panoptes::testing
+
+namespace panoptes::testing {
+namespace {
+
+// The metrics_maxlen cap of the step script (docs/outputs.md): it trims blindly only while no
+// consumer group reads the stream; with a group, what it trims is counted as overflow.
+class MetricsCapTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(redis_.Start());
+    prefix_ = redis_.Config().key_prefix;
+    client_ = std::make_unique<redis::Client>(redis_.Config(), "metrics-cap");
+    queue_ = std::make_unique<agent::RedisTaskQueue>(*client_, prefix_, PluginKind::kPolling);
+  }
+  // Runs `n` tasks through guard -> finish (one metrics group each) with a cap of `maxlen`.
+  void RunTasks(int n, int maxlen) {
+    for (int i = 0; i < n; ++i) Cli({"LPUSH", redis::keys::Tasks(prefix_, PluginKind::kPolling), Raw(i)});
+    agent::StepRequest req;
+    req.next = agent::StepNext::kTake;
+    req.metrics_maxlen = maxlen;
+    ASSERT_TRUE(queue_->Step("w", req).ok());
+    for (int i = 0; i < n; ++i) {
+      req.guard = Guard(i);
+      if (i > 0) req.finish = FinishOf(Guard(i - 1));
+      auto r = queue_->Step("w", req);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_EQ(r->verdict, agent::Verdict::kRun) << "task " << i;
+    }
+    req.guard.reset();
+    req.finish = FinishOf(Guard(n - 1));
+    req.next = agent::StepNext::kNone;
+    ASSERT_TRUE(queue_->Step("w", req).ok());
+  }
+  std::string Raw(int i) const { return "task-" + std::to_string(round_) + "-" + std::to_string(i); }
+  agent::GuardPart Guard(int i) const {
+    agent::GuardPart g;
+    g.raw = Raw(i);
+    g.lock = prefix_ + ":lock:" + Raw(i);
+    g.meta = prefix_ + ":meta:" + Raw(i);
+    g.token = "token-" + Raw(i);
+    g.lock_ttl_ms = 60000;
+    g.execute_frequency = 60;
+    g.expires_at = 1e18;
+    g.task_id = Raw(i);
+    g.plugin = "p";
+    return g;
+  }
+  agent::FinishPart FinishOf(const agent::GuardPart& g) const {
+    agent::FinishPart f;
+    f.lock = g.lock;
+    f.meta = g.meta;
+    f.token = g.token;
+    f.status = "ok";
+    f.stored = true;
+    f.outputs.push_back({Stream(), true, 0, "group of " + g.task_id});
+    return f;
+  }
+  std::string Stream() const { return redis::keys::Metrics(prefix_, "s1"); }
+  std::string Cli(const std::vector<std::string>& argv) { return redis_.Cli(argv); }
+
+  RedisServer redis_;
+  std::string prefix_;
+  std::unique_ptr<redis::Client> client_;
+  std::unique_ptr<agent::RedisTaskQueue> queue_;
+  int round_ = 0;
+};
+
+TEST_F(MetricsCapTest, CapTrimsSilentlyWithoutGroupAndCountsOverflowWithOne) {
+  RunTasks(400, 50);
+  int64_t len = std::stoll(Cli({"XLEN", Stream()}));
+  EXPECT_LT(len, 400) << "without a consumer group the stream is a bounded buffer";
+  EXPECT_GE(len, 50);
+  EXPECT_EQ(Cli({"GET", redis::keys::MetricsOverflow(prefix_, "s1")}), "") << "nobody reads it: no overflow";
+
+  ASSERT_EQ(Cli({"XGROUP", "CREATE", Stream(), "g", "$"}), "OK");
+  ++round_;
+  RunTasks(400, 50);
+  std::string overflow = Cli({"GET", redis::keys::MetricsOverflow(prefix_, "s1")});
+  ASSERT_FALSE(overflow.empty()) << "a group that read nothing: what the cap trims is counted";
+  int64_t now_len = std::stoll(Cli({"XLEN", Stream()}));
+  EXPECT_LT(now_len, 400) << "the cap still bounds the backlog";
+  EXPECT_GT(std::stoll(overflow), 0);
+  EXPECT_LE(std::stoll(overflow), 400);
+}
 
 }  // namespace
 }  // namespace panoptes::testing
