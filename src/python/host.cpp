@@ -44,7 +44,8 @@ py::module_ ImportApi() {
 }
 
 // PanoptesPluginContext's attributes, in the order of its __init__ arguments.
-const char* const kContextFields[] = {"logger", "config", "data", "kv", "secrets", "sites", "enrichment"};
+const char* const kContextFields[] = {"logger", "config",     "data", "kv",  "secrets",
+                                      "sites",  "enrichment", "snmp", "x509"};
 
 // callable(*args) through the vectorcall protocol (no argument tuple); raises what it raised.
 py::object Call(const py::object& callable, PyObject* const* args, size_t nargs) {
@@ -83,8 +84,11 @@ struct PluginHost::Impl {
   py::module_ api;
   ApiClasses classes;
   py::object base_classes[3];
-  py::object context_cls, cache_cls, make_logger, open_code, compile, module_type, sys_modules, sys_path;
-  Slot context_slots[std::size(kContextFields)];
+  py::object context_cls, enrichment_context_cls, cache_cls, make_logger, add_plugin_module, open_code,
+      compile, module_type, sys_modules, sys_path;
+  // The slots of PanoptesPluginContext and of PanoptesPluginWithEnrichmentContext (a run with an
+  // enrichment cache), each with its own fast path.
+  Slot context_slots[std::size(kContextFields)], enrichment_context_slots[std::size(kContextFields)];
   py::object sink_obj, kv_obj, secrets_obj, fetch_obj;
   LogSink* sink = nullptr;
   KvProxy* kv = nullptr;
@@ -109,8 +113,10 @@ struct PluginHost::Impl {
 PluginHost::Impl::Impl() : api(ImportApi()), classes(api) {
   for (PluginKind k : kAllKinds) base_classes[KindIndex(k)] = api.attr(BaseClassName(k));
   context_cls = api.attr("PanoptesPluginContext");
+  enrichment_context_cls = api.attr("PanoptesPluginWithEnrichmentContext");
   cache_cls = api.attr("PanoptesEnrichmentCache");
-  make_logger = py::module_::import("panoptes.context").attr("make_logger");
+  make_logger = py::module_::import("panoptes._host").attr("make_logger");
+  add_plugin_module = py::module_::import("_panoptes_bootstrap").attr("add_plugin_module");
   open_code = py::module_::import("io").attr("open_code");
   compile = py::module_::import("builtins").attr("compile");
   module_type = py::module_::import("types").attr("ModuleType");
@@ -125,8 +131,10 @@ PluginHost::Impl::Impl() : api(ImportApi()), classes(api) {
   secrets = secrets_obj.cast<SecretsProxy*>();
   fetch_obj = py::cast(new EnrichmentFetcher(), py::return_value_policy::take_ownership);
   fetcher = fetch_obj.cast<EnrichmentFetcher*>();
-  for (size_t i = 0; i < std::size(kContextFields); ++i)
+  for (size_t i = 0; i < std::size(kContextFields); ++i) {
     context_slots[i] = Slot(context_cls, kContextFields[i]);
+    enrichment_context_slots[i] = Slot(enrichment_context_cls, kContextFields[i]);
+  }
 }
 
 Result<PluginHost::Impl::Module*> PluginHost::Impl::ImportModule(const std::string& path, int64_t mtime_ns) {
@@ -140,6 +148,7 @@ Result<PluginHost::Impl::Module*> PluginHost::Impl::ImportModule(const std::stri
   py::str dir(std::filesystem::path(path).parent_path().string());
   if (!sys_path.contains(dir)) sys_path.attr("append")(dir);
   try {
+    add_plugin_module(path);  // the yahoo_panoptes/ tree it lives in, if any, joins the namespace
     // Compiled from the source each time (no __pycache__): a changed file is always seen, even when
     // rewritten within the same second with the same size.
     py::object file = open_code(path);
@@ -325,12 +334,15 @@ py::object PluginHost::Impl::MakeContext(const PluginInfo& info, Entry& entry, c
       enrichment = cache_cls(input.resource->id, entry.preload, fetch_obj, info.name);
     }
   }
-  PyObject* args[] = {entry.logger.ptr(), entry.config.ptr(),   data.ptr(),      kv_obj.ptr(),
-                      secrets_obj.ptr(),  entry.sites_py.ptr(), enrichment.ptr()};
-  // PanoptesPluginContext.__init__ only stores its arguments: store them without the Python call.
-  py::object context = context_slots[0].NewInstance();
-  if (!context) return Call(context_cls, args, std::size(args));
-  for (size_t i = 0; i < std::size(args); ++i) context_slots[i].Set(context, args[i]);
+  PyObject* args[] = {entry.logger.ptr(),   entry.config.ptr(), data.ptr(), kv_obj.ptr(), secrets_obj.ptr(),
+                      entry.sites_py.ptr(), enrichment.ptr(),   Py_None,    Py_None};
+  static_assert(std::size(args) == std::size(kContextFields));
+  // The context's __init__ only stores its arguments: store them without the Python call.
+  bool with_enrichment = !enrichment.is_none();
+  const Slot* slots = with_enrichment ? enrichment_context_slots : context_slots;
+  py::object context = slots[0].NewInstance();
+  if (!context) return Call(with_enrichment ? enrichment_context_cls : context_cls, args, std::size(args));
+  for (size_t i = 0; i < std::size(args); ++i) slots[i].Set(context, args[i]);
   return context;
 }
 

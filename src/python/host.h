@@ -33,6 +33,13 @@ struct InterpreterOptions {
   std::vector<std::string> path;  // [python] path: prepended to sys.path, in this order
 };
 
+// One imported module and where it came from (Interpreter::ImportedModules).
+struct ModuleOrigin {
+  std::string name;  // "yahoo_panoptes.framework.metrics"
+  std::string
+      origin;  // its file; "<embedded>/..." for the embedded ones; "namespace" for a namespace package
+};
+
 class Interpreter {
  public:
   // Starts CPython. kInternal if an Interpreter was already started in this process, kPythonError
@@ -44,6 +51,10 @@ class Interpreter {
 
   // Runs `code` in __main__ (tests, diagnostics). kPythonError with the traceback on an exception.
   Status Exec(const std::string& code);
+
+  // The modules imported so far that are named by or under one of `prefixes` (e.g.
+  // {"yahoo_panoptes"}), sorted by name. kPythonError if Python fails.
+  Result<std::vector<ModuleOrigin>> ImportedModules(const std::vector<std::string>& prefixes);
 
  private:
   Interpreter() = default;

@@ -191,10 +191,11 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Start(const InterpreterOptions
       const auto& s = kEmbeddedSources[i];
       sources[py::str(s.module)] = py::make_tuple(s.filename, s.source, s.is_package);
     }
-    py::dict scope;
-    scope["__builtins__"] = py::module_::import("builtins");
-    scope["__name__"] = "_panoptes_bootstrap";
+    // A module of its own, so that the host can call its functions (add_plugin_module, ...).
+    py::object bootstrap = py::module_::import("types").attr("ModuleType")("_panoptes_bootstrap");
+    py::dict scope = bootstrap.attr("__dict__");
     scope["_sources"] = sources;
+    sys.attr("modules")["_panoptes_bootstrap"] = bootstrap;
     py::exec(kBootstrapSource, scope);
     // Plugins' print() goes to stderr (the log), never into a program's output such as the JSON of
     // `panoptes-ctl run`.
@@ -221,6 +222,21 @@ Status Interpreter::Exec(const std::string& code) {
     return Status::PythonError(FormatPythonError(e));
   } catch (const std::exception& e) {
     return Status::PythonError(e.what());
+  }
+}
+
+Result<std::vector<ModuleOrigin>> Interpreter::ImportedModules(const std::vector<std::string>& prefixes) {
+  py::gil_scoped_acquire gil;
+  try {
+    py::object origins = py::module_::import("_panoptes_bootstrap").attr("module_origins");
+    std::vector<ModuleOrigin> out;
+    for (auto item : origins(py::cast(prefixes))) {
+      auto pair = item.cast<py::tuple>();
+      out.push_back({pair[0].cast<std::string>(), pair[1].cast<std::string>()});
+    }
+    return out;
+  } catch (py::error_already_set& e) {
+    return Status::PythonError(FormatPythonError(e));
   }
 }
 

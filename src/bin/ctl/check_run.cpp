@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "bin/ctl/commands.h"
 #include "config/plugin_file.h"
@@ -72,9 +73,23 @@ bool AddKindSubdirectories(const std::string& path,
 
 void AddCheckOptions(core::ArgParser& p) {
   p.Add({"kind", "KIND", "kind of the plugins under PATH when it cannot be told from the path"});
+  p.Add({"verbose", "", "(or -v) then list each imported yahoo_panoptes module and the file it came from"});
 }
 
-int RunCheck(const core::ParsedArgs& args) {
+// --verbose: "module <name> <file>" for each yahoo_panoptes module the checked plugins imported.
+void PrintModuleOrigins(python::Interpreter& interpreter) {
+  auto modules = interpreter.ImportedModules({"yahoo_panoptes", "yahoo_panoptes_snmp"});
+  if (!modules.ok()) {
+    std::fprintf(stderr, "error: listing the imported modules: %s\n", modules.status().message().c_str());
+    return;
+  }
+  for (const auto& m : *modules) std::printf("module %s %s\n", m.name.c_str(), m.origin.c_str());
+}
+
+int RunCheck(const core::ParsedArgs& parsed) {
+  core::ParsedArgs args = parsed;
+  std::erase(args.positional, "-v");  // the short form of --verbose
+  bool verbose = args.Has("verbose") || args.positional.size() != parsed.positional.size();
   auto site = LoadSite(args, !args.positional.empty());
   if (!site.ok()) {
     std::fprintf(stderr, "error: %s\n", site.status().message().c_str());
@@ -108,6 +123,7 @@ int RunCheck(const core::ParsedArgs& args) {
       std::printf("%s\n", plugin::FormatCheckLine(line).c_str());
     }
   }
+  if (verbose) PrintModuleOrigins(**interpreter);
   std::fflush(stdout);
   return failed ? core::kExitRuntime : core::kExitOk;
 }

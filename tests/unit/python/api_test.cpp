@@ -94,7 +94,7 @@ PanoptesMetric('d', decimal.Decimal('1.5'), PanoptesMetricType.GAUGE)
 
 TEST(Unit, NameCheckCacheKeepsEveryCheckAndItsOrder) {
   ExpectPython(R"(
-import panoptes.metrics as pm
+import yahoo_panoptes.framework.metrics as pm
 class S(str):
     pass
 G = PanoptesMetricType.GAUGE

@@ -1,16 +1,25 @@
-# The Panoptes plugin API (SPEC 8), embedded in the Panoptes C++ binaries.
-from panoptes.exceptions import *  # noqa: F401,F403
-from panoptes.exceptions import PanoptesBaseException
-from panoptes.validators import PanoptesValidators
-from panoptes.resources import PanoptesResource, PanoptesResourceSet
-from panoptes.metrics import (PanoptesMetric, PanoptesMetricType, PanoptesMetricDimension, PanoptesMetricsGroup,
-                              PanoptesMetricsGroupSet, PanoptesMetricSet, PanoptesMetricsNullException,
-                              METRIC_TYPE_NAMES)
-from panoptes.enrichment import (PanoptesEnrichmentSet, PanoptesEnrichmentGroup, PanoptesEnrichmentGroupSet,
-                                 PanoptesEnrichmentMultiGroupSet, PanoptesEnrichmentSchemaValidator,
-                                 PanoptesEnrichmentCache)
-from panoptes.plugins import (PanoptesBasePlugin, PanoptesDiscoveryPlugin, PanoptesEnrichmentPlugin,
-                              PanoptesPollingPlugin)
-from panoptes.context import PanoptesPluginContext
+# panoptes: the short name of the Panoptes plugin API. Every class is defined under the original's
+# module paths (yahoo_panoptes.framework.metrics, ...); this module re-exports them in one place.
+from yahoo_panoptes.framework.exceptions import PanoptesBaseException
+from yahoo_panoptes.framework.validators import PanoptesValidators
+from yahoo_panoptes.framework.resources import (PanoptesResource, PanoptesResourceSet, PanoptesResourceError)
+from yahoo_panoptes.framework.metrics import (PanoptesMetric, PanoptesMetricType, PanoptesMetricDimension,
+                                              PanoptesMetricsGroup, PanoptesMetricsGroupSet, PanoptesMetricSet,
+                                              PanoptesMetricsException, PanoptesMetricsNullException,
+                                              METRIC_TYPE_NAMES)
+from yahoo_panoptes.framework.enrichment import (PanoptesEnrichmentSet, PanoptesEnrichmentGroup,
+                                                 PanoptesEnrichmentGroupSet, PanoptesEnrichmentMultiGroupSet,
+                                                 PanoptesEnrichmentSchemaValidator, PanoptesEnrichmentCache,
+                                                 PanoptesEnrichmentException, PanoptesEnrichmentCacheError)
+from yahoo_panoptes.framework.plugins.context import (PanoptesPluginContext, PanoptesPluginWithEnrichmentContext,
+                                                      PanoptesPluginContextValidators)
+from yahoo_panoptes.framework.plugins.panoptes_base_plugin import (PanoptesBasePlugin,
+                                                                   PanoptesPluginConfigurationError,
+                                                                   PanoptesPluginRuntimeError)
+from yahoo_panoptes.discovery.panoptes_discovery_plugin import PanoptesDiscoveryPlugin, PanoptesDiscoveryPluginError
+from yahoo_panoptes.polling.polling_plugin import (PanoptesPollingPlugin, PanoptesPollingPluginError,
+                                                   PanoptesPollingPluginConfigurationError)
+from yahoo_panoptes.enrichment.enrichment_plugin import (PanoptesEnrichmentPlugin, PanoptesEnrichmentPluginError,
+                                                         PanoptesEnrichmentPluginConfigurationError)
 
 PanoptesContext = PanoptesPluginContext

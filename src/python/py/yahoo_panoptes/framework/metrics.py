@@ -5,9 +5,9 @@
 from math import floor as _floor
 from time import time
 
-from panoptes.exceptions import PanoptesMetricsException
-from panoptes.resources import PanoptesResource
-from panoptes.validators import check, valid_nonempty_string, valid_number, _match_key
+from yahoo_panoptes.framework.exceptions import PanoptesBaseException
+from yahoo_panoptes.framework.resources import PanoptesResource
+from yahoo_panoptes.framework.validators import PanoptesValidators, check, valid_nonempty_string, valid_number, _match_key
 
 METRICS_TIMESTAMP_PRECISION = 3
 
@@ -36,6 +36,10 @@ def _remember_name(name):
         _valid_names.clear()
     _valid_names.add(name)
     return True
+
+
+class PanoptesMetricsException(PanoptesBaseException):
+    pass
 
 
 class PanoptesMetricsNullException(PanoptesMetricsException):

@@ -4,9 +4,18 @@
 import copy
 import time
 
-from panoptes.exceptions import PanoptesEnrichmentException, PanoptesEnrichmentCacheError
-from panoptes.resources import PanoptesResource
-from panoptes.validators import check, valid_nonempty_string, valid_number, valid_nonzero_integer
+from yahoo_panoptes.framework.exceptions import PanoptesBaseException
+from yahoo_panoptes.framework.resources import PanoptesResource
+from yahoo_panoptes.framework.validators import (PanoptesValidators, check, valid_nonempty_string, valid_number,
+                                                 valid_nonzero_integer)
+
+
+class PanoptesEnrichmentException(PanoptesBaseException):
+    pass
+
+
+class PanoptesEnrichmentCacheError(PanoptesBaseException):
+    pass
 
 
 class PanoptesEnrichmentSchemaValidator(object):
@@ -227,7 +236,3 @@ class PanoptesEnrichmentCache(object):
     def get_enrichment_keys(self, resource_id, namespace):
         return list(self._get(resource_id, namespace).keys())
 
-
-__all__ = ['PanoptesEnrichmentException', 'PanoptesEnrichmentCacheError', 'PanoptesEnrichmentSchemaValidator',
-           'PanoptesEnrichmentSet', 'PanoptesEnrichmentGroup', 'PanoptesEnrichmentGroupSet',
-           'PanoptesEnrichmentMultiGroupSet', 'PanoptesEnrichmentCache']

@@ -2,9 +2,15 @@
 # validation as the original Panoptes. The host reads the underscore attributes directly.
 import time
 
-from panoptes.validators import check, valid_nonempty_string, valid_nonzero_integer, valid_key
+from yahoo_panoptes.framework.exceptions import PanoptesBaseException
+from yahoo_panoptes.framework.validators import (PanoptesValidators, check, valid_nonempty_string,
+                                                 valid_nonzero_integer, valid_key)
 
 DEFAULT_RESOURCE_TTL = 604800
+
+
+class PanoptesResourceError(PanoptesBaseException):
+    pass
 
 
 def _check_arguments(site, class_, subclass, type_, id_, endpoint, plugin, ttl):

@@ -1,0 +1,1 @@
+# yahoo_panoptes.discovery (open: see yahoo_panoptes/__init__.py).

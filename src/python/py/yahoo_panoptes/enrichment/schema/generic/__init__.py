@@ -1,0 +1,1 @@
+# yahoo_panoptes.enrichment.schema.generic (open: see yahoo_panoptes/__init__.py).

@@ -1,0 +1,1 @@
+# yahoo_panoptes.framework.utilities (open: see yahoo_panoptes/__init__.py).

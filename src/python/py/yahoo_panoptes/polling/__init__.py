@@ -1,0 +1,1 @@
+# yahoo_panoptes.polling (open: see yahoo_panoptes/__init__.py).
