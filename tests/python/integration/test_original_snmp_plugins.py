@@ -1,0 +1,104 @@
+# The original Panoptes' own SNMP plugins, unchanged, against the recordings of its own tests and
+# compared with the results those tests expect. Optional: runs only when PANOPTES_ORIGINAL_TREE
+# names a checkout of the original (github.com/yahoo/panoptes); its yahoo_panoptes/plugins tree
+# is put on the open yahoo_panoptes namespace for the run, its recordings are served by snmpsimd.
+# Nothing of the original is part of this repository.
+import contextlib
+import json
+import logging
+import os
+import sys
+import unittest
+from unittest import mock
+
+from original_plugin_cases import cases
+from snmp_simulator import SnmpSim
+
+ORIGINAL = os.environ.get('PANOPTES_ORIGINAL_TREE', '')
+MOCK_TIME = 1512629517.03121  # the time the original's tests freeze
+SKIP = 'set PANOPTES_ORIGINAL_TREE to a checkout of the original Panoptes to run its SNMP plugins'
+
+
+def ordered(value):
+    """A canonical form for comparing JSON documents regardless of list order."""
+    if isinstance(value, dict):
+        return sorted((k, ordered(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return sorted((ordered(v) for v in value), key=repr)
+    return value
+
+
+def enrichment_document(result):
+    if callable(getattr(result, 'json', None)):
+        return json.loads(result.json())
+    raise unittest.SkipTest('the result types have no .json() yet')
+
+
+class Secrets(object):
+    def __init__(self, community):
+        self.community = community
+
+    def get_by_site(self, name, site):
+        return self.community
+
+
+def make_context(case, port):
+    from yahoo_panoptes.framework.plugins.context import PanoptesPluginWithEnrichmentContext
+    from yahoo_panoptes.framework.resources import PanoptesResource
+    from yahoo_panoptes.framework.utilities.snmp.connection import SNMP_DEFAULTS, X509_DEFAULTS
+    a = case.attrs
+    resource = PanoptesResource(resource_site=a['resource_site'], resource_class=a['resource_class'],
+                                resource_subclass=a['resource_subclass'], resource_type=a['resource_type'],
+                                resource_id=a['resource_id'], resource_endpoint=a['resource_endpoint'],
+                                resource_plugin=a['resource_plugin'])
+    resource.resource_metadata['model'] = a['resource_model']
+    if a['resource_backplane']:
+        resource.add_metadata('backplane', a['resource_backplane'])
+    # The original's tests use their site config's [snmp] (port 10161 for the simulator); here the
+    # simulator's port.
+    return PanoptesPluginWithEnrichmentContext(
+        logger=logging.getLogger('original.' + case.name), config=a['plugin_conf'], data=resource, kv=None,
+        secrets=Secrets(a['snmp_community']), sites=[a['resource_site']], snmp=dict(SNMP_DEFAULTS, port=port),
+        x509=dict(X509_DEFAULTS))
+
+
+@unittest.skipUnless(ORIGINAL, SKIP)
+class TestOriginalEnrichmentPlugins(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        root = ORIGINAL
+        if root not in sys.path:
+            sys.path.append(root)  # its yahoo_panoptes/plugins joins the open namespace
+        cls.cases = [c for c in cases(os.path.join(root, 'tests')) if c.kind == 'enrichment']
+
+    def test_each_enrichment_plugin_gives_the_expected_results(self):
+        self.assertGreater(len(self.cases), 10)
+        report = []
+        for data_dir in sorted({c.data_dir for c in self.cases}):
+            with SnmpSim(os.path.join(data_dir, 'recording')) as sim:
+                for case in [c for c in self.cases if c.data_dir == data_dir]:
+                    report.append((case, self.run_case(case, sim.port)))
+        sys.stderr.write(''.join('{}: {}\n'.format(c, outcome) for c, outcome in report))
+        sys.stderr.write('modules not from the embedded tree: {}\n'.format(sorted(
+            name for name, m in sys.modules.items() if name.startswith('yahoo_panoptes.') and
+            not str(getattr(getattr(m, '__spec__', None), 'origin', '') or '').startswith('<embedded>')
+            and not name.startswith('yahoo_panoptes.plugins'))))
+        self.assertEqual([str(c) for c, outcome in report if outcome != 'matches'], [])
+
+    def run_case(self, case, port):
+        try:
+            module = __import__(case.module, fromlist=[case.cls])
+            with mock.patch('time.time', return_value=MOCK_TIME), contextlib.redirect_stdout(sys.stderr):
+                result = getattr(module, case.cls)().run(make_context(case, port))
+                got = enrichment_document(result)
+            with open(os.path.join(case.data_dir, case.attrs['results_data_file'])) as f:
+                expected = json.load(f)
+        except unittest.SkipTest:
+            raise
+        except Exception as e:
+            return 'error {!r}'.format(e)
+        return 'matches' if ordered(got) == ordered(expected) else 'differs'
+
+
+if __name__ == '__main__':
+    unittest.main()
