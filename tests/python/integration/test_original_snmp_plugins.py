@@ -42,7 +42,40 @@ class Secrets(object):
         return self.community
 
 
-def make_context(case, port):
+def metrics_documents(results):
+    """The metrics groups of a polling result without their timestamps, as the original's tests."""
+    groups = []
+    for group in results.metrics_groups:
+        text = group.json() if callable(group.json) else group.json
+        doc = json.loads(text)
+        doc['resource'].pop('resource_creation_timestamp', None)
+        doc.pop('metrics_group_creation_timestamp', None)
+        for metric in doc['metrics']:
+            metric.pop('metric_creation_timestamp', None)
+        groups.append(doc)
+    return groups
+
+
+def enrichment_cache(case):
+    """context.enrichment filled from the case's enrichment data file (lines `<id>:<namespace>=>JSON`)."""
+    from yahoo_panoptes.framework.enrichment import PanoptesEnrichmentCache
+    stored = {}
+    path = os.path.join(case.data_dir, case.attrs['enrichment_data_file'])
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if '=>' in line:
+                    key, value = line.strip().split('=>', 1)
+                    stored[key] = value
+
+    def fetch(resource_id, namespace):
+        text = stored.get('{}:{}'.format(resource_id, namespace))
+        return json.loads(text)['data'] if text else None
+
+    return PanoptesEnrichmentCache(case.attrs['resource_id'], [], fetch, case.name)
+
+
+def make_context(case, port, enrichment=None):
     from yahoo_panoptes.framework.plugins.context import PanoptesPluginWithEnrichmentContext
     from yahoo_panoptes.framework.resources import PanoptesResource
     from yahoo_panoptes.framework.utilities.snmp.connection import SNMP_DEFAULTS, X509_DEFAULTS
@@ -58,25 +91,33 @@ def make_context(case, port):
     # simulator's port.
     return PanoptesPluginWithEnrichmentContext(
         logger=logging.getLogger('original.' + case.name), config=a['plugin_conf'], data=resource, kv=None,
+        enrichment=enrichment,
         secrets=Secrets(a['snmp_community']), sites=[a['resource_site']], snmp=dict(SNMP_DEFAULTS, port=port),
         x509=dict(X509_DEFAULTS))
 
 
 @unittest.skipUnless(ORIGINAL, SKIP)
-class TestOriginalEnrichmentPlugins(unittest.TestCase):
+class TestOriginalSnmpPlugins(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         root = ORIGINAL
         if root not in sys.path:
             sys.path.append(root)  # its yahoo_panoptes/plugins joins the open namespace
-        cls.cases = [c for c in cases(os.path.join(root, 'tests')) if c.kind == 'enrichment']
+        cls.cases = cases(os.path.join(root, 'tests'))
 
     def test_each_enrichment_plugin_gives_the_expected_results(self):
-        self.assertGreater(len(self.cases), 10)
+        self.run_kind('enrichment', 10)
+
+    def test_each_polling_plugin_gives_the_expected_results(self):
+        self.run_kind('polling', 10)
+
+    def run_kind(self, kind, at_least):
+        chosen = [c for c in self.cases if c.kind == kind]
+        self.assertGreater(len(chosen), at_least)
         report = []
-        for data_dir in sorted({c.data_dir for c in self.cases}):
+        for data_dir in sorted({c.data_dir for c in chosen}):
             with SnmpSim(os.path.join(data_dir, 'recording')) as sim:
-                for case in [c for c in self.cases if c.data_dir == data_dir]:
+                for case in [c for c in chosen if c.data_dir == data_dir]:
                     report.append((case, self.run_case(case, sim.port)))
         sys.stderr.write(''.join('{}: {}\n'.format(c, outcome) for c, outcome in report))
         sys.stderr.write('modules not from the embedded tree: {}\n'.format(sorted(
@@ -89,8 +130,11 @@ class TestOriginalEnrichmentPlugins(unittest.TestCase):
         try:
             module = __import__(case.module, fromlist=[case.cls])
             with mock.patch('time.time', return_value=MOCK_TIME), contextlib.redirect_stdout(sys.stderr):
-                result = getattr(module, case.cls)().run(make_context(case, port))
-                got = enrichment_document(result)
+                if case.kind == 'polling':
+                    context = make_context(case, port, enrichment_cache(case))
+                    got = metrics_documents(getattr(module, case.cls)().run(context))
+                else:
+                    got = enrichment_document(getattr(module, case.cls)().run(make_context(case, port)))
             with open(os.path.join(case.data_dir, case.attrs['results_data_file'])) as f:
                 expected = json.load(f)
         except unittest.SkipTest:
