@@ -81,32 +81,51 @@ class TestForkSurface(unittest.TestCase):
                                              version=2, community='cisco_ios', use_numeric=True)
         self.assertEqual(value.value, 'cisco.lab')
 
-    def test_interpreter_exit_with_v3_and_v2_sessions_open_is_clean(self):
-        # easysnmp 0.2.6 alone crashes (SIGSEGV) at exit on this sequence on this machine; the
-        # shim closes the sessions first.
+    def test_v2c_sessions_freed_while_snmpv3_is_in_use_and_at_exit_do_not_crash(self):
+        # easysnmp 0.2.6 alone dies of SIGSEGV on each of these (it strcmp()s a v2c session's missing
+        # security name against the SNMPv3 user cache when freeing it); the shim orders the frees.
         script = textwrap.dedent('''
             import yahoo_panoptes_snmp as snmp
-            keep = []
-            v3 = snmp.Session(hostname='127.0.0.1', remote_port={port}, version=3, security_level='authPriv',
-                              security_username='{user}', auth_protocol='SHA', auth_password='{auth}',
-                              privacy_protocol='AES', privacy_password='{priv}', context='switch48',
-                              use_numeric=True, timeout=1, retries=0)
-            keep.append(v3)
-            print(v3.get('.1.3.6.1.2.1.1.5.0').value)
-            silent = snmp.Session(hostname='127.0.0.1', remote_port={silent}, version=2, community='x',
-                                  use_numeric=True, timeout=1, retries=0)
-            keep.append(silent)
+
+            def v3():
+                return snmp.Session(hostname='127.0.0.1', remote_port={port}, version=3, security_level='authPriv',
+                                    security_username='{user}', auth_protocol='SHA', auth_password='{auth}',
+                                    privacy_protocol='AES', privacy_password='{priv}', context='switch48',
+                                    use_numeric=True, timeout=1, retries=0)
+
+            def v2(port={port}, community='switch48'):
+                return snmp.Session(hostname='127.0.0.1', remote_port=port, version=2, community=community,
+                                    use_numeric=True, timeout=1, retries=0)
+
+            kept = v3()
+            print(kept.get('.1.3.6.1.2.1.1.5.0').value)
+            for _ in range(5):  # v2c sessions come and go while an SNMPv3 one is open
+                s = v2()
+                s.get('.1.3.6.1.2.1.1.5.0')
+                del s
+            for _ in range(3):  # both kinds, freed in either order
+                a, b = v3(), v2()
+                a.get('.1.3.6.1.2.1.1.5.0'), b.get('.1.3.6.1.2.1.1.5.0')
+                del b, a
+            silent = v2(port={silent}, community='x')
             try:
                 silent.get('.1.3.6.1.2.1.1.5.0')
             except snmp.EasySNMPTimeoutError:
                 print('timeout')
-            keep.append(snmp.Session(hostname='127.0.0.1', remote_port={port}, version=2, community='switch48',
-                                     use_numeric=True))
+            still_open = [v2(), kept, silent]  # and some left open at exit
         ''').format(port=sim.port, silent=free_udp_port(), user=V3_USER, auth=V3_AUTH_KEY, priv=V3_PRIV_KEY)
         env = dict(os.environ, PYTHONPATH=os.path.join(source_dir(), 'src', 'python', 'py'))
-        done = subprocess.run(['/usr/bin/python3', '-c', script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=True, timeout=60, env=env)
-        self.assertEqual((done.returncode, done.stdout), (0, 'switch48.lab\ntimeout\n'), done.stderr)
+        for _ in range(3):
+            done = subprocess.run(['/usr/bin/python3', '-c', script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  universal_newlines=True, timeout=60, env=env)
+            self.assertEqual((done.returncode, done.stdout), (0, 'switch48.lab\ntimeout\n'), done.stderr)
+
+    def test_close_releases_the_handle_and_a_closed_session_cannot_be_used(self):
+        s = session()
+        s.close()
+        s.close()
+        with self.assertRaises(Exception):
+            s.get('.1.3.6.1.2.1.1.5.0')
 
 
 if __name__ == '__main__':

@@ -3,10 +3,15 @@
 #  - `transport` (default 'udp'): the Net-SNMP transport the session connects with; 'tlstcp',
 #    'dtlsudp' and 'ssh' make it a tunneled (SNMPv3 over TLS/DTLS/SSH) session;
 #  - bulk_walk(oids, non_repeaters, max_repetitions): a walk made of GETBULK requests, in Python.
-# And one safety net easysnmp lacks: sessions still open when the interpreter exits are closed
-# first, because easysnmp 0.2.6 can crash (SIGSEGV) when it frees an SNMPv3 session after Net-SNMP
-# was shut down during interpreter finalization.
+# And one safety net easysnmp lacks. When easysnmp 0.2.6 frees a session it walks Net-SNMP's SNMPv3
+# user cache comparing names with strcmp, also for SNMPv1/v2c sessions that have no security name:
+# freeing a v1/v2c session while an SNMPv3 user is cached (an SNMPv3 session is alive) can crash
+# the process (SIGSEGV), and so can the arbitrary order of freeing at interpreter exit. So a v1/v2c
+# session's Net-SNMP handle freed while an SNMPv3 session lives is kept until the last one is gone,
+# the user cache is emptied whenever no SNMPv3 session is open and a v1/v2c handle is freed, and at
+# exit the SNMPv3 sessions are freed first.
 import atexit
+import ctypes
 import re
 import weakref
 
@@ -20,11 +25,65 @@ TUNNELED_TRANSPORTS = ('tlstcp', 'dtlsudp', 'ssh')
 _END_TYPES = ('ENDOFMIBVIEW', 'NOSUCHOBJECT', 'NOSUCHINSTANCE')
 
 _open_sessions = weakref.WeakSet()
+_live_v3 = [0]  # SNMPv3 sessions whose Net-SNMP handle is open
+_deferred = []  # v1/v2c handles waiting for the last SNMPv3 session to go
+
+
+def _netsnmp():
+    """Net-SNMP's user cache functions (the library easysnmp's extension is linked with), or None."""
+    try:
+        lib = ctypes.CDLL('libnetsnmp.so.40')
+        lib.usm_get_userList.restype = ctypes.c_void_p
+        lib.usm_remove_user.argtypes = [ctypes.c_void_p]
+        lib.usm_remove_user.restype = ctypes.c_void_p
+        lib.usm_free_user.argtypes = [ctypes.c_void_p]
+        lib.usm_free_user.restype = ctypes.c_void_p
+        return lib
+    except (OSError, AttributeError):
+        return None
+
+
+_NETSNMP = _netsnmp()
+
+
+def _empty_user_cache():
+    """Removes every cached SNMPv3 user. Only when no SNMPv3 session is open (they need theirs; a new
+    one adds its user again). Removing the head each time keeps usm_free_user's relinking harmless."""
+    if _NETSNMP is None:
+        return
+    for _ in range(100000):
+        user = _NETSNMP.usm_get_userList()
+        if not user:
+            return
+        _NETSNMP.usm_remove_user(user)
+        _NETSNMP.usm_free_user(user)
+
+
+def _release_handle(holder, is_v3):
+    """Drops the Net-SNMP handle (an easysnmp capsule) in `holder` (a one-element list, so that no
+    caller's reference keeps it alive): an SNMPv3 one now; a v1/v2c one now when no SNMPv3 session
+    is open (with the user cache emptied first), else when the last of those goes."""
+    capsule = holder.pop() if holder else None
+    if capsule is None:
+        return
+    if not is_v3:
+        if _live_v3[0] > 0:
+            _deferred.append(capsule)
+            return
+        _empty_user_cache()
+        del capsule
+        return
+    _live_v3[0] -= 1
+    del capsule  # freed now; easysnmp removes its user from the cache
+    if _live_v3[0] == 0:
+        _empty_user_cache()
+        del _deferred[:]
 
 
 def _close_open_sessions():
-    for session in list(_open_sessions):
-        session.sess_ptr = None  # drops the capsule: easysnmp frees the Net-SNMP session now
+    sessions = list(_open_sessions)
+    for session in sorted(sessions, key=lambda s: not s.__dict__.get('_is_v3', False)):  # SNMPv3 first
+        session.close()
 
 
 atexit.register(_close_open_sessions)
@@ -48,8 +107,30 @@ class Session(easysnmp.Session):
     def __init__(self, *args, transport='udp', **kwargs):
         # Set before easysnmp's __init__, which opens the Net-SNMP session through connect_hostname.
         self.transport = transport
+        self._is_v3 = False
         super(Session, self).__init__(*args, **kwargs)
         _open_sessions.add(self)
+
+    def update_session(self, **kwargs):
+        """(Re)opens the Net-SNMP handle (easysnmp's); the previous one is released as above."""
+        previous, was_v3 = [self.__dict__.get('sess_ptr')], self.__dict__.get('_is_v3', False)
+        self.sess_ptr = None
+        try:
+            super(Session, self).update_session(**kwargs)
+        finally:
+            if self.sess_ptr is not None:
+                self._is_v3 = self.version == 3
+                _live_v3[0] += 1 if self._is_v3 else 0
+            _release_handle(previous, was_v3)
+
+    def close(self):
+        """Releases the Net-SNMP handle; the session cannot be used afterwards."""
+        holder = [self.__dict__.pop('sess_ptr', None)]
+        self.sess_ptr = None
+        _release_handle(holder, self.__dict__.pop('_is_v3', False))
+
+    def __del__(self):
+        self.close()
 
     @property
     def tunneled(self):
