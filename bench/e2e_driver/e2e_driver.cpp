@@ -23,7 +23,7 @@
 #include "model/json.h"
 #include "redis/keys.h"
 #include "resources/store.h"
-#include "scheduler/schedule_store.h"
+#include "scheduler/redis_schedule_store.h"
 #include "support/bench_support.h"
 
 namespace panoptes::bench {
@@ -51,7 +51,7 @@ double Percentile(const std::vector<double>& sorted, double p) {
 // Entry id -> (next due ms, frequency ms) of every polling entry.
 std::map<std::string, std::pair<int64_t, int64_t>> Schedule(redis::Client& client,
                                                             const std::string& prefix) {
-  scheduler::ScheduleStore store(client, prefix, PluginKind::kPolling);
+  scheduler::RedisScheduleStore store(client, prefix, PluginKind::kPolling);
   auto entries = store.List();
   CheckOk(entries.status(), "schedule");
   std::map<std::string, std::pair<int64_t, int64_t>> out;

@@ -45,7 +45,7 @@
 #include "redis/keys.h"
 #include "resources/store.h"
 #include "scheduler/entry.h"
-#include "scheduler/schedule_store.h"
+#include "scheduler/redis_schedule_store.h"
 
 namespace {
 
@@ -328,7 +328,7 @@ int main(int argc, char** argv) {
     plugins.push_back(Check(scheduler::MakeSchedulable(info), "filter"));
   }
 
-  scheduler::ScheduleStore store(client, rc.key_prefix, kind);
+  scheduler::RedisScheduleStore store(client, rc.key_prefix, kind);
   std::vector<Resource> resources = MakeResources(n / plugin_count, 0);
   double initial = Rebuild(store, plugins, resources, "rebuild (initial)");
   double unchanged = Rebuild(store, plugins, resources, "rebuild (unchanged)");

@@ -138,11 +138,17 @@ class ThreadedServerImpl : public ThreadedServer {
     if (!server.ok()) return server.status();
     server_ = std::move(server).value();
     port_ = server_->port();
+    // The thread boundary: a handler that throws is logged and the server serves on.
     thread_ = std::thread([this] {
-      try {
-        io_.run();
-      } catch (const std::exception& e) {
-        core::Logger("http")->error("http server stopped: {}", e.what());
+      while (true) {
+        try {
+          io_.run();
+          return;
+        } catch (const std::exception& e) {
+          core::Logger("http")->error("http handler failed (serving on): {}", e.what());
+        } catch (...) {
+          core::Logger("http")->error("http handler failed with a non-standard exception (serving on)");
+        }
       }
     });
     return Status::Ok();

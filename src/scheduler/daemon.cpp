@@ -58,19 +58,33 @@ void Reload(const std::string& config_path, const SiteConfig& running,
   for (auto& k : kinds) k->RequestReload(next);
 }
 
-// Waits for SIGTERM/SIGINT; SIGHUP rescans. Sends WATCHDOG=1 meanwhile.
-void WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindScheduler>>& kinds,
-                 const process::Notifier& notifier, const std::string& config_path, const SiteConfig& site) {
-  auto watchdog = notifier.watchdog_period().value_or(std::chrono::milliseconds(1000));
+// Waits for SIGTERM/SIGINT (returns kExitOk) or a kind's scheduler failing (kExitRuntime, the
+// reason logged); SIGHUP rescans. Sends WATCHDOG=1 meanwhile.
+int WaitForStop(const sigset_t& signals, std::vector<std::unique_ptr<KindScheduler>>& kinds,
+                const process::Notifier& notifier, const std::string& config_path, const SiteConfig& site) {
+  auto period = std::min(notifier.watchdog_period().value_or(std::chrono::milliseconds(1000)),
+                         std::chrono::milliseconds(1000));
   while (true) {
-    timespec wait{watchdog.count() / 1000, (watchdog.count() % 1000) * 1000000};
+    timespec wait{period.count() / 1000, (period.count() % 1000) * 1000000};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     if (notifier.watchdog_period()) (void)notifier.Watchdog();
     if (sig == SIGTERM || sig == SIGINT) {
       Log()->info("{} received: giving leadership up and stopping", strsignal(sig));
-      return;
+      return core::kExitOk;
     }
-    if (sig == SIGHUP) Reload(config_path, site, kinds);
+    if (sig == SIGHUP) {
+      try {
+        Reload(config_path, site, kinds);
+      } catch (const std::exception& e) {
+        Log()->error("SIGHUP: reload failed: {}; keeping the running configuration", e.what());
+      }
+    }
+    for (auto& k : kinds) {
+      if (auto failure = k->failure()) {
+        Log()->critical("exiting (status {}): {}", core::kExitRuntime, *failure);
+        return core::kExitRuntime;
+      }
+    }
   }
 }
 
@@ -103,7 +117,10 @@ ValidatorHooks PythonValidatorHooks(const std::vector<std::string>& python_path)
   return hooks;
 }
 
-int RunDaemon(const SiteConfig& site, const std::string& config_path, const std::vector<PluginKind>& kinds) {
+namespace {
+
+int RunDaemonUnguarded(const SiteConfig& site, const std::string& config_path,
+                       const std::vector<PluginKind>& kinds) {
   ValidatorOptions validator_options;  // the helper is this binary in its hidden mode (main)
   validator_options.hook_args = site.python.path;
   validator_options.timeout = std::chrono::seconds(site.scheduler.import_timeout_s);
@@ -148,11 +165,25 @@ int RunDaemon(const SiteConfig& site, const std::string& config_path, const std:
   for (auto& k : schedulers) threads.emplace_back([&k] { k->Run(); });
   process::Notifier notifier;
   (void)notifier.Ready();
-  WaitForStop(signals, schedulers, notifier, config_path, site);
+  int code = WaitForStop(signals, schedulers, notifier, config_path, site);
   (void)notifier.Stopping();
   for (auto& k : schedulers) k->RequestStop();
   for (auto& t : threads) t.join();
-  return core::kExitOk;
+  return code;
+}
+
+}  // namespace
+
+// The main thread's boundary: before the kind threads start (and after they are joined) an
+// exception ends the daemon with a clear status; while they run, the main thread only waits for
+// signals and reloads (which catches for itself).
+int RunDaemon(const SiteConfig& site, const std::string& config_path, const std::vector<PluginKind>& kinds) {
+  try {
+    return RunDaemonUnguarded(site, config_path, kinds);
+  } catch (const std::exception& e) {
+    Log()->critical("exiting (status {}): {}", core::kExitRuntime, e.what());
+    return core::kExitRuntime;
+  }
 }
 
 }  // namespace panoptes::scheduler

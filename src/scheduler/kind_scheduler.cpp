@@ -26,6 +26,8 @@ constexpr milliseconds kMaxDispatchSleep{100};       // re-check the schedule at
                                                      // may add entries due in kNewEntryMarginMs
 constexpr milliseconds kRetryDelay{1000};            // after a failed rebuild or resource read
 constexpr int kMaxBatchesPerTurn = 100;              // then let the loop renew leadership
+constexpr int kMaxFailures = 5;                      // loop turns in a row that threw: the kind fails
+constexpr milliseconds kFailurePause{1000};          // after a turn that threw
 
 std::shared_ptr<spdlog::logger> Log() {
   return core::Logger("scheduler");
@@ -119,16 +121,49 @@ void KindScheduler::RequestRescan() {
   Wake(maintenance_wake_fd_);
 }
 
+std::optional<std::string> KindScheduler::failure() const {
+  std::lock_guard lock(failure_mu_);
+  return failure_;
+}
+
+void KindScheduler::Fail(std::string reason) {
+  Log()->critical("{}: {}; the scheduler stops", kind_name_, reason);
+  {
+    std::lock_guard lock(failure_mu_);
+    if (!failure_) failure_ = std::move(reason);
+  }
+  RequestStop();
+}
+
+template <typename F>
+void KindScheduler::Turn(const char* loop, int& failures, F&& turn) {
+  std::string what;
+  try {
+    turn();
+    if (failures > 0) Log()->info("{}: {} loop recovered", kind_name_, loop);
+    failures = 0;
+    return;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "a non-standard exception";
+  }
+  if (++failures >= kMaxFailures) {
+    return Fail(std::string(loop) + " loop failed " + std::to_string(failures) + " times in a row: " + what);
+  }
+  if (failures == 1) Log()->error("{}: {} loop failed (retrying in 1 s): {}", kind_name_, loop, what);
+  pollfd p{std::string_view(loop) == "dispatch" ? dispatch_wake_fd_ : maintenance_wake_fd_, POLLIN, 0};
+  if (poll(&p, 1, static_cast<int>(kFailurePause.count())) > 0) DrainEventFd(p.fd);
+}
+
 void KindScheduler::Run() {
   Log()->info("{}: scheduler started (token {})", kind_name_, leader_lock_.token());
-  std::thread maintenance([this] { RunMaintenance(); });
-  while (!stop_) {
-    auto now = Clock::now();
-    stats_.loop_heartbeat_ms = SteadyMs();
-    if (now >= next_leader_tick_) LeaderTick();
-    if (leader_ && (now >= next_dispatch_ || dispatch_now_.exchange(false))) DispatchDue();
-    WaitDispatch();
-  }
+  std::thread maintenance([this] {
+    int failures = 0;
+    while (!stop_) Turn("maintenance", failures, [this] { RunMaintenance(); });
+  });
+  int failures = 0;
+  while (!stop_) Turn("dispatch", failures, [this] { DispatchTurn(); });
   if (leader_) {
     Status st = leader_lock_.Release();
     if (!st.ok()) Log()->warn("{}: could not give leadership up: {}", kind_name_, st.ToString());
@@ -138,6 +173,14 @@ void KindScheduler::Run() {
   }
   maintenance.join();
   Log()->info("{}: scheduler stopped", kind_name_);
+}
+
+void KindScheduler::DispatchTurn() {
+  auto now = Clock::now();
+  stats_.loop_heartbeat_ms = SteadyMs();
+  if (now >= next_leader_tick_) LeaderTick();
+  if (leader_ && (now >= next_dispatch_ || dispatch_now_.exchange(false))) DispatchDue();
+  WaitDispatch();
 }
 
 void KindScheduler::WaitDispatch() {
@@ -201,23 +244,22 @@ void KindScheduler::DispatchDue() {
   next_dispatch_ = Clock::now();
 }
 
+// One turn of the maintenance loop.
 void KindScheduler::RunMaintenance() {
-  while (!stop_) {
-    if (leader_) {
-      if (uint64_t epoch = leader_epoch_; epoch != seen_epoch_) {
-        seen_epoch_ = epoch;  // rescan and re-read resources: they may have changed while standing by
-        have_plugins_ = false;
-        resources_version_ = -1;
-      }
-      auto now = Clock::now();
-      bool changed = change_seen_ && now - *change_seen_ >= kDebounce;
-      if (!have_plugins_ || now >= next_scan_ || changed || rescan_requested_.exchange(false)) Scan();
-      if (kind_ != PluginKind::kDiscovery && Clock::now() >= next_resource_poll_) PollResources();
-      bool resources_known = kind_ == PluginKind::kDiscovery || resources_version_ >= 0;
-      if (schedule_dirty_ && resources_known && Clock::now() >= next_rebuild_retry_) RebuildSchedule();
+  if (leader_) {
+    if (uint64_t epoch = leader_epoch_; epoch != seen_epoch_) {
+      seen_epoch_ = epoch;  // rescan and re-read resources: they may have changed while standing by
+      have_plugins_ = false;
+      resources_version_ = -1;
     }
-    WaitMaintenance();
+    auto now = Clock::now();
+    bool changed = change_seen_ && now - *change_seen_ >= kDebounce;
+    if (!have_plugins_ || now >= next_scan_ || changed || rescan_requested_.exchange(false)) Scan();
+    if (kind_ != PluginKind::kDiscovery && Clock::now() >= next_resource_poll_) PollResources();
+    bool resources_known = kind_ == PluginKind::kDiscovery || resources_version_ >= 0;
+    if (schedule_dirty_ && resources_known && Clock::now() >= next_rebuild_retry_) RebuildSchedule();
   }
+  WaitMaintenance();
 }
 
 void KindScheduler::WaitMaintenance() {

@@ -10,7 +10,10 @@
 //   plugin_scan_interval, 300 ms after the first inotify change, on request), re-reads the
 //   resource store when its version changed (polling, enrichment) and rebuilds the schedule after
 //   any change. The rebuild's Redis writes are safe to interleave with dispatches.
-// Errors (Redis down, a bad plugin) are logged and retried; they never end the loops.
+// Errors (Redis down, a bad plugin) are logged and retried; they never end the loops. Each loop
+// turn is a thread boundary: an exception is logged once, the loop pauses 1 s and goes on; a loop
+// that keeps throwing (5 turns in a row) fails the kind, and the daemon ends the process with exit
+// status 1 and the reason.
 // Thread safety: Run() on one thread; RequestStop/RequestRescan/RequestReload from any thread.
 
 #include <atomic>
@@ -27,7 +30,7 @@
 #include "resources/store.h"
 #include "scheduler/entry.h"
 #include "scheduler/leader.h"
-#include "scheduler/schedule_store.h"
+#include "scheduler/redis_schedule_store.h"
 #include "scheduler/stats.h"
 #include "scheduler/validator.h"
 #include "scheduler/watcher.h"
@@ -46,6 +49,9 @@ class KindScheduler {
   // leadership up (compare-and-delete) and returns.
   void Run();
   void RequestStop();
+  // Why this kind's scheduler gave up (its loops kept throwing), or nullopt while it is healthy.
+  // Then Run returns by itself; the daemon ends the process.
+  std::optional<std::string> failure() const;
   void RequestRescan();
   // SIGHUP: rescans with `site`'s plugins_paths, plugin_scan_interval and plugins_extension for
   // this kind. (Other settings take a restart.)
@@ -57,7 +63,13 @@ class KindScheduler {
                 KindStats& stats, std::unique_ptr<Watcher> watcher, int dispatch_wake_fd,
                 int maintenance_wake_fd);
 
+  // One turn of a loop, at a thread boundary: an exception is logged (once while it repeats), the
+  // loop pauses and goes on; after kMaxFailures turns in a row the kind fails (failure()).
+  template <typename F>
+  void Turn(const char* loop, int& failures, F&& turn);
+  void Fail(std::string reason);
   // Dispatch thread.
+  void DispatchTurn();
   void LeaderTick();
   void SetLeader(bool leader);
   void DispatchDue();
@@ -85,8 +97,8 @@ class KindScheduler {
 
   // Dispatch thread only.
   redis::Client dispatch_client_;
-  LeaderLock leader_lock_;
-  ScheduleStore dispatch_store_;
+  RedisLeaderLock leader_lock_;
+  RedisScheduleStore dispatch_store_;
   Clock::time_point next_leader_tick_{};
   Clock::time_point next_dispatch_{};
 
@@ -94,12 +106,14 @@ class KindScheduler {
     KindConfig kind;
     std::string extension;
   };
+  mutable std::mutex failure_mu_;
+  std::optional<std::string> failure_;  // guarded by failure_mu_
   std::mutex reload_mu_;
   std::optional<ScanConfig> pending_scan_config_;  // guarded by reload_mu_
 
   // Maintenance thread only.
   redis::Client maintenance_client_;
-  ScheduleStore store_;
+  RedisScheduleStore store_;
   resources::ResourceStore resource_store_;
   std::unique_ptr<Watcher> watcher_;
   ScanConfig scan_config_;

@@ -24,27 +24,27 @@ const redis::Script& ReleaseScript() {
 
 }  // namespace
 
-LeaderLock::LeaderLock(redis::Client& client, const std::string& key_prefix, PluginKind kind, int ttl_ms,
-                       std::string token)
+RedisLeaderLock::RedisLeaderLock(redis::Client& client, const std::string& key_prefix, PluginKind kind,
+                                 int ttl_ms, std::string token)
     : client_(client),
       key_(redis::keys::Leader(key_prefix, kind)),
       ttl_ms_(ttl_ms),
       token_(std::move(token)) {}
 
-Result<bool> LeaderLock::Acquire() {
+Result<bool> RedisLeaderLock::Acquire() {
   auto reply = client_.Command({"SET", key_, token_, "NX", "PX", std::to_string(ttl_ms_)});
   if (!reply.ok()) return reply.status();
   if (!reply->IsNil()) return true;
   return Renew();
 }
 
-Result<bool> LeaderLock::Renew() {
+Result<bool> RedisLeaderLock::Renew() {
   auto reply = client_.Eval(RenewScript(), {key_}, {token_, std::to_string(ttl_ms_)});
   if (!reply.ok()) return reply.status();
   return reply->integer == 1;
 }
 
-Status LeaderLock::Release() {
+Status RedisLeaderLock::Release() {
   auto reply = client_.Eval(ReleaseScript(), {key_}, {token_});
   return reply.status();
 }

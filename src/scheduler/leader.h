@@ -1,9 +1,10 @@
 #pragma once
-// Leadership of one kind (SPEC §5 P:leader:<kind>): SET NX PX with a random token, renewed with a
-// compare-and-pexpire script, given up with compare-and-delete. The holder is the only scheduler
-// that dispatches that kind; the dispatch script checks the token itself, so a leader that lost
-// the key cannot push tasks even if it has not noticed yet.
-// Not thread-safe (one redis::Client): one LeaderLock per thread.
+// Leadership of one kind (P:leader:<kind>): a key holding the leader's token with a lifetime,
+// renewed while held, given up on stop. The holder is the only scheduler that dispatches that
+// kind; the dispatch checks the token itself, so a leader that lost the key cannot push tasks even
+// if it has not noticed yet. Implementations: RedisLeaderLock (below: SET NX PX, renewed with a
+// compare-and-pexpire script, given up with compare-and-delete) and MemoryLeaderLock
+// (memory_schedule.h); one contract suite runs against both. An instance is used by one thread.
 
 #include <cstdint>
 #include <string>
@@ -16,21 +17,31 @@ namespace panoptes::scheduler {
 
 class LeaderLock {
  public:
-  // `client` must outlive the lock. `token` identifies this scheduler (host, pid, random).
-  LeaderLock(redis::Client& client, const std::string& key_prefix, PluginKind kind, int ttl_ms,
-             std::string token);
-
+  virtual ~LeaderLock() = default;
   // Takes the key if it is free, or renews it if this token already holds it. True: leader now.
-  Result<bool> Acquire();
+  virtual Result<bool> Acquire() = 0;
   // Extends the key's lifetime if this token holds it. False: lost (someone else holds it or it
   // expired).
-  Result<bool> Renew();
-  // Deletes the key if this token holds it (SIGTERM: a standby takes over at once).
-  Status Release();
+  virtual Result<bool> Renew() = 0;
+  // Deletes the key if this token holds it (stop: a standby takes over at once).
+  virtual Status Release() = 0;
 
-  const std::string& token() const { return token_; }
+  virtual const std::string& token() const = 0;
+  virtual int ttl_ms() const = 0;
+};
+
+class RedisLeaderLock : public LeaderLock {
+ public:
+  // `client` must outlive the lock. `token` identifies this scheduler (host, pid, random).
+  RedisLeaderLock(redis::Client& client, const std::string& key_prefix, PluginKind kind, int ttl_ms,
+                  std::string token);
+
+  Result<bool> Acquire() override;
+  Result<bool> Renew() override;
+  Status Release() override;
+  const std::string& token() const override { return token_; }
+  int ttl_ms() const override { return ttl_ms_; }
   const std::string& key() const { return key_; }
-  int ttl_ms() const { return ttl_ms_; }
 
  private:
   redis::Client& client_;

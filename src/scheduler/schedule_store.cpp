@@ -1,141 +1,22 @@
 #include "scheduler/schedule_store.h"
 
 #include <charconv>
-#include <chrono>
-#include <functional>
-#include <optional>
+#include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
-
-#include "redis/keys.h"
-#include "scheduler/dispatch_script.h"
 
 namespace panoptes::scheduler {
 namespace {
 
-// Entries per HSET/ZADD/HDEL command and commands per pipeline: large enough to make 100k entries
-// a handful of round trips, small enough to keep each reply and argv modest.
-constexpr size_t kEntriesPerCommand = 1000;
-// Changed entries held before writing them out: bounds the memory of a large rebuild.
-constexpr size_t kEntriesPerFlush = 5000;
-// Added to a new entry's first due time: covers the wait until its batch is flushed.
+// Added to a new entry's first due time: covers the wait until its batch is written.
 constexpr int64_t kNewEntryMarginMs = 250;
-using Clock = std::chrono::steady_clock;
 
-const redis::Script& DispatchScript() {
-  static const redis::Script script(internal::kDispatchLua);
-  return script;
+bool ParseInt(std::string_view s, int64_t& out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
 }
-
-int64_t ToInt(const std::string& s, int64_t fallback) {
-  int64_t value = fallback;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc()) return fallback;
-  // Scores come back as "1700000000000" or, from ZSCORE of a double, possibly "1.7e+12".
-  if (ptr != s.data() + s.size()) return static_cast<int64_t>(std::stod(s));
-  return value;
-}
-
-// Collects the write commands of a rebuild, one multi-key command per kEntriesPerCommand entries.
-class DiffWriter {
- public:
-  DiffWriter(const std::string& entries_key, const std::string& digests_key, const std::string& schedule_key)
-      : entries_key_(entries_key), digests_key_(digests_key), schedule_key_(schedule_key) {}
-
-  void Set(const Entry& entry, const std::string& digest, std::optional<int64_t> due_ms) {
-    ++pending_;
-    Append(hset_entries_, {"HSET", entries_key_}, {entry.id, entry.value});
-    Append(hset_digests_, {"HSET", digests_key_}, {entry.id, digest});
-    if (due_ms) Append(zadd_, {"ZADD", schedule_key_}, {std::to_string(*due_ms), entry.id});
-  }
-  void Remove(const std::string& id) {
-    ++pending_;
-    Append(zrem_, {"ZREM", schedule_key_}, {id});
-    Append(hdel_entries_, {"HDEL", entries_key_}, {id});
-    Append(hdel_digests_, {"HDEL", digests_key_}, {id});
-  }
-  // Moves the finished commands out: the entries hash is written before the sorted set refers to
-  // an entry, and an entry leaves the sorted set before its value goes.
-  // Entries set or removed since the last Take.
-  size_t pending() const { return pending_; }
-  std::vector<redis::Args> Take() {
-    pending_ = 0;
-    std::vector<redis::Args> out;
-    for (auto* group : {&hset_entries_, &hset_digests_, &zadd_, &zrem_, &hdel_entries_, &hdel_digests_}) {
-      for (redis::Args& command : *group) out.push_back(std::move(command));
-      group->clear();
-    }
-    return out;
-  }
-
- private:
-  static void Append(std::vector<redis::Args>& group, redis::Args head,
-                     std::initializer_list<std::string> items) {
-    size_t per = items.size() * kEntriesPerCommand;
-    if (group.empty() || group.back().size() >= head.size() + per) group.push_back(std::move(head));
-    for (const std::string& item : items) group.back().push_back(item);
-  }
-
-  const std::string& entries_key_;
-  const std::string& digests_key_;
-  const std::string& schedule_key_;
-  size_t pending_ = 0;
-  std::vector<redis::Args> hset_entries_, hset_digests_, zadd_, zrem_, hdel_entries_, hdel_digests_;
-};
 
 }  // namespace
-
-ScheduleStore::ScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind)
-    : client_(client),
-      leader_key_(redis::keys::Leader(key_prefix, kind)),
-      schedule_key_(redis::keys::Schedule(key_prefix, kind)),
-      entries_key_(redis::keys::ScheduleEntries(key_prefix, kind)),
-      digests_key_(redis::keys::ScheduleDigests(key_prefix, kind)),
-      tasks_key_(redis::keys::Tasks(key_prefix, kind)) {}
-
-Result<int64_t> ScheduleStore::ServerTimeMs() {
-  auto reply = client_.Command({"TIME"});
-  if (!reply.ok()) return reply.status();
-  if (reply->elements.size() != 2) return Status::Internal("TIME: unexpected reply");
-  return ToInt(reply->elements[0].str, 0) * 1000 + ToInt(reply->elements[1].str, 0) / 1000;
-}
-
-Result<std::vector<std::pair<std::string, std::string>>> ScheduleStore::ReadDigests() {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string cursor = "0";
-  do {
-    auto reply = client_.Command({"HSCAN", digests_key_, cursor, "COUNT", "10000"});
-    if (!reply.ok()) return reply.status();
-    if (reply->elements.size() != 2) return Status::Internal("HSCAN " + digests_key_ + ": unexpected reply");
-    cursor = reply->elements[0].str;
-    auto& items = reply->elements[1].elements;
-    for (size_t i = 0; i + 1 < items.size(); i += 2)
-      out.emplace_back(std::move(items[i].str), std::move(items[i + 1].str));
-  } while (cursor != "0");
-  return out;
-}
-
-// Sends a batch without waiting for it; first reads the replies of the batch sent before, which
-// Redis ran while this one was being built (the C++ side of a rebuild and Redis' side overlap).
-Status ScheduleStore::Flush(std::vector<redis::Args>& commands, RebuildStats& stats, size_t& outstanding) {
-  if (outstanding > 0) PANOPTES_RETURN_IF_ERROR(Collect(outstanding, stats));
-  if (commands.empty()) return Status::Ok();
-  PANOPTES_RETURN_IF_ERROR(client_.SendPipeline(commands));
-  outstanding = commands.size();
-  commands.clear();
-  return Status::Ok();
-}
-
-Status ScheduleStore::Collect(size_t& outstanding, RebuildStats& stats) {
-  auto replies = client_.ReceivePipeline(outstanding);
-  outstanding = 0;
-  ++stats.round_trips;
-  if (!replies.ok()) return replies.status();
-  for (const redis::Reply& r : *replies) {
-    if (r.IsError()) return Status::RedisError("schedule rebuild of " + schedule_key_ + ": " + r.str);
-  }
-  return Status::Ok();
-}
 
 Result<RebuildStats> ScheduleStore::Rebuild(const std::vector<Entry>& desired) {
   return Rebuild([&desired](const std::function<void(Entry &&)>& sink) {
@@ -143,29 +24,20 @@ Result<RebuildStats> ScheduleStore::Rebuild(const std::vector<Entry>& desired) {
   });
 }
 
-Result<RebuildStats> ScheduleStore::Rebuild(const EntrySource& source) {
+RebuildStats DiffSchedule(
+    const std::vector<std::pair<std::string, std::string>>& current, const ScheduleStore::EntrySource& source,
+    const std::function<int64_t()>& now_ms,
+    const std::function<void(const Entry&, const std::string& digest, std::optional<int64_t> due_ms)>& set,
+    const std::function<void(const std::string& id)>& remove) {
   RebuildStats stats;
-  auto started = Clock::now();
-  auto now = ServerTimeMs();
-  if (!now.ok()) return now.status();
-  auto current = ReadDigests();
-  if (!current.ok()) return current.status();
   struct Known {
     std::string_view digest;
     bool seen = false;
   };
   std::unordered_map<std::string_view, Known> known;
-  known.reserve(current->size());
-  for (const auto& [id, digest] : *current) known.emplace(id, Known{digest});
+  known.reserve(current.size());
+  for (const auto& [id, digest] : current) known.emplace(id, Known{digest});
   std::unordered_set<std::string> added;
-  DiffWriter writer(entries_key_, digests_key_, schedule_key_);
-  Status failed;
-  size_t outstanding = 0;  // commands sent, replies not read yet
-  auto flush_if_full = [&](bool force) {
-    if (!failed.ok() || (!force && writer.pending() < kEntriesPerFlush)) return;
-    std::vector<redis::Args> commands = writer.Take();
-    failed = Flush(commands, stats, outstanding);
-  };
   source([&](Entry&& entry) {
     std::string digest = entry.Digest();
     auto it = known.find(entry.id);
@@ -182,77 +54,44 @@ Result<RebuildStats> ScheduleStore::Rebuild(const EntrySource& source) {
     bool new_cadence = it == known.end() || DigestFrequencyMs(it->second.digest) != entry.frequency_ms;
     ++(it == known.end() ? stats.added : new_cadence ? stats.rescheduled : stats.updated);
     std::optional<int64_t> due;
-    if (new_cadence) {
-      // From the time of writing, not of the rebuild's start: a large rebuild takes a second, and
-      // an entry must not be born late.
-      int64_t elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-      due = *now + elapsed + kNewEntryMarginMs + SplayMs(entry.id, entry.frequency_ms);
-    }
-    writer.Set(entry, digest, due);
-    flush_if_full(false);
+    // From the time of writing, not of the rebuild's start: a large rebuild takes a second, and an
+    // entry must not be born late.
+    if (new_cadence) due = now_ms() + kNewEntryMarginMs + SplayMs(entry.id, entry.frequency_ms);
+    set(entry, digest, due);
   });
   for (const auto& [id, k] : known) {
     if (k.seen) continue;
     ++stats.removed;
-    writer.Remove(std::string(id));
-    flush_if_full(false);
+    remove(std::string(id));
   }
-  flush_if_full(true);
-  if (failed.ok() && outstanding > 0) failed = Collect(outstanding, stats);
-  if (!failed.ok()) return failed;
   return stats;
 }
 
-Result<DispatchResult> ScheduleStore::Dispatch(const std::string& leader_token, int batch) {
-  auto reply = client_.Eval(DispatchScript(), {leader_key_, schedule_key_, entries_key_, tasks_key_},
-                            {leader_token, std::to_string(batch)});
-  if (!reply.ok()) return reply.status();
-  DispatchResult out;
-  const auto& e = reply->elements;
-  if (e.empty() || e[0].integer == 0) return out;
-  if (e.size() < 4) return Status::Internal("dispatch script: unexpected reply");
-  out.leader = true;
-  out.dispatched = e[1].integer;
-  out.now_ms = e[2].integer;
-  out.next_due_ms = e[3].integer;
-  out.lateness_ms.reserve(e.size() - 4);
-  for (size_t i = 4; i < e.size(); ++i) out.lateness_ms.push_back(e[i].integer);
-  return out;
+std::string DispatchedTask(std::string_view task_prefix, const std::string& entry_id, int64_t slot_ms,
+                           int64_t expires_ms) {
+  char times[96];
+  std::snprintf(times, sizeof(times), "\",\"scheduled_for\":%.3f,\"expires_at\":%.3f}", slot_ms / 1000.0,
+                (slot_ms + expires_ms) / 1000.0);
+  std::string task(task_prefix);
+  task += "\"id\":\"";
+  task += entry_id;
+  task += ':';
+  task += std::to_string(slot_ms);
+  task += times;
+  return task;
 }
 
-Result<std::vector<ListedEntry>> ScheduleStore::List() {
-  auto due = client_.Command({"ZRANGE", schedule_key_, "0", "-1", "WITHSCORES"});
-  if (!due.ok()) return due.status();
-  auto values = client_.Command({"HGETALL", entries_key_});
-  if (!values.ok()) return values.status();
-  std::unordered_map<std::string, std::string> by_id;
-  for (size_t i = 0; i + 1 < values->elements.size(); i += 2) {
-    by_id.emplace(std::move(values->elements[i].str), std::move(values->elements[i + 1].str));
+bool SplitEntryValue(std::string_view value, int64_t& frequency_ms, int64_t& expires_ms,
+                     std::string_view& task_prefix) {
+  size_t p1 = value.find('|');
+  size_t p2 = p1 == std::string_view::npos ? p1 : value.find('|', p1 + 1);
+  if (p2 == std::string_view::npos) return false;
+  if (!ParseInt(value.substr(0, p1), frequency_ms) ||
+      !ParseInt(value.substr(p1 + 1, p2 - p1 - 1), expires_ms)) {
+    return false;
   }
-  std::vector<ListedEntry> out;
-  for (size_t i = 0; i + 1 < due->elements.size(); i += 2) {
-    ListedEntry entry;
-    entry.id = due->elements[i].str;
-    entry.next_due_ms = ToInt(due->elements[i + 1].str, 0);
-    auto it = by_id.find(entry.id);
-    if (it != by_id.end()) {
-      const std::string& v = it->second;
-      size_t p1 = v.find('|');
-      size_t p2 = p1 == std::string::npos ? p1 : v.find('|', p1 + 1);
-      if (p2 != std::string::npos) {
-        entry.frequency_ms = ToInt(v.substr(0, p1), 0);
-        entry.task_prefix = v.substr(p2 + 1);
-      }
-    }
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
-
-Result<int64_t> ScheduleStore::Count() {
-  auto reply = client_.Command({"ZCARD", schedule_key_});
-  if (!reply.ok()) return reply.status();
-  return reply->integer;
+  task_prefix = value.substr(p2 + 1);
+  return frequency_ms > 0;
 }
 
 }  // namespace panoptes::scheduler

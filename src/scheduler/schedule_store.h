@@ -1,5 +1,5 @@
 #pragma once
-// The schedule of one kind in Redis (docs/scheduler.md, "Redis layout"):
+// The schedule of one kind (docs/scheduler.md, "Redis layout"), as kept in Redis:
 //   P:schedule:<kind>          sorted set: entry id -> next due time (epoch ms, Redis server clock)
 //   P:schedule:<kind>:entries  hash: entry id -> Entry::value (frequency, expiry, task prefix)
 //   P:schedule:<kind>:digests  hash: entry id -> Entry::Digest()
@@ -14,16 +14,17 @@
 // changed ones get their new value (and a new splayed due time only when the frequency changed), gone ones
 // are removed, unchanged ones keep their due time. It is pipelined in batches (a few round trips
 // for 100k entries).
-// Not thread-safe (one redis::Client): one ScheduleStore per thread.
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "panoptes/kind.h"
 #include "panoptes/status.h"
-#include "redis/client.h"
 #include "scheduler/entry.h"
 
 namespace panoptes::scheduler {
@@ -52,42 +53,50 @@ struct ListedEntry {
   std::string task_prefix;
 };
 
+// The schedule of one kind. Implementations: RedisScheduleStore (redis_schedule_store.h) and
+// MemoryScheduleStore (memory_schedule.h, for unit tests); one contract suite
+// (tests/contract/schedule_contract.*) runs against both. An instance is used by one thread.
 class ScheduleStore {
  public:
-  // `client` must outlive the store. `key_prefix` is P ([redis] key_prefix).
-  ScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind);
+  virtual ~ScheduleStore() = default;
 
   // Calls its argument once per desired entry (e.g. with scheduler::ForEachEntry).
   using EntrySource = std::function<void(const std::function<void(Entry&&)>&)>;
 
-  // Makes the schedule equal to the entries `source` produces (a repeated id counts once). Changes
-  // are written in pipelined batches as they are found, so memory stays bounded. Errors: Redis
-  // unreachable or an error reply; a failed rebuild may have applied part of the diff (the next
-  // one completes it).
-  Result<RebuildStats> Rebuild(const EntrySource& source);
+  // Makes the schedule equal to the entries `source` produces (a repeated id counts once). Errors:
+  // the store unreachable; a failed rebuild may have applied part of the diff (the next one
+  // completes it).
+  virtual Result<RebuildStats> Rebuild(const EntrySource& source) = 0;
   Result<RebuildStats> Rebuild(const std::vector<Entry>& desired);
 
-  // Pushes the due tasks (see above). REQUIRES: batch >= 1.
-  Result<DispatchResult> Dispatch(const std::string& leader_token, int batch);
+  // Pushes the due tasks (see above) while `leader_token` holds the leader key. REQUIRES: batch >= 1.
+  virtual Result<DispatchResult> Dispatch(const std::string& leader_token, int batch) = 0;
 
   // Every entry with its next due time, sorted by due time (panoptes-ctl schedule, tests).
-  Result<std::vector<ListedEntry>> List();
-  // Number of entries in the sorted set.
-  Result<int64_t> Count();
-  // Redis server time, epoch ms.
-  Result<int64_t> ServerTimeMs();
-
- private:
-  Result<std::vector<std::pair<std::string, std::string>>> ReadDigests();
-  Status Flush(std::vector<redis::Args>& commands, RebuildStats& stats, size_t& outstanding);
-  Status Collect(size_t& outstanding, RebuildStats& stats);
-
-  redis::Client& client_;
-  std::string leader_key_;
-  std::string schedule_key_;
-  std::string entries_key_;
-  std::string digests_key_;
-  std::string tasks_key_;
+  virtual Result<std::vector<ListedEntry>> List() = 0;
+  // Number of scheduled entries.
+  virtual Result<int64_t> Count() = 0;
+  // The store's clock (the Redis server's TIME), epoch ms.
+  virtual Result<int64_t> ServerTimeMs() = 0;
 };
+
+// The diff of a rebuild, shared by the implementations: compares what `source` produces with the
+// current digests (entry id -> Entry::Digest()) and calls `set` for each new or changed entry
+// (with a due time when its cadence starts anew: `now_ms()` + 250 ms + Splay) and `remove` for
+// each id no longer produced. Returns the counts (round_trips left 0).
+RebuildStats DiffSchedule(
+    const std::vector<std::pair<std::string, std::string>>& current, const ScheduleStore::EntrySource& source,
+    const std::function<int64_t()>& now_ms,
+    const std::function<void(const Entry&, const std::string& digest, std::optional<int64_t> due_ms)>& set,
+    const std::function<void(const std::string& id)>& remove);
+
+// A task message as the dispatch pushes it: the entry's task prefix completed with its id
+// ("<entry id>:<slot>"), scheduled_for (the slot) and expires_at (slot + expires_ms).
+std::string DispatchedTask(std::string_view task_prefix, const std::string& entry_id, int64_t slot_ms,
+                           int64_t expires_ms);
+
+// The entry value's parts ("<frequency_ms>|<expires_ms>|<task prefix>"); false when malformed.
+bool SplitEntryValue(std::string_view value, int64_t& frequency_ms, int64_t& expires_ms,
+                     std::string_view& task_prefix);
 
 }  // namespace panoptes::scheduler

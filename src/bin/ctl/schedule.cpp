@@ -10,7 +10,7 @@
 #include "redis/client.h"
 #include "resources/filter.h"
 #include "resources/store.h"
-#include "scheduler/schedule_store.h"
+#include "scheduler/redis_schedule_store.h"
 
 namespace panoptes::ctl {
 namespace {
@@ -45,7 +45,7 @@ std::pair<std::string, std::string> PluginAndResource(const std::string& task_pr
 }
 
 int PrintSchedule(redis::Client& client, const SiteConfig& site, PluginKind kind) {
-  scheduler::ScheduleStore store(client, site.redis.key_prefix, kind);
+  scheduler::RedisScheduleStore store(client, site.redis.key_prefix, kind);
   auto now = store.ServerTimeMs();
   auto entries = store.List();
   if (!now.ok() || !entries.ok()) {

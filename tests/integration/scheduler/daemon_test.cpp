@@ -24,7 +24,7 @@
 #include "model/json.h"
 #include "redis/keys.h"
 #include "resources/store.h"
-#include "scheduler/schedule_store.h"
+#include "scheduler/redis_schedule_store.h"
 #include "support/redis_server.h"
 
 namespace panoptes::scheduler {
@@ -114,7 +114,7 @@ class DaemonTest : public ::testing::Test {
   }
 
   std::vector<ListedEntry> Schedule(PluginKind kind) {
-    auto list = ScheduleStore(*client_, config_.key_prefix, kind).List();
+    auto list = RedisScheduleStore(*client_, config_.key_prefix, kind).List();
     return list.ok() ? *list : std::vector<ListedEntry>{};
   }
   const ListedEntry* Find(const std::vector<ListedEntry>& entries, const std::string& needle) {
@@ -165,7 +165,7 @@ TEST_F(DaemonTest, PluginDroppedIntoAWatchedDirectoryIsScheduledWithinASecondThe
       2s, "the new frequency is in the schedule"));
   auto entry = Find(Schedule(PluginKind::kDiscovery), "dropped");
   ASSERT_NE(entry, nullptr);
-  int64_t now = *ScheduleStore(*client_, config_.key_prefix, PluginKind::kDiscovery).ServerTimeMs();
+  int64_t now = *RedisScheduleStore(*client_, config_.key_prefix, PluginKind::kDiscovery).ServerTimeMs();
   EXPECT_LE(entry->next_due_ms, now + 7000 + 250)
       << "a new frequency must restart the cadence within the new period (+ the 250 ms write margin)";
 
@@ -494,7 +494,7 @@ TEST_F(DaemonTest, CtlScheduleAndResourcesShowTheStore) {
   info.execute_frequency = 60;
   info.expires = 120;
   Resource sw1 = MakeResource("sw1", "network");
-  ASSERT_TRUE(ScheduleStore(*client_, config_.key_prefix, PluginKind::kPolling)
+  ASSERT_TRUE(RedisScheduleStore(*client_, config_.key_prefix, PluginKind::kPolling)
                   .Rebuild(std::vector<Entry>{MakeEntry(info, &sw1)})
                   .ok());
 

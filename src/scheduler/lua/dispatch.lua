@@ -1,17 +1,15 @@
-#pragma once
-// Private to the scheduler: the Lua source of the dispatch script (see schedule_store.h).
-//   KEYS: leader, schedule (zset), entries (hash), tasks (list)
-//   ARGV: leader token, batch
-//   Returns {0} when the token does not hold the leader key, else
-//   {1, dispatched, now_ms, next_due_ms or -1, lateness_ms...}.
+-- The scheduler's dispatch (src/scheduler/schedule_store.h, Dispatch): while the leader key holds
+-- the caller's token, pushes the tasks of up to `batch` due entries and advances their due times,
+-- skipping missed periods. Twin: src/scheduler/memory_schedule.cpp (the contract tests run both).
+-- Returns {0} when the token does not hold the leader key, else
+-- {1, dispatched, now_ms, next_due_ms or -1, lateness_ms...}.
+local leader, schedule, entries, queue = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local token, batch = ARGV[1], tonumber(ARGV[2])
 
-namespace panoptes::scheduler::internal {
-
-inline constexpr const char* kDispatchLua = R"lua(
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+if redis.call('GET', leader) ~= token then return {0} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+local due = redis.call('ZRANGEBYSCORE', schedule, '-inf', now, 'WITHSCORES', 'LIMIT', 0, batch)
 local result = {1, 0, now, -1}
 local n = #due / 2
 local i = 1
@@ -19,7 +17,7 @@ while i <= n do
   local last = math.min(n, i + 499)
   local ids = {}
   for k = i, last do ids[#ids + 1] = due[2 * k - 1] end
-  local values = redis.call('HMGET', KEYS[3], unpack(ids))
+  local values = redis.call('HMGET', entries, unpack(ids))
   local tasks, zargs, gone = {}, {}, {}
   for k = 1, #ids do
     local id, v = ids[k], values[k]
@@ -42,16 +40,13 @@ while i <= n do
     end
   end
   if #tasks > 0 then
-    redis.call('LPUSH', KEYS[4], unpack(tasks))
-    redis.call('ZADD', KEYS[2], unpack(zargs))
+    redis.call('LPUSH', queue, unpack(tasks))
+    redis.call('ZADD', schedule, unpack(zargs))
   end
-  if #gone > 0 then redis.call('ZREM', KEYS[2], unpack(gone)) end
+  if #gone > 0 then redis.call('ZREM', schedule, unpack(gone)) end
   result[2] = result[2] + #tasks
   i = last + 1
 end
-local head = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local head = redis.call('ZRANGE', schedule, 0, 0, 'WITHSCORES')
 if #head > 0 then result[4] = tonumber(head[2]) end
 return result
-)lua";
-
-}  // namespace panoptes::scheduler::internal

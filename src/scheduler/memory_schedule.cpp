@@ -1,0 +1,140 @@
+#include "scheduler/memory_schedule.h"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace panoptes::scheduler {
+
+MemorySchedule::MemorySchedule(Clock c) : clock(std::move(c)) {
+  if (!clock) {
+    clock = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+}
+
+const std::optional<std::string>& MemorySchedule::Leader() {
+  if (leader && clock() >= leader_expires_ms) leader.reset();
+  return leader;
+}
+
+Result<RebuildStats> MemoryScheduleStore::Rebuild(const EntrySource& source) {
+  std::lock_guard lock(s_->mu);
+  std::vector<std::pair<std::string, std::string>> current(s_->digests.begin(), s_->digests.end());
+  return DiffSchedule(
+      current, source, s_->clock,
+      [&](const Entry& entry, const std::string& digest, std::optional<int64_t> due) {
+        s_->entries[entry.id] = entry.value;
+        s_->digests[entry.id] = digest;
+        if (due) s_->due[entry.id] = *due;
+      },
+      [&](const std::string& id) {
+        s_->due.erase(id);
+        s_->entries.erase(id);
+        s_->digests.erase(id);
+      });
+}
+
+namespace {
+
+// The sorted set's order: by due time, then by id.
+std::vector<std::pair<int64_t, std::string>> ByDueTime(const std::map<std::string, int64_t>& due) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  out.reserve(due.size());
+  for (const auto& [id, ms] : due) out.emplace_back(ms, id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+// As lua/dispatch.lua.
+Result<DispatchResult> MemoryScheduleStore::Dispatch(const std::string& leader_token, int batch) {
+  std::lock_guard lock(s_->mu);
+  DispatchResult out;
+  if (s_->Leader() != leader_token) return out;
+  out.leader = true;
+  out.now_ms = s_->clock();
+  int examined = 0;  // the script's ZRANGEBYSCORE ... LIMIT 0 batch
+  for (const auto& [score, id] : ByDueTime(s_->due)) {
+    if (score > out.now_ms || examined++ >= batch) break;
+    int64_t freq = 0, expires = 0;
+    std::string_view prefix;
+    auto value = s_->entries.find(id);
+    if (value == s_->entries.end() || !SplitEntryValue(value->second, freq, expires, prefix)) {
+      s_->due.erase(id);  // an entry without a valid value is dropped
+      continue;
+    }
+    int64_t slot = score;
+    if (out.now_ms - score >= freq) slot = score + freq * ((out.now_ms - score) / freq);
+    s_->tasks.push_front(DispatchedTask(prefix, id, slot, expires));
+    s_->due[id] = slot + freq;
+    out.lateness_ms.push_back(out.now_ms - slot);
+  }
+  out.dispatched = static_cast<int64_t>(out.lateness_ms.size());
+  out.next_due_ms = -1;
+  for (const auto& [id, ms] : s_->due) {
+    if (out.next_due_ms < 0 || ms < out.next_due_ms) out.next_due_ms = ms;
+  }
+  return out;
+}
+
+Result<std::vector<ListedEntry>> MemoryScheduleStore::List() {
+  std::lock_guard lock(s_->mu);
+  std::vector<ListedEntry> out;
+  for (const auto& [score, id] : ByDueTime(s_->due)) {
+    ListedEntry e;
+    e.id = id;
+    e.next_due_ms = score;
+    int64_t expires = 0;
+    std::string_view prefix;
+    auto value = s_->entries.find(id);
+    if (value != s_->entries.end() && SplitEntryValue(value->second, e.frequency_ms, expires, prefix)) {
+      e.task_prefix = std::string(prefix);
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<int64_t> MemoryScheduleStore::Count() {
+  std::lock_guard lock(s_->mu);
+  return static_cast<int64_t>(s_->due.size());
+}
+
+Result<int64_t> MemoryScheduleStore::ServerTimeMs() {
+  std::lock_guard lock(s_->mu);
+  return s_->clock();
+}
+
+bool MemoryLeaderLock::RenewLocked() {
+  if (s_->Leader() != token_) return false;
+  s_->leader_expires_ms = s_->clock() + ttl_ms_;
+  return true;
+}
+
+Result<bool> MemoryLeaderLock::Acquire() {
+  std::lock_guard lock(s_->mu);
+  if (!s_->Leader()) {
+    s_->leader = token_;
+    s_->leader_expires_ms = s_->clock() + ttl_ms_;
+    return true;
+  }
+  return RenewLocked();
+}
+
+Result<bool> MemoryLeaderLock::Renew() {
+  std::lock_guard lock(s_->mu);
+  return RenewLocked();
+}
+
+Status MemoryLeaderLock::Release() {
+  std::lock_guard lock(s_->mu);
+  if (s_->Leader() == token_) s_->leader.reset();
+  return Status::Ok();
+}
+
+}  // namespace panoptes::scheduler

@@ -1,0 +1,207 @@
+// The ScheduleStore and LeaderLock contract (schedule_contract.h): the dispatch, rebuild diffs and
+// leadership (docs/scheduler.md).
+
+#include "contract/schedule_contract.h"
+
+#include "model/json.h"
+#include "scheduler/entry.h"
+
+namespace panoptes::testing {
+
+using scheduler::Entry;
+using scheduler::ListedEntry;
+using scheduler::MakeEntry;
+using scheduler::SplayMs;
+
+std::vector<Task> ScheduleContract::PopTasks() {
+  std::vector<Task> out;
+  for (const std::string& raw : world_->PopTasks()) {
+    auto task = model::ParseTask(raw);
+    EXPECT_TRUE(task.ok()) << task.status().ToString() << " in " << raw;
+    if (task.ok()) out.push_back(*task);
+  }
+  return out;
+}
+
+namespace {
+
+PluginInfo Plugin(const std::string& name, int frequency) {
+  PluginInfo info;
+  info.kind = PluginKind::kPolling;
+  info.name = name;
+  info.normalized_name = name;
+  info.execute_frequency = frequency;
+  info.time_limit = 1.25 * frequency;
+  info.expires = 2 * frequency;
+  return info;
+}
+
+Resource MakeResource(const std::string& id) {
+  Resource r;
+  r.site = "dc1";
+  r.class_ = "network";
+  r.id = id;
+  r.plugin = "disco";
+  return r;
+}
+
+TEST_P(ScheduleContract, DispatchPushesDueTasksAsValidTaskMessagesOnlyForTheLeader) {
+  auto& store = world_->store();
+  Resource r = MakeResource("r1");
+  Entry e = MakeEntry(Plugin("poll", 60), &r);
+  ASSERT_TRUE(store.Rebuild(std::vector<Entry>{e}).ok());
+  int64_t now = *store.ServerTimeMs();
+  world_->SetScore(e.id, now - 10);
+
+  auto not_leader = store.Dispatch("my-token", 100);
+  ASSERT_TRUE(not_leader.ok());
+  EXPECT_FALSE(not_leader->leader);
+  EXPECT_TRUE(PopTasks().empty()) << "a non-leader pushed tasks";
+
+  world_->SetLeader("my-token");
+  auto d = store.Dispatch("my-token", 100);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_TRUE(d->leader);
+  EXPECT_EQ(d->dispatched, 1);
+  ASSERT_EQ(d->lateness_ms.size(), 1u);
+  EXPECT_GE(d->lateness_ms[0], 10);
+  auto tasks = PopTasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].plugin, "poll");
+  EXPECT_EQ(tasks[0].kind, PluginKind::kPolling);
+  EXPECT_EQ(tasks[0].id, e.id + ":" + std::to_string(now - 10));
+  ASSERT_TRUE(tasks[0].resource.has_value());
+  EXPECT_EQ(tasks[0].resource->id, "r1");
+  EXPECT_DOUBLE_EQ(tasks[0].scheduled_for, (now - 10) / 1000.0);
+  EXPECT_DOUBLE_EQ(tasks[0].expires_at, (now - 10 + 120000) / 1000.0);
+  EXPECT_DOUBLE_EQ(tasks[0].time_limit, 75);
+  EXPECT_EQ(world_->Score(e.id), now - 10 + 60000) << "the due time did not advance by one period";
+  EXPECT_EQ(store.Dispatch("my-token", 100)->dispatched, 0) << "fired twice for one period";
+}
+
+TEST_P(ScheduleContract, DispatchSkipsMissedPeriodsAndFiresOnceForTheLatest) {
+  auto& store = world_->store();
+  Resource r = MakeResource("r1");
+  Entry e = MakeEntry(Plugin("poll", 10), &r);
+  ASSERT_TRUE(store.Rebuild(std::vector<Entry>{e}).ok());
+  world_->SetLeader("t");
+  int64_t now = *store.ServerTimeMs();
+  int64_t old_due = now - 35000;  // 3.5 periods late: 4 periods due, one task
+  world_->SetScore(e.id, old_due);
+  auto d = store.Dispatch("t", 100);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->dispatched, 1);
+  auto tasks = PopTasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_DOUBLE_EQ(tasks[0].scheduled_for, (old_due + 30000) / 1000.0) << "not the latest missed period";
+  EXPECT_EQ(world_->Score(e.id), old_due + 40000) << "the cadence was not kept";
+  EXPECT_GT(world_->Score(e.id), d->now_ms);
+}
+
+TEST_P(ScheduleContract, DispatchWorksInBatchesOldestFirstAndReportsTheNextDueTime) {
+  auto& store = world_->store();
+  std::vector<Entry> entries;
+  std::vector<Resource> resources;
+  for (int i = 0; i < 25; ++i) resources.push_back(MakeResource("r" + std::to_string(i)));
+  for (const Resource& r : resources) entries.push_back(MakeEntry(Plugin("poll", 60), &r));
+  ASSERT_TRUE(store.Rebuild(entries).ok());
+  world_->SetLeader("t");
+  int64_t now = *store.ServerTimeMs();
+  for (size_t i = 0; i < entries.size(); ++i)
+    world_->SetScore(entries[i].id, now - 100 + static_cast<int64_t>(i));
+  world_->SetScore(entries[0].id, now + 5000);
+  EXPECT_EQ(store.Dispatch("t", 10)->dispatched, 10);
+  auto first = PopTasks();
+  ASSERT_EQ(first.size(), 10u);
+  EXPECT_EQ(first[0].resource->id, "r1") << "the most overdue entry first";
+  EXPECT_EQ(store.Dispatch("t", 10)->dispatched, 10);
+  auto last = store.Dispatch("t", 10);
+  EXPECT_EQ(last->dispatched, 4);
+  EXPECT_EQ(last->next_due_ms, now + 5000);
+  EXPECT_EQ(PopTasks().size(), 14u);
+}
+
+TEST_P(ScheduleContract, RebuildKeepsCadenceOfUnchangedAndChangedEntriesAndResetsOnNewFrequency) {
+  auto& store = world_->store();
+  Resource a = MakeResource("a"), b = MakeResource("b"), c = MakeResource("c");
+  PluginInfo p = Plugin("poll", 60);
+  auto first = store.Rebuild(std::vector<Entry>{MakeEntry(p, &a), MakeEntry(p, &b), MakeEntry(p, &c)});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->added, 3u);
+  int64_t now = *store.ServerTimeMs();
+  for (const Resource* r : {&a, &b, &c}) {
+    Entry e = MakeEntry(p, r);
+    EXPECT_GE(world_->Score(e.id), now - 1000);
+    EXPECT_LE(world_->Score(e.id), now + SplayMs(e.id, 60000) + 1000);
+    world_->SetScore(e.id, 1000 + (r == &a ? 1 : r == &b ? 2 : 3));
+  }
+  // a unchanged, b's resource changed (same key), c gone, d new; then a's frequency changes.
+  Resource b2 = b;
+  b2.metadata["os"] = "junos";
+  Resource d = MakeResource("d");
+  auto second = store.Rebuild(std::vector<Entry>{MakeEntry(p, &a), MakeEntry(p, &b2), MakeEntry(p, &d)});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->unchanged, 1u);
+  EXPECT_EQ(second->updated, 1u);
+  EXPECT_EQ(second->removed, 1u);
+  EXPECT_EQ(second->added, 1u);
+  EXPECT_EQ(world_->Score(MakeEntry(p, &a).id), 1001);
+  EXPECT_EQ(world_->Score(MakeEntry(p, &b).id), 1002) << "a changed value lost its cadence";
+  EXPECT_EQ(world_->Score(MakeEntry(p, &c).id), -1) << "a removed entry is still scheduled";
+  auto listed = store.List();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].id, MakeEntry(p, &a).id) << "listed by due time";
+  EXPECT_EQ((*listed)[0].frequency_ms, 60000);
+  EXPECT_NE((*listed)[1].task_prefix.find("junos"), std::string::npos);
+  auto third = store.Rebuild(std::vector<Entry>{MakeEntry(Plugin("poll", 30), &a)});
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->rescheduled, 1u);
+  EXPECT_EQ(third->removed, 2u);
+  EXPECT_GT(world_->Score(MakeEntry(p, &a).id), 1001) << "a new frequency kept the old cadence";
+  EXPECT_EQ(*store.Count(), 1);
+}
+
+TEST_P(ScheduleContract, RebuildCountsARepeatedIdOnce) {
+  auto& store = world_->store();
+  Resource a = MakeResource("a");
+  Entry e = MakeEntry(Plugin("poll", 60), &a);
+  auto stats = store.Rebuild(std::vector<Entry>{e, e});
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->added, 1u);
+  EXPECT_EQ(*store.Count(), 1);
+}
+
+TEST_P(ScheduleContract, LeaderLockIsExclusiveRenewableAndReleasable) {
+  auto mine = world_->Lock("mine", 1000);
+  auto theirs = world_->Lock("theirs", 1000);
+  EXPECT_TRUE(*mine->Acquire());
+  EXPECT_FALSE(*theirs->Acquire());
+  EXPECT_TRUE(*mine->Acquire()) << "re-acquiring our own key must renew it";
+  EXPECT_TRUE(*mine->Renew());
+  EXPECT_FALSE(*theirs->Renew());
+  ASSERT_TRUE(theirs->Release().ok());
+  EXPECT_TRUE(*mine->Renew()) << "another token's release deleted our key";
+  ASSERT_TRUE(mine->Release().ok());
+  EXPECT_TRUE(*theirs->Acquire());
+  EXPECT_FALSE(*mine->Renew());
+  world_->ExpireLeader();
+  EXPECT_TRUE(*mine->Acquire()) << "an expired key is free";
+  EXPECT_FALSE(*theirs->Renew()) << "an expired holder renewed";
+}
+
+TEST_P(ScheduleContract, DispatchStopsAtOnceForALeaderWhoseKeyExpired) {
+  auto& store = world_->store();
+  Resource r = MakeResource("r1");
+  Entry e = MakeEntry(Plugin("poll", 60), &r);
+  ASSERT_TRUE(store.Rebuild(std::vector<Entry>{e}).ok());
+  auto lock = world_->Lock("t", 60000);
+  ASSERT_TRUE(*lock->Acquire());
+  world_->SetScore(e.id, *store.ServerTimeMs() - 1);
+  world_->ExpireLeader();
+  EXPECT_FALSE(store.Dispatch("t", 100)->leader);
+  EXPECT_TRUE(PopTasks().empty());
+}
+
+}  // namespace
+}  // namespace panoptes::testing
