@@ -5,6 +5,7 @@
 
 #include "agent/supervisor.h"
 #include "config/site_config.h"
+#include "config/values.h"
 #include "core/cli.h"
 #include "core/logging.h"
 
@@ -58,11 +59,14 @@ int main(int argc, char** argv) {
   }
   options.kinds = *kinds;
   if (auto w = args->Get("workers")) {
-    options.workers = std::atoi(w->c_str());
-    if (options.workers < 1 || options.workers > 1024) {
-      std::fprintf(stderr, "error: --workers %s: must be an integer in 1..1024\n", w->c_str());
+    // The config parser's integer rules ("5x" and "" are refused, not read as 5 and 0), and
+    // [agent] workers' range.
+    auto n = panoptes::config::ParseInteger(*w, 1, 1024);
+    if (!n.ok()) {
+      std::fprintf(stderr, "error: --workers %s: %s\n", w->c_str(), n.status().message().c_str());
       return core::kExitUsage;
     }
+    options.workers = static_cast<int>(*n);
   }
   return agent::RunAgent(options);
 }

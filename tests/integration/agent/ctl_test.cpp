@@ -74,5 +74,22 @@ TEST_F(AgentTest, CtlEnqueueRefusesUnknownPluginsAndResources) {
   EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 0) << "nothing was queued";
 }
 
+TEST_F(AgentTest, WorkersOptionIsParsedWholeLikeAConfigInteger) {
+  std::string config = WriteConfig();
+  for (const char* bad : {"5x", "", "0", "1025"}) {
+    std::string cmd = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-agent --config " + config +
+                      " --workers '" + bad + "' 2>&1";
+    CtlOutput r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
+    int status = pclose(pipe);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << "--workers '" << bad << "': " << r.out;
+    EXPECT_NE(r.out.find("must be an integer in 1..1024"), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace panoptes::testing
