@@ -34,6 +34,14 @@ bool IsReadOnlyError(const redisReply* r) {
   return r->type == REDIS_REPLY_ERROR && StartsWith(View(r), "READONLY");
 }
 
+// An error reply as a Status: kUnavailable when the server could not serve the command right now
+// (IsUnavailableError), kRedisError otherwise.
+Status ErrorStatus(std::string context, const redisReply* r) {
+  std::string message = std::move(context) + ": " + std::string(View(r));
+  if (IsUnavailableError(View(r))) return Status::Unavailable(std::move(message));
+  return Status::RedisError(std::move(message));
+}
+
 Reply Convert(const redisReply* r) {
   Reply out;
   detail::ConvertInto(r, out);
@@ -117,14 +125,13 @@ struct Client::Impl {
   }
 
   // AUTH, SELECT, CLIENT SETNAME and (Sentinel) ROLE on a fresh connection. kRedisError when Redis
-  // refuses one of them (a configuration problem), kUnavailable on I/O failure or a non-master.
+  // refuses one of them (a configuration problem), kUnavailable on I/O failure, a non-master or a
+  // server that cannot serve it right now (IsUnavailableError: e.g. BUSY).
   Status Handshake(redisContext* c) {
     if (!config.password.empty()) {
       ReplyPtr r = Exec(c, {"AUTH", config.password});
       if (!r) return Status::Unavailable(Where() + ": I/O error during AUTH: " + c->errstr);
-      if (r->type == REDIS_REPLY_ERROR) {
-        return Status::RedisError(Where() + ": AUTH refused: " + std::string(View(r.get())));
-      }
+      if (r->type == REDIS_REPLY_ERROR) return ErrorStatus(Where() + ": AUTH refused", r.get());
     }
     std::string db = std::to_string(config.db);
     std::vector<std::vector<std::string_view>> steps;
@@ -138,10 +145,8 @@ struct Client::Impl {
       ReplyPtr r = Exec(c, argv);
       if (!r)
         return Status::Unavailable(Where() + ": I/O error during " + std::string(what) + ": " + c->errstr);
-      if (r->type == REDIS_REPLY_ERROR) {
-        return Status::RedisError(Where() + ": " + std::string(what) +
-                                  " refused: " + std::string(View(r.get())));
-      }
+      if (r->type == REDIS_REPLY_ERROR)
+        return ErrorStatus(Where() + ": " + std::string(what) + " refused", r.get());
       if (what == "ROLE" && !(r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
                               r->element[0]->type == REDIS_REPLY_STRING && View(r->element[0]) == "master")) {
         return Status::Unavailable(Where() + ": named master by Sentinel but ROLE says otherwise");
@@ -238,8 +243,11 @@ struct Client::Impl {
       ReplyPtr r = Exec(ctx.get(), argv);
       if (r) {
         used_since_connect = true;
-        if (IsReadOnlyError(r.get())) DemotedMaster(r.get());
-        return r;
+        if (!IsReadOnlyError(r.get())) return r;
+        DemotedMaster(r.get());
+        // A read-only server ran nothing of it: resend once to the master found again.
+        if (attempt == 1) return r;
+        continue;
       }
       bool retry = attempt == 0 && StaleFailure();
       Status st = Lost();
@@ -248,14 +256,12 @@ struct Client::Impl {
     return Status::Internal("unreachable");
   }
 
-  // Run, then error replies become kRedisError naming the endpoint and command.
+  // Run, then error replies become a Status (ErrorStatus) naming the endpoint and command.
   Result<Reply> RunChecked(ArgvBuffer& argv) {
     auto r = Run(argv);
     if (!r.ok()) return r.status();
     const redisReply* raw = r->get();
-    if (raw->type == REDIS_REPLY_ERROR) {
-      return Status::RedisError(Where() + ": " + std::string(argv.name()) + ": " + std::string(View(raw)));
-    }
+    if (raw->type == REDIS_REPLY_ERROR) return ErrorStatus(Where() + ": " + std::string(argv.name()), raw);
     return Convert(raw);
   }
 
@@ -273,10 +279,10 @@ struct Client::Impl {
 
   // Reads n replies into *out (writing what is still buffered first); false when the connection
   // failed, with *out holding the replies read before. A READONLY reply among them sends the
-  // client looking for the master again.
-  bool ReadPipeline(size_t n, std::vector<Reply>* out) {
+  // client looking for the master again (*demoted is then true).
+  bool ReadPipeline(size_t n, std::vector<Reply>* out, bool* demoted) {
     out->resize(n);
-    bool demoted = false;
+    *demoted = false;
     for (size_t i = 0; i < n; ++i) {
       void* raw = nullptr;
       if (redisGetReply(ctx.get(), &raw) != REDIS_OK || raw == nullptr) {
@@ -284,18 +290,18 @@ struct Client::Impl {
         return false;
       }
       ReplyPtr r(static_cast<redisReply*>(raw));
-      demoted = demoted || IsReadOnlyError(r.get());
+      *demoted = *demoted || IsReadOnlyError(r.get());
       detail::ConvertInto(r.get(), (*out)[i]);
     }
     used_since_connect = true;
-    if (demoted) DemotedMaster(nullptr);
+    if (*demoted) DemotedMaster(nullptr);
     return true;
   }
 
-  bool RunPipeline(const std::vector<Args>& commands, std::vector<Reply>* out) {
+  bool RunPipeline(const std::vector<Args>& commands, std::vector<Reply>* out, bool* demoted) {
     if (!AppendPipeline(commands)) return false;
     ++*round_trips;
-    return ReadPipeline(commands.size(), out);
+    return ReadPipeline(commands.size(), out, demoted);
   }
 };
 
@@ -340,7 +346,12 @@ Result<std::vector<Reply>> Client::Pipeline(const std::vector<Args>& commands) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     PANOPTES_RETURN_IF_ERROR(impl_->Ensure());
     out.clear();
-    if (impl_->RunPipeline(commands, &out)) return out;
+    bool demoted = false;
+    if (impl_->RunPipeline(commands, &out, &demoted)) {
+      // A read-only server ran none of the writes and the reads have no effect: resend once.
+      if (demoted && attempt == 0) continue;
+      return out;
+    }
     // Only the very first reply failing on a stale connection is safe to resend.
     bool retry = attempt == 0 && out.empty() && impl_->StaleFailure();
     Status st = impl_->Lost();
@@ -366,7 +377,8 @@ Status Client::SendPipeline(const std::vector<Args>& commands) {
 Result<std::vector<Reply>> Client::ReceivePipeline(size_t n) {
   if (!impl_->ctx) return Status::Unavailable("redis: receiving a pipeline on a closed connection");
   std::vector<Reply> out;
-  if (!impl_->ReadPipeline(n, &out)) return impl_->Lost();
+  bool demoted = false;
+  if (!impl_->ReadPipeline(n, &out, &demoted)) return impl_->Lost();
   return out;
 }
 
@@ -392,8 +404,7 @@ Result<Reply> Client::Eval(const Script& script, const Args& keys, const Args& a
       if (!loaded.ok()) return loaded.status();
       continue;
     }
-    return Status::RedisError(impl_->Where() + ": script " + script.sha1().substr(0, 8) + ": " +
-                              std::string(View(raw)));
+    return ErrorStatus(impl_->Where() + ": script " + script.sha1().substr(0, 8), raw);
   }
   return Status::Internal("unreachable");
 }

@@ -7,8 +7,13 @@
 // backoff (capped exponential) runs; the next call after the backoff tries again.
 //
 // Contract of every call: on success the reply (possibly an error *reply*: Reply::IsError; Eval
-// and Command turn error replies into kRedisError), on failure a Status whose message names the
-// endpoint. A call that failed on I/O leaves the connection closed; it is re-opened lazily.
+// and Command turn error replies into a Status, see ErrorReplyStatus), on failure a Status whose
+// message names the endpoint. A call that failed on I/O leaves the connection closed; it is
+// re-opened lazily.
+//
+// kUnavailable therefore has two sources: the connection (Redis unreachable, or I/O failed: the
+// command may or may not have run) and the server saying it cannot serve the command right now
+// (IsUnavailableError below: the command did not run). Both are worth retrying with backoff.
 
 #include <chrono>
 #include <cstdint>
@@ -22,6 +27,14 @@
 
 namespace panoptes::redis {
 
+// True for the error replies of a server that cannot serve the command right now and did not run
+// it, so that retrying later (with backoff) is safe and may succeed: LOADING (loading its dataset
+// after a restart), READONLY (a replica, e.g. a master demoted by a Sentinel failover), MASTERDOWN
+// (a replica cut off from its master), TRYAGAIN (a cluster slot moving), BUSY (a script or function
+// running past busy-reply-threshold) and UNBLOCKED (a blocking command cut short because the
+// server changed role). Matched on the error code, the first word: BUSYKEY and BUSYGROUP are not.
+bool IsUnavailableError(std::string_view error_text);
+
 // An owned copy of one RESP2 reply.
 struct Reply {
   enum class Type { kNil, kString, kStatus, kInteger, kArray, kError };
@@ -32,7 +45,14 @@ struct Reply {
 
   bool IsNil() const { return type == Type::kNil; }
   bool IsError() const { return type == Type::kError; }
+  // An error reply of the classes above (retry later); false for other errors and non-errors.
+  bool IsUnavailableError() const { return IsError() && redis::IsUnavailableError(str); }
 };
+
+// The Status of an error reply: kUnavailable for IsUnavailableError, kRedisError otherwise, with
+// the message "<context>: <error text>"; ok when `reply` is not an error. For checking the replies
+// of a pipeline the way Command and Eval check theirs.
+Status ErrorReplyStatus(const Reply& reply, std::string_view context);
 
 using Args = std::vector<std::string>;
 
@@ -61,9 +81,12 @@ class Client {
   Status Connect();
   bool connected() const;
 
-  // One command, one round trip. Error replies become kRedisError.
+  // One command, one round trip. Error replies become a Status (ErrorReplyStatus). A READONLY reply
+  // (see Eval) is resent once to the master found again.
   Result<Reply> Command(const Args& argv);
-  // Several commands in one round trip. Error replies stay in the vector (one per command).
+  // Several commands in one round trip. Error replies stay in the vector (one per command); when one
+  // of them is READONLY, the whole pipeline is resent once to the master found again (a read-only
+  // server ran none of its writes, and its reads have no effect).
   Result<std::vector<Reply>> Pipeline(const std::vector<Args>& commands);
   // A pipeline in two halves, so that the caller can work while Redis runs it: SendPipeline writes
   // the commands and returns without reading; ReceivePipeline(n) reads their n replies (error
@@ -72,8 +95,10 @@ class Client {
   // or may not have run.
   Status SendPipeline(const std::vector<Args>& commands);
   Result<std::vector<Reply>> ReceivePipeline(size_t n);
-  // EVALSHA script numkeys keys... args...; NOSCRIPT → load and retry once. Error replies become
-  // kRedisError.
+  // EVALSHA script numkeys keys... args...; NOSCRIPT → load and retry once. Error replies become a
+  // Status (ErrorReplyStatus). READONLY (a master demoted by a failover) drops the connection and
+  // resends once, at once, to the master found again (through Sentinel when configured); if that
+  // one is read-only too, the result is kUnavailable.
   Result<Reply> Eval(const Script& script, const Args& keys, const Args& args);
   // A blocking command (BLMOVE, BRPOP, XREAD BLOCK...) whose server-side block is `block`. REQUIRES:
   // block < the configured io timeout (checked; kInvalidArgument otherwise) so that hiredis does not

@@ -1,8 +1,25 @@
 #include "redis/reply.h"
 
+#include <algorithm>
+#include <array>
+
 #include "redis/hiredis_util.h"
 
 namespace panoptes::redis {
+
+bool IsUnavailableError(std::string_view error_text) {
+  static constexpr std::array<std::string_view, 6> kCodes = {"LOADING",  "READONLY", "MASTERDOWN",
+                                                             "TRYAGAIN", "BUSY",     "UNBLOCKED"};
+  std::string_view code = error_text.substr(0, error_text.find(' '));
+  return std::find(kCodes.begin(), kCodes.end(), code) != kCodes.end();
+}
+
+Status ErrorReplyStatus(const Reply& reply, std::string_view context) {
+  if (!reply.IsError()) return Status::Ok();
+  std::string message = std::string(context) + ": " + reply.str;
+  if (IsUnavailableError(reply.str)) return Status::Unavailable(std::move(message));
+  return Status::RedisError(std::move(message));
+}
 namespace detail {
 
 void ConvertInto(const redisReply* r, Reply& out) {

@@ -51,6 +51,42 @@ TEST(Unit, ParseReplyRejectsInvalidIncompleteAndTrailingInput) {
   EXPECT_FALSE(ParseReply("+OK\r\n:1").ok()) << "a partial second reply is trailing input too";
 }
 
+TEST(Unit, UnavailableErrorClassesAreMatchedOnTheErrorCode) {
+  for (const char* text :
+       {"LOADING Redis is loading the dataset in memory",
+        "READONLY You can't write against a read only replica.",
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+        "TRYAGAIN Multiple keys request during rehashing of slot",
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+        "UNBLOCKED force unblock from blocking operation, instance state changed", "LOADING"}) {
+    EXPECT_TRUE(IsUnavailableError(text)) << text;
+  }
+  for (const char* text :
+       {"BUSYKEY Target key name already exists.", "BUSYGROUP Consumer Group name already exists",
+        "ERR unknown command", "WRONGTYPE Operation against a key holding the wrong kind of value",
+        "NOSCRIPT No matching script", "NOAUTH Authentication required.", "loading lower case", "",
+        " LOADING after a space"}) {
+    EXPECT_FALSE(IsUnavailableError(text)) << text;
+  }
+}
+
+TEST(Unit, ErrorReplyStatusClassifiesErrorRepliesAndPassesOthers) {
+  auto loading = ParseReply("-LOADING Redis is loading the dataset in memory\r\n");
+  ASSERT_TRUE(loading.ok());
+  EXPECT_TRUE(loading->IsUnavailableError());
+  Status st = ErrorReplyStatus(*loading, "redis 127.0.0.1:1: GET");
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(st.message(), "redis 127.0.0.1:1: GET: LOADING Redis is loading the dataset in memory");
+  auto wrongtype = ParseReply("-WRONGTYPE bad\r\n");
+  ASSERT_TRUE(wrongtype.ok());
+  EXPECT_FALSE(wrongtype->IsUnavailableError());
+  EXPECT_EQ(ErrorReplyStatus(*wrongtype, "LPUSH").code(), StatusCode::kRedisError);
+  auto status_reply = ParseReply("+LOADING\r\n");
+  ASSERT_TRUE(status_reply.ok());
+  EXPECT_FALSE(status_reply->IsUnavailableError()) << "only error replies are errors";
+  EXPECT_TRUE(ErrorReplyStatus(*status_reply, "x").ok());
+}
+
 RedisConfig Unreachable() {
   RedisConfig c;
   c.host = "127.0.0.1";
