@@ -19,6 +19,16 @@ MOCK_TIME = 1512629517.03121  # the time the original's tests freeze
 SKIP = 'set PANOPTES_ORIGINAL_TREE to a checkout of the original Panoptes to run its SNMP plugins'
 
 
+@contextlib.contextmanager
+def _cwd(path):
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 def ordered(value):
     """A canonical form for comparing JSON documents regardless of list order."""
     if isinstance(value, dict):
@@ -85,6 +95,7 @@ def make_context(case, port, enrichment=None):
                                 resource_id=a['resource_id'], resource_endpoint=a['resource_endpoint'],
                                 resource_plugin=a['resource_plugin'])
     resource.resource_metadata['model'] = a['resource_model']
+    resource.resource_metadata.update(a['metadata_overrides'])
     if a['resource_backplane']:
         resource.add_metadata('backplane', a['resource_backplane'])
     # The original's tests use their site config's [snmp] (port 10161 for the simulator); here the
@@ -129,7 +140,9 @@ class TestOriginalSnmpPlugins(unittest.TestCase):
     def run_case(self, case, port):
         try:
             module = __import__(case.module, fromlist=[case.cls])
-            with mock.patch('time.time', return_value=MOCK_TIME), contextlib.redirect_stdout(sys.stderr):
+            # Relative paths in the plugin configurations (an enrichment file) are from the original's root.
+            with mock.patch('time.time', return_value=MOCK_TIME), contextlib.redirect_stdout(sys.stderr), \
+                    _cwd(ORIGINAL):
                 if case.kind == 'polling':
                     context = make_context(case, port, enrichment_cache(case))
                     got = metrics_documents(getattr(module, case.cls)().run(context))

@@ -130,7 +130,10 @@ def _resolve(name, classes, imports, literals, depth=0):
             k, a, p, c = _resolve(base, classes, imports, literals, depth + 1)
             kind, plugin, concrete = kind or k, plugin or p, concrete or c
             attrs.update(a)
+    attrs.setdefault('metadata_overrides', {})
     for stmt in node.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == 'setUp':
+            attrs['metadata_overrides'].update(_setup_metadata(stmt))
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
             if target == 'plugin_class':
@@ -140,3 +143,18 @@ def _resolve(name, classes, imports, literals, depth=0):
             if value is not _NOT_LITERAL:
                 attrs[target] = value
     return kind, attrs, plugin, concrete
+
+
+def _setup_metadata(function):
+    """{key: value} of `self._panoptes_resource.resource_metadata[key] = literal` lines in a setUp."""
+    found = {}
+    for stmt in ast.walk(function):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript)):
+            continue
+        target = stmt.targets[0]
+        if isinstance(target.value, ast.Attribute) and target.value.attr == 'resource_metadata':
+            try:
+                found[ast.literal_eval(target.slice)] = ast.literal_eval(stmt.value)
+            except ValueError:
+                pass
+    return found
