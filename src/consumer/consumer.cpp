@@ -148,6 +148,12 @@ void Consumer::Take() {
                   lost);
     }
     if (entries.ok()) metrics_->claimed->Inc(static_cast<double>(entries->size()));
+    // A consumer gone for ten claim periods without pending entries will not come back.
+    if (auto pruned = group_.PruneConsumers(10 * milliseconds(config_.claim_idle_ms)); !pruned.ok()) {
+      Log()->debug("consumer {}: {}", name_, pruned.status().ToString());
+    } else if (*pruned > 0) {
+      Log()->info("consumer {}: removed {} idle consumer name(s) without pending entries", name_, *pruned);
+    }
   }
   if (entries.ok() && entries->empty() && own_pending_done_) {
     auto due = held_.empty() ? milliseconds(500)

@@ -234,6 +234,29 @@ Status StreamGroup::DeadLetter(const Entry& entry, const std::string& line, cons
   return Status::Ok();
 }
 
+Result<int> StreamGroup::PruneConsumers(std::chrono::milliseconds idle) {
+  int removed = 0;
+  for (const std::string& stream : streams_) {
+    auto r = Run({"XINFO", "CONSUMERS", stream, group_});
+    if (!r.ok()) return r.status().WithContext("list the consumers of " + stream);
+    for (const redis::Reply& c : r->elements) {
+      std::string name;
+      int64_t pending = -1, idle_ms = -1;
+      for (size_t i = 0; i + 1 < c.elements.size(); i += 2) {
+        const std::string& field = c.elements[i].str;
+        if (field == "name") name = c.elements[i + 1].str;
+        if (field == "pending") pending = c.elements[i + 1].integer;
+        if (field == "idle") idle_ms = c.elements[i + 1].integer;
+      }
+      if (name.empty() || name == consumer_ || pending != 0 || idle_ms < idle.count()) continue;
+      auto del = client_.Command({"XGROUP", "DELCONSUMER", stream, group_, name});
+      if (!del.ok()) return del.status().WithContext("remove consumer " + name);
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 Result<std::map<std::string, StreamState>> StreamGroup::Maintain() {
   static const redis::Script script(kMaintain);
   std::map<std::string, StreamState> out;

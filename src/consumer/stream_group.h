@@ -61,6 +61,11 @@ class StreamGroup {
   // Pushes a dead-letter record and acknowledges the entry, atomically.
   Status DeadLetter(const Entry& entry, const std::string& line, const std::string& reason);
 
+  // Removes from the group the consumers (other than this one) that hold no pending entry and have
+  // been idle for `idle`: names of restarted consumers ("<host>:<pid>") would otherwise pile up.
+  // Returns how many were removed.
+  Result<int> PruneConsumers(std::chrono::milliseconds idle);
+
   // Trims each stream below the oldest entry any group still needs and reports this group's
   // state per site.
   Result<std::map<std::string, StreamState>> Maintain();
