@@ -132,6 +132,19 @@ TEST_F(ConsumerTest, AcknowledgedEntriesAreTrimmedAndUnacknowledgedOnesKept) {
   EXPECT_GT(Scrape(http_port_, "panoptes_consumer_lag_seconds{site=\"dc1\"}"), -1);
 }
 
+TEST_F(ConsumerTest, CarriesOnAfterARedisRestart) {
+  StartConsumer("c1");
+  Add(Group("redis_restart", "before", 1700000000, 1));
+  ASSERT_TRUE(WaitUntil([&] { return Points(influx_, "redis_restart") == 1; }, 20s, "the first point"))
+      << ConsumerLog("c1");
+  ASSERT_TRUE(redis_.Restart());  // no persistence: stream and group are gone
+  client_ = std::make_unique<redis::Client>(redis_.Config(prefix_), "consumer-test");
+  for (int i = 0; i < 10; ++i) Add(Group("redis_restart", "after" + std::to_string(i), 1700000100 + i, i));
+  ASSERT_TRUE(
+      WaitUntil([&] { return Points(influx_, "redis_restart") == 11; }, 30s, "the points after the restart"))
+      << ConsumerLog("c1");
+}
+
 TEST_F(ConsumerTest, StopsCleanlyOnSigtermAndServesHealth) {
   pid_t pid = StartConsumer("c1");
   ASSERT_TRUE(
