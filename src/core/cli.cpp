@@ -16,14 +16,38 @@ std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
 
 ArgParser::ArgParser(std::string program, std::string synopsis)
     : program_(std::move(program)), synopsis_(std::move(synopsis)) {
-  Add({"config", "PATH", "site-wide config (else $PANOPTES_CONFIG, else /etc/panoptes/panoptes.ini)"});
-  Add({"log-level", "LEVEL", "trace|debug|info|warn|error (default info)"});
-  Add({"help", "", "show this help and exit"});
-  Add({"version", "", "show the version and exit"});
+  Add({"config", "PATH", "site-wide config (else $PANOPTES_CONFIG, else /etc/panoptes/panoptes.ini)", true});
+  Add({"log-level", "LEVEL", "trace|debug|info|warn|error (default info)", true});
+  Add({"help", "", "show this help and exit", true});
+  Add({"version", "", "show the version and exit", true});
 }
 
 void ArgParser::Add(OptionSpec spec) {
   specs_.push_back(std::move(spec));
+}
+
+const OptionSpec* ArgParser::Find(const std::string& name) const {
+  for (const auto& s : specs_) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+Result<int> ArgParser::FindSubcommand(int argc, const char* const* argv) const {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") return i + 1 < argc ? i + 1 : argc;
+    if (arg.rfind("--", 0) != 0 || arg == "-") return i;
+    std::string name =
+        arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
+    const OptionSpec* spec = Find(name);
+    if (spec == nullptr)
+      return Status::InvalidArgument("option --" + name +
+                                     " before the subcommand: only global options may come before it (see "
+                                     "--help); put it after the subcommand");
+    if (!spec->value_name.empty() && arg.find('=') == std::string::npos) ++i;
+  }
+  return argc;
 }
 
 Result<ParsedArgs> ArgParser::Parse(int argc, const char* const* argv) const {
@@ -45,10 +69,7 @@ Result<ParsedArgs> ArgParser::Parse(int argc, const char* const* argv) const {
       inline_value = name.substr(eq + 1);
       name = name.substr(0, eq);
     }
-    const OptionSpec* spec = nullptr;
-    for (const auto& s : specs_) {
-      if (s.name == name) spec = &s;
-    }
+    const OptionSpec* spec = Find(name);
     if (spec == nullptr) return Status::InvalidArgument("unknown option --" + name + " (see --help)");
     if (spec->value_name.empty()) {
       if (inline_value) return Status::InvalidArgument("option --" + name + " takes no value");
@@ -65,13 +86,22 @@ Result<ParsedArgs> ArgParser::Parse(int argc, const char* const* argv) const {
 }
 
 std::string ArgParser::Help() const {
-  std::string text = "Usage: " + program_ + " " + synopsis_ + "\n\nOptions:\n";
-  for (const auto& s : specs_) {
-    std::string left = "  --" + s.name + (s.value_name.empty() ? "" : " " + s.value_name);
-    if (left.size() < 28) left.resize(28, ' ');
-    text += left + " " + s.help + "\n";
-  }
-  text += "\nExit status: 0 clean stop, 1 runtime failure, 2 bad usage or bad config.\n";
+  auto list = [this](bool global) {
+    std::string text;
+    for (const auto& s : specs_) {
+      if (s.global != global) continue;
+      std::string left = "  --" + s.name + (s.value_name.empty() ? "" : " " + s.value_name);
+      if (left.size() < 28) left.resize(28, ' ');
+      text += left + " " + s.help + "\n";
+    }
+    return text;
+  };
+  std::string text = "Usage: " + program_ + " " + synopsis_ + "\n";
+  std::string own = list(false);
+  if (!own.empty()) text += "\nOptions:\n" + own;
+  text += "\nGlobal options (before or after the subcommand and arguments, in any order):\n" + list(true);
+  text += "\nOptions take \"--name value\" or \"--name=value\"; \"--\" ends the options.\n";
+  text += "Exit status: 0 clean stop, 1 runtime failure, 2 bad usage or bad config.\n";
   return text;
 }
 

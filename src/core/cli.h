@@ -19,6 +19,9 @@ struct OptionSpec {
   std::string name;        // long name without dashes, e.g. "kind"
   std::string value_name;  // empty: a flag without value
   std::string help;
+  // Accepted anywhere on the command line, before or after a subcommand (--config, --log-level,
+  // --help, --version, and a program's own such as panoptes-ctl's --json).
+  bool global = false;
 };
 
 struct ParsedArgs {
@@ -33,11 +36,19 @@ class ArgParser {
   // `program` and `synopsis` are shown by --help. The common options are always declared.
   ArgParser(std::string program, std::string synopsis);
   void Add(OptionSpec spec);
-  // Accepts "--name value", "--name=value" and positional arguments; "--" ends options.
+  // Accepts "--name value", "--name=value" and positional arguments in any order; "--" ends
+  // options.
   Result<ParsedArgs> Parse(int argc, const char* const* argv) const;
+  // For programs with subcommands: the index in argv of the first positional argument (the
+  // subcommand), skipping the options declared so far with their values; argc when there is none.
+  // An option not declared yet (a subcommand's own) before the subcommand is kInvalidArgument
+  // naming it: its value cannot be told from the subcommand before the subcommand is known.
+  Result<int> FindSubcommand(int argc, const char* const* argv) const;
   std::string Help() const;
 
  private:
+  const OptionSpec* Find(const std::string& name) const;
+
   std::string program_;
   std::string synopsis_;
   std::vector<OptionSpec> specs_;

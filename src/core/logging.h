@@ -15,6 +15,10 @@ namespace panoptes::core {
 // Parses "trace|debug|info|warn|error" (also "warning", "critical", "off").
 std::optional<spdlog::level::level_enum> ParseLogLevel(std::string_view name);
 
+// The pattern of every log line; the message part has its non-printable bytes escaped
+// (core/text.h), whatever code logged it.
+std::unique_ptr<spdlog::formatter> MakeLogFormatter(bool under_journald);
+
 // Sets the level of every existing and future logger. Call once at start, before forking.
 void InitLogging(spdlog::level::level_enum level);
 

@@ -12,8 +12,8 @@
 #include <set>
 #include <thread>
 
-#include "config/plugin_file.h"
 #include "core/logging.h"
+#include "scheduler/plugin_verdict.h"
 
 namespace panoptes::scheduler {
 namespace {
@@ -287,34 +287,12 @@ void KindScheduler::Scan() {
       pending_scan_config_.reset();
     }
   }
-  config::ScanResult scan = config::ScanPaths(scan_config_.kind.plugins_paths, kind_, scan_config_.extension);
-  std::map<std::string, std::string> errors;
-  for (const config::PluginError& e : scan.errors) errors[e.file] = e.reason;
-  // Messages from the validator and the filter name the file already; the log line names it once.
-  auto reason = [](const std::string& file, const std::string& message) {
-    return message.rfind(file + ": ", 0) == 0 ? message.substr(file.size() + 2) : message;
-  };
-  std::vector<Status> code = validator_.Validate(scan.plugins);
-  std::vector<SchedulablePlugin> plugins;
-  std::vector<std::string> module_dirs;
-  for (size_t i = 0; i < scan.plugins.size(); ++i) {
-    PluginInfo& info = scan.plugins[i];
-    module_dirs.push_back(std::filesystem::path(info.module_path).parent_path().string());
-    if (!code[i].ok()) {
-      errors[info.file] = reason(info.file, code[i].message());
-      continue;
-    }
-    std::string file = info.file;
-    auto schedulable = MakeSchedulable(std::move(info));
-    if (!schedulable.ok()) {
-      errors[file] = reason(file, schedulable.status().message());
-      continue;
-    }
-    plugins.push_back(std::move(*schedulable));
-  }
-  std::sort(module_dirs.begin(), module_dirs.end());
-  module_dirs.erase(std::unique(module_dirs.begin(), module_dirs.end()), module_dirs.end());
-  watcher_->Watch(scan_config_.kind.plugins_paths, module_dirs);
+  PluginVerdict verdict =
+      JudgePlugins(scan_config_.kind.plugins_paths, kind_, scan_config_.extension,
+                   [this](const std::vector<PluginInfo>& plugins) { return validator_.Validate(plugins); });
+  const std::map<std::string, std::string>& errors = verdict.rejected;
+  std::vector<SchedulablePlugin>& plugins = verdict.accepted;
+  watcher_->Watch(scan_config_.kind.plugins_paths, verdict.module_dirs);
   LogScanErrors(errors);
   stats_.plugins_ok = static_cast<int64_t>(plugins.size());
   stats_.plugins_failed = static_cast<int64_t>(errors.size());

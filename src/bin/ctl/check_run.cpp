@@ -2,22 +2,31 @@
 // in-memory kv/secrets (no Redis).
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <vector>
 
 #include "bin/ctl/commands.h"
+#include "bin/ctl/output.h"
 #include "config/plugin_file.h"
 #include "config/site_config.h"
+#include "config/values.h"
 #include "core/logging.h"
+#include "core/text.h"
 #include "model/identity.h"
 #include "model/json.h"
 #include "plugin/memory_services.h"
 #include "plugin/registry.h"
 #include "python/host.h"
+#include "scheduler/plugin_verdict.h"
+#include "scheduler/validator.h"
 
 namespace panoptes::ctl {
 namespace {
@@ -69,6 +78,121 @@ bool AddKindSubdirectories(const std::string& path,
   return added;
 }
 
+// The scheduler's code validator (a helper process importing plugin code in children with the
+// scheduler's time limit): this binary in its hidden helper mode (ctl_main.cpp).
+Result<std::unique_ptr<scheduler::CodeValidator>> StartValidator(const SiteConfig& site) {
+  scheduler::ValidatorOptions options;
+  options.hook_args = site.python.path;
+  options.timeout = std::chrono::seconds(site.scheduler.import_timeout_s);
+  return scheduler::CodeValidator::Start(std::move(options));
+}
+
+bool IsUnder(const std::string& file, const std::string& root) {
+  return file == root || (file.size() > root.size() && file.compare(0, root.size(), root) == 0 &&
+                          (root.back() == '/' || file[root.size()] == '/'));
+}
+
+struct CheckLine {
+  bool ok = false;
+  PluginKind kind = PluginKind::kPolling;
+  std::string name;  // ok: the plugin's Name
+  std::string normalized_name;
+  std::string file;    // absolute plugin file (or the path that failed)
+  std::string module;  // ok: the module's absolute path
+  std::string reason;  // !ok: the scheduler's reason
+};
+
+nlohmann::json CheckLineJson(const CheckLine& line) {
+  auto or_null = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
+  return {{"status", line.ok ? "ok" : "error"}, {"kind", KindName(line.kind)},
+          {"name", or_null(line.name)},         {"file", line.file},
+          {"module", or_null(line.module)},     {"reason", or_null(line.reason)}};
+}
+
+// The scheduler's verdict (scheduler::JudgePlugins) on the plugin files in `paths` that
+// `reported` selects; only their code is imported.
+std::vector<CheckLine> Judge(const SiteConfig& site, PluginKind kind, const std::vector<std::string>& paths,
+                             const std::function<bool(const std::string&)>& reported,
+                             scheduler::CodeValidator& validator) {
+  auto check_code = [&](const std::vector<PluginInfo>& plugins) {
+    std::vector<PluginInfo> mine;
+    for (const PluginInfo& p : plugins) {
+      if (reported(p.file)) mine.push_back(p);
+    }
+    std::vector<Status> mine_code = validator.Validate(mine);
+    std::vector<Status> out(plugins.size());
+    for (size_t i = 0, k = 0; i < plugins.size(); ++i) {
+      if (reported(plugins[i].file)) out[i] = mine_code[k++];
+    }
+    return out;
+  };
+  scheduler::PluginVerdict verdict =
+      scheduler::JudgePlugins(paths, kind, site.main.plugins_extension, check_code);
+  std::vector<CheckLine> lines;
+  for (const auto& p : verdict.accepted) {
+    if (reported(p.info.file))
+      lines.push_back({true, kind, p.info.name, p.info.normalized_name, p.info.file, p.info.module_path, ""});
+  }
+  for (const auto& [file, reason] : verdict.rejected) {
+    if (reported(file)) lines.push_back({false, kind, "", "", file, "", reason});
+  }
+  return lines;
+}
+
+// Files under a configured directory get exactly the scheduler's verdict on that directory set.
+// Files elsewhere (about to be dropped in) are judged on their own, and their Name must not be
+// taken in the configured directories: whichever of two files comes later in path order is
+// rejected by the scheduler.
+std::vector<CheckLine> CheckKind(const SiteConfig& site, PluginKind kind,
+                                 const std::vector<std::string>& roots, scheduler::CodeValidator& validator) {
+  std::vector<std::string> configured;
+  for (const auto& dir : site.Kind(kind).plugins_paths) configured.push_back(config::AbsoluteNormal(dir));
+  auto under_any = [](const std::vector<std::string>& dirs, const std::string& file) {
+    return std::any_of(dirs.begin(), dirs.end(), [&file](const std::string& d) { return IsUnder(file, d); });
+  };
+  std::vector<std::string> inside, outside;
+  for (const auto& r : roots) (under_any(configured, r) ? inside : outside).push_back(r);
+  std::vector<CheckLine> lines;
+  if (!inside.empty()) {
+    lines = Judge(
+        site, kind, configured, [&](const std::string& f) { return under_any(inside, f); }, validator);
+  }
+  if (outside.empty()) return lines;
+  std::map<std::string, std::string> taken;  // normalized name -> file
+  for (const PluginInfo& p : config::ScanPaths(configured, kind, site.main.plugins_extension).plugins)
+    taken.emplace(p.normalized_name, p.file);
+  for (CheckLine& line : Judge(
+           site, kind, outside, [](const std::string&) { return true; }, validator)) {
+    if (auto it = taken.find(line.normalized_name); line.ok && it != taken.end()) {
+      line.ok = false;
+      line.reason = "duplicate Name '" + line.name + "': already defined by " + it->second +
+                    " in the configured plugins_paths; the scheduler rejects whichever file comes later in "
+                    "path order";
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// One line per plugin file under the targets, sorted by kind then file.
+std::vector<CheckLine> CheckTargets(const SiteConfig& site,
+                                    const std::vector<std::pair<PluginKind, std::string>>& targets,
+                                    scheduler::CodeValidator& validator) {
+  std::vector<CheckLine> lines;
+  for (PluginKind kind : kAllKinds) {
+    std::vector<std::string> roots;
+    for (const auto& [k, path] : targets) {
+      if (k == kind) roots.push_back(config::AbsoluteNormal(path));
+    }
+    if (roots.empty()) continue;
+    auto kind_lines = CheckKind(site, kind, roots, validator);
+    std::sort(kind_lines.begin(), kind_lines.end(),
+              [](const CheckLine& a, const CheckLine& b) { return a.file < b.file; });
+    lines.insert(lines.end(), kind_lines.begin(), kind_lines.end());
+  }
+  return lines;
+}
+
 }  // namespace
 
 void AddCheckOptions(core::ArgParser& p) {
@@ -92,7 +216,7 @@ int RunCheck(const core::ParsedArgs& parsed) {
   bool verbose = args.Has("verbose") || args.positional.size() != parsed.positional.size();
   auto site = LoadSite(args, !args.positional.empty());
   if (!site.ok()) {
-    std::fprintf(stderr, "error: %s\n", site.status().message().c_str());
+    std::fprintf(stderr, "error: %s\n", core::EscapeNonPrintable(site.status().message()).c_str());
     return core::kExitUsage;
   }
   std::vector<std::pair<PluginKind, std::string>> targets;
@@ -105,22 +229,28 @@ int RunCheck(const core::ParsedArgs& parsed) {
     auto kind = KindFor(*site, path, args);
     if (!kind.ok() && AddKindSubdirectories(path, targets)) continue;
     if (!kind.ok()) {
-      std::fprintf(stderr, "error: %s\n", kind.status().message().c_str());
+      std::fprintf(stderr, "error: %s\n", core::EscapeNonPrintable(kind.status().message()).c_str());
       return core::kExitUsage;
     }
     targets.emplace_back(*kind, path);
   }
-  auto interpreter = StartPython(*site);
-  if (!interpreter.ok()) {
-    std::fprintf(stderr, "error: %s\n", interpreter.status().message().c_str());
+  auto validator = StartValidator(*site);
+  if (!validator.ok()) {
+    std::fprintf(stderr, "error: %s\n", validator.status().message().c_str());
     return core::kExitRuntime;
   }
-  python::PluginHost host(**interpreter);
   bool failed = false;
-  for (const auto& [kind, path] : targets) {
-    for (const auto& line : plugin::CheckPath(path, kind, site->main.plugins_extension, host)) {
-      failed = failed || !line.ok;
-      std::printf("%s\n", plugin::FormatCheckLine(line).c_str());
+  for (const CheckLine& line : CheckTargets(*site, targets, **validator)) {
+    failed = failed || !line.ok;
+    if (args.Has("json")) {
+      PrintJson(CheckLineJson(line));
+    } else if (line.ok) {
+      std::printf("OK %s %s %s\n", std::string(KindName(line.kind)).c_str(),
+                  core::EscapeNonPrintable(line.name).c_str(), core::EscapeNonPrintable(line.file).c_str());
+    } else {
+      std::string reason = line.reason.substr(0, line.reason.find('\n'));
+      std::printf("ERROR %s: %s\n", core::EscapeNonPrintable(line.file).c_str(),
+                  core::EscapeNonPrintable(reason).c_str());
     }
   }
   if (verbose) PrintModuleOrigins(**interpreter);

@@ -2,8 +2,11 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "bin/ctl/commands.h"
+#include "scheduler/daemon.h"
+#include "scheduler/validator.h"
 
 namespace {
 
@@ -29,32 +32,58 @@ constexpr Command kCommands[] = {
 std::string Synopsis() {
   std::string s = "SUBCOMMAND [options]\n\nSubcommands:\n";
   for (const auto& c : kCommands) s += std::string("  ") + c.name + " " + c.synopsis + "\n";
+  s += "\n'panoptes-ctl SUBCOMMAND --help' lists the subcommand's own options (given after it).";
   return s;
+}
+
+// The options of every subcommand, accepted anywhere on the line (SPEC: global options before or
+// after the subcommand).
+void AddGlobalOptions(panoptes::core::ArgParser& p) {
+  p.Add({"json", "", "machine-readable output: one JSON document, or one JSON object per line for listings",
+         true});
+}
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return panoptes::core::kExitUsage;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string sub = argc > 1 ? argv[1] : "";
+  namespace core = panoptes::core;
+  namespace scheduler = panoptes::scheduler;
+  // Hidden mode: this binary exec'd by `check` as the scheduler's code validator helper.
+  if (scheduler::IsValidatorHelper(argc, argv))
+    return scheduler::RunValidatorHelper(argc, argv, scheduler::PythonValidatorHooks);
+  core::ArgParser globals("panoptes-ctl", Synopsis());
+  AddGlobalOptions(globals);
+  auto at = globals.FindSubcommand(argc, argv);
+  if (!at.ok()) return Usage(at.status().message());
+  std::string sub = *at < argc ? argv[*at] : "";
   const Command* command = nullptr;
   for (const auto& c : kCommands) {
     if (sub == c.name) command = &c;
   }
-  panoptes::core::ArgParser parser(command ? "panoptes-ctl " + sub : "panoptes-ctl",
-                                   command ? command->synopsis : Synopsis());
+  if (command == nullptr && !sub.empty()) {
+    Usage("unknown subcommand '" + sub + "'");
+    std::fputs(globals.Help().c_str(), stderr);
+    return core::kExitUsage;
+  }
+  core::ArgParser parser(command ? "panoptes-ctl " + sub : "panoptes-ctl",
+                         command ? command->synopsis : Synopsis());
+  AddGlobalOptions(parser);
   if (command != nullptr) command->add_options(parser);
-  auto args = parser.Parse(argc, argv);
-  if (!args.ok()) {
-    std::fprintf(stderr, "error: %s\n", args.status().message().c_str());
-    return panoptes::core::kExitUsage;
-  }
-  if (auto code = panoptes::core::HandleCommonOptions(parser, *args)) return *code;
+  // The subcommand is taken out; everything else (options in any order) is parsed together.
+  std::vector<const char*> rest(argv, argv + argc);
+  if (command != nullptr) rest.erase(rest.begin() + *at);
+  auto args = parser.Parse(static_cast<int>(rest.size()), rest.data());
+  if (!args.ok()) return Usage(args.status().message());
+  if (auto code = core::HandleCommonOptions(parser, *args)) return *code;
   if (command == nullptr) {
-    std::fprintf(stderr, "error: %s\n%s",
-                 sub.empty() ? "a subcommand is required" : ("unknown subcommand '" + sub + "'").c_str(),
-                 parser.Help().c_str());
-    return panoptes::core::kExitUsage;
+    Usage("a subcommand is required");
+    std::fputs(parser.Help().c_str(), stderr);
+    return core::kExitUsage;
   }
-  args->positional.erase(args->positional.begin());  // the subcommand itself
   return command->run(*args);
 }

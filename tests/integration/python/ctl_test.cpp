@@ -116,6 +116,41 @@ TEST_F(CtlIntegration, CheckReportsEachBadPluginAndExitsOne) {
   EXPECT_NE(lines[3].find("syntax_error.py, line 5"), std::string::npos) << lines[3];
 }
 
+// Regression: `panoptes-ctl --config X status` was "unknown subcommand '--config'".
+TEST_F(CtlIntegration, GlobalOptionsAreAcceptedBeforeAndAfterTheSubcommand) {
+  Output after = Ctl({"check", "--config", config_, "--log-level", "error"}, "/nonexistent.ini");
+  Output before = Ctl({"--config", config_, "--log-level=error", "check"}, "/nonexistent.ini");
+  EXPECT_EQ(after.code, 0) << after.err;
+  EXPECT_EQ(before.code, 0) << before.err;
+  EXPECT_EQ(before.out, after.out);
+  Output json = Ctl({"--json", "check", "--config", config_}, "/nonexistent.ini");
+  EXPECT_EQ(json.code, 0) << json.err;
+  auto lines = Lines(json.out);
+  ASSERT_EQ(lines.size(), 3u) << json.out;
+  auto first = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(first["status"], "ok");
+  EXPECT_EQ(first["kind"], "discovery");
+  EXPECT_EQ(first["name"], "Host Discovery From JSON");
+  EXPECT_TRUE(first["reason"].is_null());
+  Output misplaced = Ctl({"--kind", "polling", "check"}, config_);
+  EXPECT_EQ(misplaced.code, 2);
+  EXPECT_NE(misplaced.err.find("--kind"), std::string::npos) << misplaced.err;
+}
+
+// A file about to be dropped is judged with the configured directories: its Name must be free.
+TEST_F(CtlIntegration, CheckOfAPathRejectsANameTakenInAConfiguredDirectory) {
+  std::string dup = PluginFile("polling", "Host Metrics", "polling_ok");
+  Output o = Ctl({"check", dup}, config_);
+  EXPECT_EQ(o.code, 1) << o.err;
+  auto lines = Lines(o.out);
+  ASSERT_EQ(lines.size(), 1u) << o.out;
+  EXPECT_EQ(lines[0].rfind("ERROR " + dup + ": duplicate Name 'Host Metrics': already defined by " + kSource +
+                               "/examples/plugins/polling/",
+                           0),
+            0u)
+      << lines[0];
+}
+
 TEST_F(CtlIntegration, CheckNeedsKindWhenPathDoesNotTellIt) {
   PluginFile("misc", "Good", "polling_ok");
   Output o = Ctl({"check", dir_.path() + "/misc"}, config_);

@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "integration/scheduler/daemon_process.h"
 #include "model/json.h"
 #include "redis/keys.h"
 #include "resources/store.h"
@@ -35,47 +36,6 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 const std::string kFixtures = std::string(PANOPTES_SOURCE_DIR) + "/tests/fixtures/scheduler_plugins";
-
-// One panoptes-scheduler child process, stderr to `log`. Killed (SIGKILL) if still running at the end.
-class Daemon {
- public:
-  Daemon(const std::string& config, const std::string& log, const std::string& kind) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 2);
-      std::string bin = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-scheduler";
-      execl(bin.c_str(), bin.c_str(), "--config", config.c_str(), "--kind", kind.c_str(), "--log-level",
-            "debug", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~Daemon() {
-    if (pid_ > 0) Kill();
-  }
-  pid_t pid() const { return pid_; }
-  void Kill() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // SIGTERM; the exit status, or -1 if it did not exit within 10 s (then killed).
-  int Terminate() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (auto end = Clock::now() + 10s; Clock::now() < end; std::this_thread::sleep_for(10ms)) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-    }
-    Kill();
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 class DaemonTest : public ::testing::Test {
  protected:

@@ -46,3 +46,41 @@ TEST(Unit, ConfigPathFallsBackToEnvironmentThenDefault) {
 
 }  // namespace
 }  // namespace panoptes::core
+
+namespace panoptes::core {
+namespace {
+
+TEST(Unit, FindSubcommandSkipsGlobalOptionsAndTheirValues) {
+  ArgParser p("prog", "");
+  p.Add({"json", "", "flag", true});
+  const char* argv[] = {"prog",   "--config", "/x.ini", "--json", "--log-level=debug",
+                        "status", "--kind",   "polling"};
+  auto at = p.FindSubcommand(8, argv);
+  ASSERT_TRUE(at.ok()) << at.status().ToString();
+  EXPECT_EQ(*at, 5);
+  const char* none[] = {"prog", "--config", "/x.ini"};
+  EXPECT_EQ(*p.FindSubcommand(3, none), 3);
+}
+
+TEST(Unit, FindSubcommandRejectsASubcommandOptionBeforeTheSubcommandNamingIt) {
+  ArgParser p("prog", "");
+  const char* argv[] = {"prog", "--kind", "polling", "schedule"};
+  auto at = p.FindSubcommand(4, argv);
+  ASSERT_FALSE(at.ok());
+  EXPECT_NE(at.status().message().find("--kind"), std::string::npos) << at.status().message();
+  EXPECT_NE(at.status().message().find("after the subcommand"), std::string::npos) << at.status().message();
+}
+
+TEST(Unit, HelpSaysGlobalOptionsGoBeforeOrAfterTheSubcommand) {
+  ArgParser p("prog", "SUBCOMMAND");
+  p.Add({"kind", "K", "the kind"});
+  std::string help = p.Help();
+  size_t own = help.find("Options:\n  --kind K");
+  size_t global = help.find("Global options (before or after the subcommand");
+  ASSERT_NE(own, std::string::npos) << help;
+  ASSERT_NE(global, std::string::npos) << help;
+  EXPECT_GT(help.find("--config PATH"), global) << "--config is listed as a global option\n" << help;
+}
+
+}  // namespace
+}  // namespace panoptes::core
