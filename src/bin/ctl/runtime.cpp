@@ -1,5 +1,5 @@
-// panoptes-ctl status, last-runs and enqueue (SPEC §1): what the agents are doing, what ran last,
-// and pushing a task by hand (the agent's lock and frequency guards still apply).
+// panoptes-ctl last-runs and enqueue (SPEC §1): what ran last, and pushing a task by hand (the agent's lock
+// and frequency guards still apply).
 
 #include <unistd.h>
 
@@ -11,9 +11,12 @@
 #include <variant>
 
 #include "bin/ctl/commands.h"
+#include "bin/ctl/output.h"
+#include "bin/ctl/session.h"
 #include "config/identity.h"
 #include "config/plugin_file.h"
 #include "config/site_config.h"
+#include "core/text.h"
 #include "model/identity.h"
 #include "model/json.h"
 #include "redis/client.h"
@@ -22,73 +25,6 @@
 
 namespace panoptes::ctl {
 namespace {
-
-struct Session {
-  SiteConfig site;
-  std::unique_ptr<redis::Client> client;
-};
-
-// Loads the config and connects; prints the error and returns the exit code on failure.
-std::variant<Session, int> Open(const core::ParsedArgs& args) {
-  auto loaded = config::LoadSiteConfig(core::ResolveConfigPath(args));
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "error: %s\n", loaded.status().message().c_str());
-    return core::kExitUsage;
-  }
-  Session s{std::move(loaded->config), nullptr};
-  s.client = std::make_unique<redis::Client>(s.site.redis, "panoptes-ctl");
-  if (Status st = s.client->Connect(); !st.ok()) {
-    std::fprintf(stderr, "error: %s\n", st.message().c_str());
-    return core::kExitRuntime;
-  }
-  return s;
-}
-
-std::optional<std::vector<PluginKind>> KindsOption(const core::ParsedArgs& args) {
-  if (auto k = args.Get("kind")) {
-    auto kind = ParseKind(*k);
-    if (!kind) return std::nullopt;
-    return std::vector<PluginKind>{*kind};
-  }
-  return std::vector<PluginKind>(kAllKinds.begin(), kAllKinds.end());
-}
-
-int64_t IntOf(const redis::Reply& r) {
-  return r.type == redis::Reply::Type::kInteger ? r.integer : 0;
-}
-
-// Leader, queue depth and dead letters of one kind, then one line per registered worker.
-Status PrintKindStatus(redis::Client& client, const std::string& p, PluginKind kind) {
-  auto head = client.Pipeline({{"GET", redis::keys::Leader(p, kind)},
-                               {"PTTL", redis::keys::Leader(p, kind)},
-                               {"LLEN", redis::keys::Tasks(p, kind)},
-                               {"LLEN", redis::keys::Deadletter(p, kind)},
-                               {"SMEMBERS", redis::keys::AgentWorkers(p, kind)}});
-  if (!head.ok()) return head.status();
-  const auto& h = *head;
-  std::string leader =
-      h[0].IsNil() ? "none" : h[0].str + " (expires in " + std::to_string(IntOf(h[1])) + " ms)";
-  std::printf("%s: leader %s; queue %lld; dead letters %lld; workers registered %zu\n",
-              std::string(KindName(kind)).c_str(), leader.c_str(), static_cast<long long>(IntOf(h[2])),
-              static_cast<long long>(IntOf(h[3])), h[4].elements.size());
-  std::vector<redis::Args> probes;
-  for (const redis::Reply& w : h[4].elements) {
-    probes.push_back({"PTTL", redis::keys::AgentHeartbeat(p, w.str)});
-    probes.push_back({"LLEN", redis::keys::AgentInflight(p, w.str)});
-    probes.push_back({"HGET", redis::keys::AgentRunning(p, w.str), "task"});
-  }
-  auto replies = client.Pipeline(probes);
-  if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < h[4].elements.size(); ++i) {
-    const redis::Reply* r = &(*replies)[3 * i];
-    bool alive = IntOf(r[0]) > 0;
-    std::printf("  worker %s: %s, in flight %lld%s\n", h[4].elements[i].str.c_str(),
-                alive ? "alive" : "no heartbeat (the reaper will recover its tasks)",
-                static_cast<long long>(IntOf(r[1])),
-                r[2].IsNil() ? "" : (", running task " + r[2].str).c_str());
-  }
-  return Status::Ok();
-}
 
 std::string RandomHex(size_t n) {
   std::random_device rd;
@@ -110,72 +46,93 @@ Result<PluginInfo> FindPlugin(const SiteConfig& site, PluginKind kind, const std
 
 }  // namespace
 
-void AddStatusOptions(core::ArgParser& p) {
-  p.Add({"kind", "KIND", "only this kind (default: all)"});
-}
-
-int RunStatus(const core::ParsedArgs& args) {
-  auto kinds = KindsOption(args);
-  if (!kinds) {
-    std::fprintf(stderr, "error: --kind must be discovery, enrichment or polling\n");
-    return core::kExitUsage;
-  }
-  auto opened = Open(args);
-  if (auto* code = std::get_if<int>(&opened)) return *code;
-  Session& s = std::get<Session>(opened);
-  for (PluginKind kind : *kinds) {
-    if (Status st = PrintKindStatus(*s.client, s.site.redis.key_prefix, kind); !st.ok()) {
-      std::fprintf(stderr, "error: %s\n", st.message().c_str());
-      return core::kExitRuntime;
-    }
-  }
-  return core::kExitOk;
-}
-
 void AddLastRunsOptions(core::ArgParser& p) {
   p.Add({"plugin", "NAME", "only the runs of this plugin (its Name)"});
 }
 
-int RunLastRuns(const core::ParsedArgs& args) {
-  auto opened = Open(args);
-  if (auto* code = std::get_if<int>(&opened)) return *code;
-  Session& s = std::get<Session>(opened);
-  const std::string& p = s.site.redis.key_prefix;
-  std::string name = args.Get("plugin") ? config::NormalizedName(*args.Get("plugin")) : "*";
-  std::string match = redis::keys::Join(p, {"meta", "*", name, "*"});
+namespace {
+
+Result<std::vector<std::string>> ScanKeys(redis::Client& client, const std::string& match) {
   std::vector<std::string> keys;
   std::string cursor = "0";
   do {
-    auto page = s.client->Command({"SCAN", cursor, "MATCH", match, "COUNT", "1000"});
-    if (!page.ok()) {
-      std::fprintf(stderr, "error: %s\n", page.status().message().c_str());
-      return core::kExitRuntime;
-    }
+    auto page = client.Command({"SCAN", cursor, "MATCH", match, "COUNT", "1000"});
+    if (!page.ok()) return page.status();
     cursor = page->elements[0].str;
     for (const auto& k : page->elements[1].elements) keys.push_back(k.str);
   } while (cursor != "0");
   std::sort(keys.begin(), keys.end());
-  static const redis::Args kFields = {"plugin",      "resource_id",      "last_executed", "last_results",
-                                      "last_status", "last_duration_ms", "last_error"};
-  std::vector<redis::Args> gets;
-  for (const std::string& k : keys) {
-    redis::Args cmd = {"HMGET", k};
-    cmd.insert(cmd.end(), kFields.begin(), kFields.end());
-    gets.push_back(std::move(cmd));
-  }
-  auto rows = s.client->Pipeline(gets);
-  if (!rows.ok()) {
-    std::fprintf(stderr, "error: %s\n", rows.status().message().c_str());
-    return core::kExitRuntime;
-  }
-  for (size_t i = 0; i < keys.size(); ++i) {
-    nlohmann::json row = {{"key", keys[i]}};
-    for (size_t f = 0; f < kFields.size(); ++f) {
-      const redis::Reply& v = (*rows)[i].elements[f];
-      row[kFields[f]] = v.IsNil() ? nlohmann::json(nullptr) : nlohmann::json(v.str);
+  return keys;
+}
+
+// One P:meta hash as JSON: kind and signature from its key, the times and duration as numbers.
+nlohmann::json MetaRow(const std::string& prefix, const std::string& key,
+                       const std::vector<redis::Reply>& f) {
+  static const char* kNames[] = {"plugin",      "resource_id",      "last_executed", "last_results",
+                                 "last_status", "last_duration_ms", "last_error"};
+  // key = P:meta:<kind>:<normalized_name>:<signature>
+  std::string rest = key.substr(prefix.size() + 6);
+  size_t a = rest.find(':'), b = rest.rfind(':');
+  nlohmann::json row = {{"kind", rest.substr(0, a)}, {"signature", rest.substr(b + 1)}};
+  for (size_t i = 0; i < f.size(); ++i) {
+    bool numeric = i == 2 || i == 3 || i == 5;
+    if (f[i].IsNil()) {
+      row[kNames[i]] = nullptr;
+    } else if (numeric) {
+      char* end = nullptr;
+      double v = std::strtod(f[i].str.c_str(), &end);
+      row[kNames[i]] = end != f[i].str.c_str() ? nlohmann::json(v) : nlohmann::json(nullptr);
+    } else {
+      row[kNames[i]] = f[i].str;
     }
-    std::printf("%s\n", row.dump().c_str());
   }
+  if (row["plugin"].is_null()) row["plugin"] = rest.substr(a + 1, b - a - 1);
+  return row;
+}
+
+void PrintLastRunsTable(const std::vector<nlohmann::json>& rows, double now_s) {
+  Table table(
+      {"KIND", "PLUGIN", "RESOURCE", "STATUS", "EXECUTED_AGO", "RESULTS_AGO", "DURATION_MS", "ERROR"});
+  auto text = [](const nlohmann::json& j) { return j.is_null() ? std::string("-") : j.get<std::string>(); };
+  auto ago = [now_s](const nlohmann::json& j) {
+    return j.is_null() ? std::string("-") : HumanAge(now_s - j.get<double>());
+  };
+  for (const auto& r : rows) {
+    std::string duration =
+        r["last_duration_ms"].is_null() ? "-" : std::to_string(r["last_duration_ms"].get<int64_t>());
+    std::string error = text(r["last_error"]);
+    table.Add({text(r["kind"]), text(r["plugin"]), text(r["resource_id"]), text(r["last_status"]),
+               ago(r["last_executed"]), ago(r["last_results"]), duration, error.substr(0, error.find('\n'))});
+  }
+  table.Print();
+}
+
+}  // namespace
+
+int RunLastRuns(const core::ParsedArgs& args) {
+  auto opened = Session::Open(args);
+  if (auto* code = std::get_if<int>(&opened)) return *code;
+  Session& s = std::get<Session>(opened);
+  const std::string& p = s.site.redis.key_prefix;
+  std::string name = args.Get("plugin") ? config::NormalizedName(*args.Get("plugin")) : "*";
+  auto keys = ScanKeys(*s.client, redis::keys::Join(p, {"meta", "*", name, "*"}));
+  if (!keys.ok()) return PrintError(keys.status(), core::kExitRuntime);
+  std::vector<redis::Args> gets;
+  for (const std::string& k : *keys) {
+    gets.push_back({"HMGET", k, "plugin", "resource_id", "last_executed", "last_results", "last_status",
+                    "last_duration_ms", "last_error"});
+  }
+  auto replies = s.client->Pipeline(gets);
+  auto now = ServerTime(*s.client);
+  if (!replies.ok() || !now.ok())
+    return PrintError(replies.ok() ? now.status() : replies.status(), core::kExitRuntime);
+  std::vector<nlohmann::json> rows;
+  for (size_t i = 0; i < keys->size(); ++i) rows.push_back(MetaRow(p, (*keys)[i], (*replies)[i].elements));
+  if (!args.Has("json")) {
+    PrintLastRunsTable(rows, *now);
+    return core::kExitOk;
+  }
+  for (const auto& r : rows) PrintJson(r);
   return core::kExitOk;
 }
 
@@ -196,7 +153,7 @@ int RunEnqueue(const core::ParsedArgs& args) {
     std::fprintf(stderr, "error: a %s task needs --resource-id\n", std::string(KindName(*kind)).c_str());
     return core::kExitUsage;
   }
-  auto opened = Open(args);
+  auto opened = Session::Open(args);
   if (auto* code = std::get_if<int>(&opened)) return *code;
   Session& s = std::get<Session>(opened);
   auto info = FindPlugin(s.site, *kind, *name);
@@ -229,8 +186,17 @@ int RunEnqueue(const core::ParsedArgs& args) {
     std::fprintf(stderr, "error: %s\n", pushed.status().message().c_str());
     return core::kExitRuntime;
   }
-  std::printf("enqueued %s task %s for plugin \"%s\" (signature %s)\n", std::string(KindName(*kind)).c_str(),
-              task.id.c_str(), task.plugin.c_str(), task.signature.c_str());
+  if (args.Has("json")) {
+    PrintJson({{"kind", KindName(*kind)},
+               {"id", task.id},
+               {"plugin", task.plugin},
+               {"signature", task.signature},
+               {"resource_id", task.resource ? nlohmann::json(task.resource->id) : nlohmann::json(nullptr)}});
+  } else {
+    std::printf("enqueued %s task %s for plugin \"%s\" (signature %s)\n",
+                std::string(KindName(*kind)).c_str(), task.id.c_str(),
+                core::EscapeNonPrintable(task.plugin).c_str(), task.signature.c_str());
+  }
   return core::kExitOk;
 }
 

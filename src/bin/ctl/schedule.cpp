@@ -1,10 +1,13 @@
-// panoptes-ctl schedule [--kind K] and resources [--filter EXPR] (SPEC §1).
+// panoptes-ctl schedule [--kind K] and resources [--filter EXPR] (SPEC §1). Resources are JSON
+// lines (the SPEC §7 resource format) with or without --json.
 
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 
 #include "bin/ctl/commands.h"
+#include "bin/ctl/output.h"
+#include "bin/ctl/session.h"
 #include "config/site_config.h"
 #include "model/json.h"
 #include "redis/client.h"
@@ -44,22 +47,27 @@ std::pair<std::string, std::string> PluginAndResource(const std::string& task_pr
   return {plugin, resource};
 }
 
-int PrintSchedule(redis::Client& client, const SiteConfig& site, PluginKind kind) {
+// The entries of `kind`, as JSON rows (field names in docs/operations.md).
+Result<std::vector<nlohmann::json>> ScheduleRows(redis::Client& client, const SiteConfig& site,
+                                                 PluginKind kind) {
   scheduler::RedisScheduleStore store(client, site.redis.key_prefix, kind);
   auto now = store.ServerTimeMs();
+  if (!now.ok()) return now.status();
   auto entries = store.List();
-  if (!now.ok() || !entries.ok()) {
-    std::fprintf(stderr, "error: %s\n", (now.ok() ? entries.status() : now.status()).message().c_str());
-    return core::kExitRuntime;
-  }
+  if (!entries.ok()) return entries.status();
+  std::vector<nlohmann::json> rows;
   for (const scheduler::ListedEntry& e : *entries) {
     auto [plugin, resource] = PluginAndResource(e.task_prefix);
-    std::printf("%s %s in %+.1fs every %llds plugin=\"%s\" resource=%s id=%s\n",
-                std::string(KindName(kind)).c_str(), IsoUtc(e.next_due_ms).c_str(),
-                (e.next_due_ms - *now) / 1000.0, static_cast<long long>(e.frequency_ms / 1000),
-                plugin.c_str(), resource.c_str(), e.id.c_str());
+    rows.push_back({{"kind", KindName(kind)},
+                    {"id", e.id},
+                    {"plugin", plugin},
+                    {"resource_id", resource == "-" ? nlohmann::json(nullptr) : nlohmann::json(resource)},
+                    {"next_due", IsoUtc(e.next_due_ms)},
+                    {"next_due_ms", e.next_due_ms},
+                    {"due_in_s", (e.next_due_ms - *now) / 1000.0},
+                    {"frequency_s", e.frequency_ms / 1000}});
   }
-  return core::kExitOk;
+  return rows;
 }
 
 }  // namespace
@@ -84,9 +92,23 @@ int RunSchedule(const core::ParsedArgs& args) {
     return core::kExitUsage;
   }
   redis::Client client(site->redis, "ctl");
+  Table table({"KIND", "NEXT_DUE", "DUE_IN", "EVERY", "PLUGIN", "RESOURCE", "ID"});
   for (PluginKind kind : kinds) {
-    if (int code = PrintSchedule(client, *site, kind); code != core::kExitOk) return code;
+    auto rows = ScheduleRows(client, *site, kind);
+    if (!rows.ok()) return PrintError(rows.status(), core::kExitRuntime);
+    for (const auto& r : *rows) {
+      if (args.Has("json")) {
+        PrintJson(r);
+        continue;
+      }
+      char due_in[32];
+      std::snprintf(due_in, sizeof due_in, "%+.1fs", r["due_in_s"].get<double>());
+      table.Add({r["kind"], r["next_due"], due_in, std::to_string(r["frequency_s"].get<int64_t>()) + "s",
+                 r["plugin"], r["resource_id"].is_null() ? "-" : r["resource_id"].get<std::string>(),
+                 r["id"]});
+    }
   }
+  if (!args.Has("json")) table.Print();
   return core::kExitOk;
 }
 
@@ -116,7 +138,8 @@ int RunResources(const core::ParsedArgs& args) {
     std::fprintf(stderr, "error: %s\n", list.status().message().c_str());
     return core::kExitRuntime;
   }
-  std::sort(list->begin(), list->end(), [](const Resource& a, const Resource& b) { return a.Key() < b.Key(); });
+  std::sort(list->begin(), list->end(),
+            [](const Resource& a, const Resource& b) { return a.Key() < b.Key(); });
   for (const Resource& r : *list) {
     if (!filter || filter->Matches(r)) std::printf("%s\n", model::SerializeResource(r).c_str());
   }

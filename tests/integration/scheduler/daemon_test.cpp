@@ -20,6 +20,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "integration/scheduler/daemon_process.h"
 #include "model/json.h"
@@ -460,8 +461,18 @@ TEST_F(DaemonTest, CtlScheduleAndResourcesShowTheStore) {
 
   auto [code, out] = Ctl("schedule --kind polling --config " + config);
   EXPECT_EQ(code, 0) << out;
-  EXPECT_NE(out.find("polling "), std::string::npos) << out;
-  EXPECT_NE(out.find("every 60s plugin=\"poller\" resource=sw1 id=poller:"), std::string::npos) << out;
+  EXPECT_EQ(out.rfind("KIND     NEXT_DUE                  DUE_IN  EVERY  PLUGIN  RESOURCE  ID\npolling  ", 0),
+            0u)
+      << out;
+  EXPECT_NE(out.find("  60s    poller  sw1       poller:"), std::string::npos) << out;
+  auto [json_code, json] = Ctl("--json schedule --kind polling --config " + config);
+  EXPECT_EQ(json_code, 0) << json;
+  auto row = nlohmann::json::parse(json);
+  EXPECT_EQ(row["plugin"], "poller");
+  EXPECT_EQ(row["resource_id"], "sw1");
+  EXPECT_EQ(row["frequency_s"], 60);
+  EXPECT_EQ(row["id"].get<std::string>().rfind("poller:", 0), 0u);
+  EXPECT_TRUE(row["next_due_ms"].is_number());
 
   auto [all_code, all] = Ctl("resources --config " + config);
   EXPECT_EQ(all_code, 0) << all;
