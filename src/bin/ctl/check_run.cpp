@@ -200,9 +200,21 @@ void AddCheckOptions(core::ArgParser& p) {
   p.Add({"verbose", "", "(or -v) then list each imported yahoo_panoptes module and the file it came from"});
 }
 
-// --verbose: "module <name> <file>" for each yahoo_panoptes module the checked plugins imported.
-void PrintModuleOrigins(python::Interpreter& interpreter) {
-  auto modules = interpreter.ImportedModules({"yahoo_panoptes", "yahoo_panoptes_snmp"});
+// --verbose: "module <name> <file>" for each yahoo_panoptes module the accepted plugins import. The
+// verdict's imports ran in the validator's children; here they are imported again, in this process.
+void PrintModuleOrigins(const SiteConfig& site, const std::vector<CheckLine>& lines) {
+  auto interpreter = StartPython(site);
+  if (!interpreter.ok()) {
+    std::fprintf(stderr, "error: %s\n", interpreter.status().message().c_str());
+    return;
+  }
+  python::PluginHost host(**interpreter);
+  for (const CheckLine& line : lines) {
+    if (!line.ok) continue;
+    auto info = config::LoadPluginFile(line.file, line.kind);
+    if (info.ok()) (void)host.Load(*info);
+  }
+  auto modules = (*interpreter)->ImportedModules({"yahoo_panoptes", "yahoo_panoptes_snmp"});
   if (!modules.ok()) {
     std::fprintf(stderr, "error: listing the imported modules: %s\n", modules.status().message().c_str());
     return;
@@ -240,7 +252,8 @@ int RunCheck(const core::ParsedArgs& parsed) {
     return core::kExitRuntime;
   }
   bool failed = false;
-  for (const CheckLine& line : CheckTargets(*site, targets, **validator)) {
+  std::vector<CheckLine> lines = CheckTargets(*site, targets, **validator);
+  for (const CheckLine& line : lines) {
     failed = failed || !line.ok;
     if (args.Has("json")) {
       PrintJson(CheckLineJson(line));
@@ -253,7 +266,7 @@ int RunCheck(const core::ParsedArgs& parsed) {
                   core::EscapeNonPrintable(reason).c_str());
     }
   }
-  if (verbose) PrintModuleOrigins(**interpreter);
+  if (verbose) PrintModuleOrigins(*site, lines);
   std::fflush(stdout);
   return failed ? core::kExitRuntime : core::kExitOk;
 }
