@@ -1,10 +1,15 @@
 // [transforms] rates computed by a real agent (docs/plugin-files.md#transforms): the counter state
 // lives in Redis, so rates continue across agent restarts; a wrap skips one rate.
+#include <signal.h>
+
 #include <fstream>
+#include <sstream>
 
 #include "http/client.h"
 #include "integration/agent/agent_fixture.h"
 #include "model/json.h"
+#include "process/process.h"
+#include "support/influxdb_server.h"
 
 namespace panoptes::testing {
 namespace {
@@ -108,6 +113,44 @@ TEST_F(TransformsTest, RatesContinueAcrossAgentRestartsAndSkipACounterWrap) {
   std::string state = Cmd({"GET", Key("rate:dev1|behave|mode|counter|octets")}).str;
   EXPECT_EQ(state.substr(0, state.find('|')), "700005") << "counter state under P:rate:...";
   EXPECT_GT(Int({"TTL", Key("rate:dev1|behave|mode|counter|octets")}), 170) << "TTL 3 x the interval (60 s)";
+}
+
+// The whole path: plugin -> agent (rate) -> stream -> panoptes-consumer -> InfluxDB, raw and rate
+// side by side with the original consumer's field names.
+TEST_F(TransformsTest, RawCountersAndRatesAreQueryableInInfluxdb) {
+  InfluxServer influx;
+  ASSERT_TRUE(influx.Start());
+  std::ifstream in(config_path_);
+  std::stringstream ini;
+  ini << in.rdbuf() << "\n[consumer]\ninfluxdb_url = http://127.0.0.1:" << influx.http_port()
+      << "\ninfluxdb_database = e2e\nflush_interval_ms = 50\nlisten = 127.0.0.1:0\n";
+  std::string consumer_ini = dir_.Write("consumer.ini", ini.str());
+  auto consumer = process::Spawn(
+      {std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-consumer", "--config", consumer_ini},
+      dir_.path() + "/consumer.log");
+  ASSERT_TRUE(consumer.ok());
+  StartAgent(1);
+  MetricsGroup first = Poll(1000);
+  MetricsGroup second = Poll(61000);
+  const Metric* rate = Find(second, "octets", MetricType::kGauge);
+  ASSERT_NE(rate, nullptr);
+  std::vector<nlohmann::json> rows;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        rows = influx.Rows("e2e", "SELECT * FROM behave WHERE octets__gauge > 0");
+        return !rows.empty();
+      },
+      20s, "the point with the rate in influxdb"));
+  (void)process::SendSignal(*consumer, SIGTERM);
+  process::WaitFor(*consumer, 15000);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["octets__counter"], 61000);
+  EXPECT_EQ(rows[0]["octets__gauge"], std::get<int64_t>(rate->value));
+  EXPECT_EQ(rows[0]["value__gauge"], 1);
+  EXPECT_EQ(rows[0]["mode"], "counter") << "the dimension is a tag";
+  EXPECT_EQ(rows[0]["resource_endpoint"], "dev1.example");
+  EXPECT_EQ(rows[0]["time"], static_cast<int64_t>(second.creation_timestamp));
+  EXPECT_EQ(influx.Rows("e2e", "SELECT * FROM behave").size(), 2u) << "the first point, without a rate, too";
 }
 
 }  // namespace
