@@ -2,6 +2,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 
 #include "http/client.h"
 #include "integration/consumer/consumer_fixture.h"
@@ -143,6 +145,38 @@ TEST_F(ConsumerTest, CarriesOnAfterARedisRestart) {
   ASSERT_TRUE(
       WaitUntil([&] { return Points(influx_, "redis_restart") == 11; }, 30s, "the points after the restart"))
       << ConsumerLog("c1");
+}
+
+TEST_F(ConsumerTest, SighupAppliesTheBatchSettingsAndKeepsABadFileOut) {
+  WriteConfig();
+  pid_t pid = StartConsumer("");
+  ASSERT_TRUE(
+      WaitUntil([&] { return Scrape(http_port_, "panoptes_consumer_batch_points") == 0; }, 10s, "started"));
+  auto rewrite = [&](const std::string& batch, const std::string& flush) {
+    std::string ini = WriteConfig();
+    std::ifstream in(ini);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    text.replace(text.find("batch_size = 100"), 16, "batch_size = " + batch);
+    text.replace(text.find("flush_interval_ms = 100"), 23, "flush_interval_ms = " + flush);
+    dir_.Write("panoptes.ini", text);
+  };
+  rewrite("7", "20");
+  ASSERT_TRUE(process::SendSignal(pid, SIGHUP).ok());
+  ASSERT_TRUE(WaitUntil(
+      [&] { return ConsumerLog("").find("batch_size 7, flush_interval_ms 20") != std::string::npos; }, 10s,
+      "the reload is logged with the new settings"))
+      << ConsumerLog("");
+  rewrite("0", "20");
+  ASSERT_TRUE(process::SendSignal(pid, SIGHUP).ok());
+  ASSERT_TRUE(WaitUntil(
+      [&] { return ConsumerLog("").find("keeping the running configuration") != std::string::npos; }, 10s,
+      "a bad file is refused"))
+      << ConsumerLog("");
+  for (int i = 0; i < 20; ++i) Add(Group("reloaded", "r" + std::to_string(i), 1700000000 + i, i));
+  ASSERT_TRUE(WaitUntil([&] { return Points(influx_, "reloaded") == 20; }, 20s, "still consuming"))
+      << ConsumerLog("");
 }
 
 TEST_F(ConsumerTest, StopsCleanlyOnSigtermAndServesHealth) {
