@@ -300,6 +300,7 @@ int main(int argc, char** argv) {
   rc.host = args.Get("host").value_or("127.0.0.1");
   rc.port = std::stoi(args.Get("port").value_or("6379"));
   rc.key_prefix = args.Get("prefix").value_or("bench-scheduler");
+  rc.io_timeout_ms = 60000;  // one command over 1M entries (ZUNIONSTORE below) takes seconds on a loaded machine
   int n = std::stoi(args.Get("entries").value_or("100000"));
   int frequency = std::stoi(args.Get("frequency").value_or("60"));
   int seconds = std::stoi(args.Get("seconds").value_or("20"));
