@@ -95,16 +95,31 @@ Result<SchedulablePlugin> MakeSchedulable(PluginInfo info) {
   return out;
 }
 
+namespace {
+
+void PluginEntries(const SchedulablePlugin& plugin, const std::vector<Resource>& resources,
+                   const std::function<void(Entry&&)>& sink) {
+  if (plugin.info.kind == PluginKind::kDiscovery) {
+    sink(MakeEntry(plugin.info, nullptr));
+    return;
+  }
+  for (const Resource& resource : resources) {
+    if (plugin.filter.Matches(resource)) sink(MakeEntry(plugin.info, &resource));
+  }
+}
+
+}  // namespace
+
 void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
                   const std::function<void(Entry&&)>& sink) {
+  for (const SchedulablePlugin& plugin : plugins) PluginEntries(plugin, resources, sink);
+}
+
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
+                  const std::function<void(Entry&&)>& sink, const std::vector<std::string>& only) {
   for (const SchedulablePlugin& plugin : plugins) {
-    if (plugin.info.kind == PluginKind::kDiscovery) {
-      sink(MakeEntry(plugin.info, nullptr));
-      continue;
-    }
-    for (const Resource& resource : resources) {
-      if (plugin.filter.Matches(resource)) sink(MakeEntry(plugin.info, &resource));
-    }
+    if (std::binary_search(only.begin(), only.end(), plugin.info.normalized_name))
+      PluginEntries(plugin, resources, sink);
   }
 }
 

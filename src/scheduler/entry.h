@@ -64,6 +64,9 @@ Result<SchedulablePlugin> MakeSchedulable(PluginInfo info);
 // them, sorted by id, each id once.
 void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
                   const std::function<void(Entry&&)>& sink);
+// The same for the plugins whose normalized names are in `only` (sorted).
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
+                  const std::function<void(Entry&&)>& sink, const std::vector<std::string>& only);
 std::vector<Entry> BuildEntries(const std::vector<SchedulablePlugin>& plugins,
                                 const std::vector<Resource>& resources);
 

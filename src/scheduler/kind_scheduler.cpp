@@ -251,6 +251,7 @@ void KindScheduler::RunMaintenance() {
       seen_epoch_ = epoch;  // rescan and re-read resources: they may have changed while standing by
       have_plugins_ = false;
       resources_version_ = -1;
+      planner_.Reset();  // and another leader may have written the schedule meanwhile
     }
     auto now = Clock::now();
     bool changed = change_seen_ && now - *change_seen_ >= kDebounce;
@@ -333,6 +334,7 @@ void KindScheduler::PollResources() {
     return;
   }
   Log()->info("{}: resource store version {}: {} resources", kind_name_, *version, list->size());
+  if (*list != resources_) ++resources_generation_;
   resources_ = std::move(*list);
   resources_version_ = *version;
   resources_stale_ = false;
@@ -341,27 +343,42 @@ void KindScheduler::PollResources() {
 }
 
 void KindScheduler::RebuildSchedule() {
+  RebuildPlan plan = planner_.Plan(plugins_, resources_generation_);
+  if (plan.nothing()) {  // a rescan that changed nothing
+    schedule_dirty_ = false;
+    Log()->debug("{}: schedule unchanged: no plugin and no resource changed", kind_name_);
+    return;
+  }
   auto started = Clock::now();
-  auto result = store_.Rebuild(
-      [this](const std::function<void(Entry &&)>& sink) { ForEachEntry(plugins_, resources_, sink); });
+  auto all = [this](const std::function<void(Entry &&)>& sink) { ForEachEntry(plugins_, resources_, sink); };
+  auto some = [this, &plan](const std::function<void(Entry &&)>& sink) {
+    ForEachEntry(plugins_, resources_, sink, plan.scope);
+  };
+  auto result = plan.full ? store_.Rebuild(all) : store_.Rebuild(some, plan.scope);
   malloc_trim(0);  // a large rebuild's transient strings: give the memory back
   auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
   if (!result.ok()) {
+    planner_.Reset();  // part of the diff may be applied: the next rebuild is a full one
     ++stats_.rebuild_errors;
     next_rebuild_retry_ = Clock::now() + kRetryDelay;
     Log()->error("{}: schedule rebuild failed (retrying): {}", kind_name_, result.status().ToString());
     return;
   }
+  planner_.Applied(plugins_, resources_generation_);
   schedule_dirty_ = false;
   ++stats_.rebuilds;
-  size_t entries = result->added + result->updated + result->rescheduled + result->unchanged;
-  stats_.entries = static_cast<int64_t>(entries);
+  auto kept = static_cast<int64_t>(result->added + result->updated + result->rescheduled + result->unchanged);
+  entries_ = plan.full
+                 ? kept
+                 : entries_ + static_cast<int64_t>(result->added) - static_cast<int64_t>(result->removed);
+  stats_.entries = entries_;
   stats_.last_rebuild_ms = took;
   bool changed = result->added + result->updated + result->rescheduled + result->removed > 0;
-  auto level = changed ? spdlog::level::info : spdlog::level::debug;
-  Log()->log(level,
-             "{}: schedule rebuilt in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed)",
-             kind_name_, took, entries, result->added, result->updated, result->rescheduled, result->removed);
+  std::string what = plan.full ? "schedule rebuilt"
+                               : "schedule rebuilt for " + std::to_string(plan.scope.size()) + " plugin(s)";
+  Log()->log(changed ? spdlog::level::info : spdlog::level::debug,
+             "{}: {} in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed)", kind_name_,
+             what, took, entries_, result->added, result->updated, result->rescheduled, result->removed);
   dispatch_now_ = true;
   Wake(dispatch_wake_fd_);
 }

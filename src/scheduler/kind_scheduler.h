@@ -9,7 +9,8 @@
 // - The maintenance thread, while leader: rescans plugins (at becoming leader, every
 //   plugin_scan_interval, 300 ms after the first inotify change, on request), re-reads the
 //   resource store when its version changed (polling, enrichment) and rebuilds the schedule after
-//   any change. The rebuild's Redis writes are safe to interleave with dispatches.
+//   any change: only the entries of the plugins that changed when the resources did not
+//   (rebuild_plan.h). The rebuild's Redis writes are safe to interleave with dispatches.
 // Errors (Redis down, a bad plugin) are logged and retried; they never end the loops. Each loop
 // turn is a thread boundary: an exception is logged once, the loop pauses 1 s and goes on; a loop
 // that keeps throwing (5 turns in a row) fails the kind, and the daemon ends the process with exit
@@ -30,6 +31,7 @@
 #include "resources/store.h"
 #include "scheduler/entry.h"
 #include "scheduler/leader.h"
+#include "scheduler/rebuild_plan.h"
 #include "scheduler/redis_schedule_store.h"
 #include "scheduler/stats.h"
 #include "scheduler/validator.h"
@@ -122,6 +124,9 @@ class KindScheduler {
   bool have_plugins_ = false;
   std::vector<SchedulablePlugin> plugins_;
   std::vector<Resource> resources_;
+  uint64_t resources_generation_ = 0;  // bumped whenever resources_ changes
+  RebuildPlanner planner_;             // full rebuild, or only the plugins that changed
+  int64_t entries_ = 0;                // after the last rebuild
   int64_t resources_version_ = -1;
   bool resources_stale_ = true;                       // re-read the store even if its version did not change
   std::map<std::string, std::string> logged_errors_;  // file -> reason already logged

@@ -23,7 +23,23 @@ const std::optional<std::string>& MemorySchedule::Leader() {
 
 Result<RebuildStats> MemoryScheduleStore::Rebuild(const EntrySource& source) {
   std::lock_guard lock(s_->mu);
-  std::vector<std::pair<std::string, std::string>> current(s_->digests.begin(), s_->digests.end());
+  return Apply(source, {s_->digests.begin(), s_->digests.end()});
+}
+
+Result<RebuildStats> MemoryScheduleStore::Rebuild(const EntrySource& source,
+                                                  const std::vector<std::string>& scope) {
+  std::lock_guard lock(s_->mu);
+  std::vector<std::pair<std::string, std::string>> current;
+  for (const auto& [id, digest] : s_->digests) {
+    if (std::find(scope.begin(), scope.end(), id.substr(0, id.rfind(':'))) != scope.end())
+      current.emplace_back(id, digest);
+  }
+  return Apply(source, current);
+}
+
+// REQUIRES: s_->mu held.
+RebuildStats MemoryScheduleStore::Apply(const EntrySource& source,
+                                        const std::vector<std::pair<std::string, std::string>>& current) {
   return DiffSchedule(
       current, source, s_->clock,
       [&](const Entry& entry, const std::string& digest, std::optional<int64_t> due) {

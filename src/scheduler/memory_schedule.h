@@ -41,12 +41,15 @@ class MemoryScheduleStore : public ScheduleStore {
 
   using ScheduleStore::Rebuild;
   Result<RebuildStats> Rebuild(const EntrySource& source) override;
+  Result<RebuildStats> Rebuild(const EntrySource& source, const std::vector<std::string>& scope) override;
   Result<DispatchResult> Dispatch(const std::string& leader_token, int batch) override;
   Result<std::vector<ListedEntry>> List() override;
   Result<int64_t> Count() override;
   Result<int64_t> ServerTimeMs() override;
 
  private:
+  RebuildStats Apply(const EntrySource& source,
+                     const std::vector<std::pair<std::string, std::string>>& current);
   std::shared_ptr<MemorySchedule> s_;
 };
 

@@ -98,11 +98,12 @@ Result<int64_t> RedisScheduleStore::ServerTimeMs() {
   return ToInt(reply->elements[0].str, 0) * 1000 + ToInt(reply->elements[1].str, 0) / 1000;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> RedisScheduleStore::ReadDigests() {
-  std::vector<std::pair<std::string, std::string>> out;
+Status RedisScheduleStore::ReadDigests(const std::string& match, Digests& out) {
   std::string cursor = "0";
   do {
-    auto reply = client_.Command({"HSCAN", digests_key_, cursor, "COUNT", "10000"});
+    redis::Args scan{"HSCAN", digests_key_, cursor, "COUNT", "10000"};
+    if (!match.empty()) scan.insert(scan.end(), {"MATCH", match});
+    auto reply = client_.Command(scan);
     if (!reply.ok()) return reply.status();
     if (reply->elements.size() != 2) return Status::Internal("HSCAN " + digests_key_ + ": unexpected reply");
     cursor = reply->elements[0].str;
@@ -110,7 +111,7 @@ Result<std::vector<std::pair<std::string, std::string>>> RedisScheduleStore::Rea
     for (size_t i = 0; i + 1 < items.size(); i += 2)
       out.emplace_back(std::move(items[i].str), std::move(items[i + 1].str));
   } while (cursor != "0");
-  return out;
+  return Status::Ok();
 }
 
 // Sends a batch without waiting for it; first reads the replies of the batch sent before, which
@@ -137,11 +138,23 @@ Status RedisScheduleStore::Collect(size_t& outstanding, RebuildStats& stats) {
 }
 
 Result<RebuildStats> RedisScheduleStore::Rebuild(const EntrySource& source) {
+  Digests current;
+  PANOPTES_RETURN_IF_ERROR(ReadDigests("", current));
+  return Apply(source, current);
+}
+
+Result<RebuildStats> RedisScheduleStore::Rebuild(const EntrySource& source,
+                                                 const std::vector<std::string>& scope) {
+  Digests current;
+  for (const std::string& name : scope) PANOPTES_RETURN_IF_ERROR(ReadDigests(name + ":*", current));
+  return Apply(source, current);
+}
+
+// The diff of `source` against `current` (the digests it may keep, change or remove), written out.
+Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source, const Digests& current) {
   auto started = Clock::now();
   auto now = ServerTimeMs();
   if (!now.ok()) return now.status();
-  auto current = ReadDigests();
-  if (!current.ok()) return current.status();
   DiffWriter writer(entries_key_, digests_key_, schedule_key_);
   Status failed;
   size_t outstanding = 0;  // commands sent, replies not read yet
@@ -155,7 +168,7 @@ Result<RebuildStats> RedisScheduleStore::Rebuild(const EntrySource& source) {
     return *now + std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   };
   RebuildStats stats = DiffSchedule(
-      *current, source, now_ms,
+      current, source, now_ms,
       [&](const Entry& entry, const std::string& digest, std::optional<int64_t> due) {
         writer.Set(entry, digest, due);
         flush_if_full(false);

@@ -68,6 +68,10 @@ class ScheduleStore {
   // completes it).
   virtual Result<RebuildStats> Rebuild(const EntrySource& source) = 0;
   Result<RebuildStats> Rebuild(const std::vector<Entry>& desired);
+  // The same for the entries of the plugins named in `scope` (normalized names) only: just their
+  // digests are read, and entries of other plugins are neither read nor removed. `source` must
+  // produce entries of those plugins only. (rebuild_plan.h says when.)
+  virtual Result<RebuildStats> Rebuild(const EntrySource& source, const std::vector<std::string>& scope) = 0;
 
   // Pushes the due tasks (see above) while `leader_token` holds the leader key. REQUIRES: batch >= 1.
   virtual Result<DispatchResult> Dispatch(const std::string& leader_token, int batch) = 0;

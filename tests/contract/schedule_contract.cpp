@@ -172,6 +172,42 @@ TEST_P(ScheduleContract, RebuildCountsARepeatedIdOnce) {
   EXPECT_EQ(*store.Count(), 1);
 }
 
+TEST_P(ScheduleContract, ScopedRebuildReadsChangesAndRemovesOnlyTheEntriesOfItsPlugins) {
+  auto& store = world_->store();
+  Resource a = MakeResource("a"), b = MakeResource("b");
+  PluginInfo one = Plugin("one", 60), two = Plugin("two", 60);
+  ASSERT_TRUE(store
+                  .Rebuild(std::vector<Entry>{MakeEntry(one, &a), MakeEntry(one, &b), MakeEntry(two, &a),
+                                              MakeEntry(two, &b)})
+                  .ok());
+  for (const Entry& e : {MakeEntry(one, &a), MakeEntry(two, &a), MakeEntry(two, &b)})
+    world_->SetScore(e.id, 5000);
+  // Plugin "one" changed: a new time limit for a, b no longer matches; "two" is not in the scope,
+  // and the source produces none of its entries: they must stay as they are.
+  PluginInfo one_changed = one;
+  one_changed.time_limit = 99;
+  auto scoped =
+      store.Rebuild([&](const std::function<void(Entry &&)>& sink) { sink(MakeEntry(one_changed, &a)); },
+                    std::vector<std::string>{"one"});
+  ASSERT_TRUE(scoped.ok()) << scoped.status().ToString();
+  EXPECT_EQ(scoped->updated, 1u);
+  EXPECT_EQ(scoped->removed, 1u);
+  EXPECT_EQ(scoped->unchanged, 0u);
+  EXPECT_EQ(world_->Score(MakeEntry(one, &a).id), 5000) << "a changed value lost its cadence";
+  EXPECT_EQ(world_->Score(MakeEntry(one, &b).id), -1)
+      << "an entry gone from the scoped plugin is still scheduled";
+  EXPECT_EQ(world_->Score(MakeEntry(two, &a).id), 5000);
+  EXPECT_EQ(world_->Score(MakeEntry(two, &b).id), 5000) << "a plugin outside the scope lost an entry";
+  EXPECT_EQ(*store.Count(), 3);
+  // A full rebuild with the same desired entries finds them all unchanged: the scoped one wrote
+  // what a full one would have.
+  auto full =
+      store.Rebuild(std::vector<Entry>{MakeEntry(one_changed, &a), MakeEntry(two, &a), MakeEntry(two, &b)});
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->unchanged, 3u);
+  EXPECT_EQ(full->added + full->updated + full->rescheduled + full->removed, 0u);
+}
+
 TEST_P(ScheduleContract, LeaderLockIsExclusiveRenewableAndReleasable) {
   auto mine = world_->Lock("mine", 1000);
   auto theirs = world_->Lock("theirs", 1000);

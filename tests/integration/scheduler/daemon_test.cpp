@@ -213,6 +213,36 @@ TEST_F(DaemonTest, DiscoveredResourcesGetPollingEntriesAndVanishedOnesLoseThem) 
   EXPECT_EQ(daemon.Terminate(), 0);
 }
 
+TEST_F(DaemonTest, EditOfOnePluginFileRebuildsOnlyThatPluginsEntries) {
+  AddPlugin("polling", "one", "good_polling", 60, "resource_class = \"network\"");
+  AddPlugin("polling", "two", "good_polling", 60, "resource_class = \"network\"");
+  redis::Client writer(config_, "discovery-writer");
+  resources::ResourceStore store(writer, config_.key_prefix);
+  ASSERT_TRUE(
+      store.PutDiscovered("disco", {MakeResource("sw1", "network"), MakeResource("sw2", "network")}, 3600)
+          .ok());
+  Daemon daemon(WriteConfig(), LogPath("scheduler.log"), "polling");
+  auto frequencies = [&] {
+    std::multiset<int64_t> out;
+    for (const ListedEntry& e : Schedule(PluginKind::kPolling)) out.insert(e.frequency_ms);
+    return out;
+  };
+  ASSERT_TRUE(testing::WaitUntil([&] { return frequencies().size() == 4; }, 10s, "4 entries of 2 plugins"))
+      << Log("scheduler.log");
+  AddPlugin("polling", "two", "good_polling", 120, "resource_class = \"network\"");
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        return frequencies() == std::multiset<int64_t>{60000, 60000, 120000, 120000};
+      },
+      5s, "plugin two's entries at its new frequency, plugin one's kept"))
+      << Log("scheduler.log");
+  EXPECT_NE(Log("scheduler.log").find("schedule rebuilt for 1 plugin(s) in"), std::string::npos)
+      << "the edit rebuilt more than the edited plugin's entries:\n"
+      << Log("scheduler.log");
+  EXPECT_NE(Log("scheduler.log").find("0 added, 0 updated, 2 rescheduled, 0 removed"), std::string::npos);
+  EXPECT_EQ(daemon.Terminate(), 0);
+}
+
 // Records every task pushed onto a list: entry id -> (receive times, scheduled_for values).
 class TaskRecorder {
  public:
