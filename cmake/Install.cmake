@@ -23,18 +23,19 @@ install(TARGETS ${PANOPTES_PROGRAMS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
 # programs read by default), <prefix>/etc/panoptes otherwise.
 install(CODE "
   if(CMAKE_INSTALL_PREFIX STREQUAL \"/usr\")
-    set(confdir \"\$ENV{DESTDIR}/etc/panoptes\")
+    set(confdir /etc/panoptes)
   else()
-    set(confdir \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/etc/panoptes\")
+    set(confdir \"\${CMAKE_INSTALL_PREFIX}/etc/panoptes\")
   endif()
-  if(EXISTS \"\${confdir}/panoptes.ini\")
-    message(STATUS \"Kept: \${confdir}/panoptes.ini (the shipped one is in share/panoptes/)\")
+  # file(INSTALL) adds DESTDIR itself; the other calls need it added.
+  if(EXISTS \"\$ENV{DESTDIR}\${confdir}/panoptes.ini\")
+    message(STATUS \"Kept: \$ENV{DESTDIR}\${confdir}/panoptes.ini (the shipped one is in share/panoptes/)\")
   else()
     file(INSTALL \"${PROJECT_SOURCE_DIR}/config/panoptes.ini\" DESTINATION \"\${confdir}\"
          FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
   endif()
   foreach(kind discovery enrichment polling)
-    file(MAKE_DIRECTORY \"\${confdir}/plugins/\${kind}\")
+    file(MAKE_DIRECTORY \"\$ENV{DESTDIR}\${confdir}/plugins/\${kind}\")
   endforeach()")
 install(FILES config/panoptes.ini DESTINATION ${CMAKE_INSTALL_DATADIR}/panoptes)
 
@@ -49,7 +50,7 @@ foreach(program ${PANOPTES_PROGRAMS})
     \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/bash-completion/completions/${program}\" SYMBOLIC)")
 endforeach()
 file(GLOB PANOPTES_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
-install(FILES ${PANOPTES_DOCS} README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PANOPTES_DOCS} README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/panoptes)
 
 # cpack -G DEB
 set(CPACK_PACKAGE_NAME panoptes)

@@ -44,10 +44,16 @@ fi
 "$root/usr/bin/panoptes-ctl" check --kind polling "$root/usr/share/panoptes/examples/plugins/polling" \
   | grep -q "^OK polling Host Metrics" || fail "the installed example plugin does not check"
 
+# systemd-analyze verify checks the unit's syntax and that its commands exist: a copy of each unit
+# with ExecStart pointing into the scratch root (the host has no /usr/bin/panoptes-*).
+mkdir "$work/units"
 for unit in "$root"/usr/lib/systemd/system/panoptes-*.service; do
   grep -q "^User=panoptes" "$unit" || fail "$unit does not run as panoptes"
-  systemd-analyze verify --root="$root" "$unit" 2>"$work/verify.log" || { cat "$work/verify.log"; fail "systemd-analyze verify $unit"; }
-  if grep -v "Failed to.*journal\|Unknown key name 'ProtectProc'" "$work/verify.log" | grep -q .; then
+  grep -q "^ExecReload=/bin/kill -HUP \$MAINPID" "$unit" || fail "$unit: ExecReload does not send SIGHUP"
+  copy=$work/units/$(basename "$unit")
+  sed "s|^ExecStart=/usr/bin/|ExecStart=$root/usr/bin/|" "$unit" >"$copy"
+  systemd-analyze verify "$copy" >"$work/verify.log" 2>&1 || { cat "$work/verify.log"; fail "systemd-analyze verify $unit"; }
+  if grep -q . "$work/verify.log"; then
     cat "$work/verify.log"; fail "systemd-analyze verify warned about $unit"
   fi
 done
