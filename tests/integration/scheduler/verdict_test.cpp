@@ -106,7 +106,7 @@ TEST_F(VerdictTest, CheckRejectsExactlyWhatTheSchedulerRejectsWithTheSameReasons
   EXPECT_NE(checked[dir_.path() + "/p1/preload.panoptes-plugin"].find("preload"), std::string::npos);
 
   Daemon daemon(config_, dir_.path() + "/scheduler.log", "polling");
-  ASSERT_TRUE(testing::WaitUntil([&] { return LoggedRejections().size() >= checked.size(); }, 15s,
+  ASSERT_TRUE(testing::WaitUntil([&] { return LoggedRejections().size() >= checked.size(); }, 30s,
                                  "the scheduler logs its rejections"));
   std::map<std::string, std::string> logged = LoggedRejections();
   for (const auto& [file, reason] : checked) {
@@ -122,7 +122,7 @@ TEST_F(VerdictTest, BinaryGarbagePluginFileReachesTheSchedulerLogEscaped) {
                                 "\x1b]0;pwned\x07\x1b[2J = \xff\n\x9b"
                                 "31m\n");
   Daemon daemon(config_, dir_.path() + "/scheduler.log", "polling");
-  ASSERT_TRUE(testing::WaitUntil([&] { return LoggedRejections().count(file) == 1; }, 15s,
+  ASSERT_TRUE(testing::WaitUntil([&] { return LoggedRejections().count(file) == 1; }, 30s,
                                  "the scheduler logs the garbage file's rejection"));
   std::ifstream in(dir_.path() + "/scheduler.log");
   std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
