@@ -82,6 +82,11 @@ class VerdictTest : public ::testing::Test {
     }
     return out;
   }
+  std::string SchedulerLog() {
+    std::ifstream in(dir_.path() + "/scheduler.log");
+    return core::EscapeNonPrintable(
+        std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  }
   testing::RedisServer server_;
   testing::TempDir dir_;
   std::string config_;
@@ -107,7 +112,8 @@ TEST_F(VerdictTest, CheckRejectsExactlyWhatTheSchedulerRejectsWithTheSameReasons
 
   Daemon daemon(config_, dir_.path() + "/scheduler.log", "polling");
   ASSERT_TRUE(testing::WaitUntil([&] { return LoggedRejections().size() >= checked.size(); }, 30s,
-                                 "the scheduler logs its rejections"));
+                                 "the scheduler logs its rejections"))
+      << SchedulerLog();
   std::map<std::string, std::string> logged = LoggedRejections();
   for (const auto& [file, reason] : checked) {
     ASSERT_TRUE(logged.count(file)) << file << " is rejected by check, not by the scheduler";
@@ -123,7 +129,8 @@ TEST_F(VerdictTest, BinaryGarbagePluginFileReachesTheSchedulerLogEscaped) {
                                 "31m\n");
   Daemon daemon(config_, dir_.path() + "/scheduler.log", "polling");
   ASSERT_TRUE(testing::WaitUntil([&] { return LoggedRejections().count(file) == 1; }, 30s,
-                                 "the scheduler logs the garbage file's rejection"));
+                                 "the scheduler logs the garbage file's rejection"))
+      << SchedulerLog();
   std::ifstream in(dir_.path() + "/scheduler.log");
   std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(log.find('\x1b'), std::string::npos) << "a raw ESC byte in the log";
