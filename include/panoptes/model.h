@@ -74,6 +74,7 @@ struct EnrichmentGroup {
 // What one run produced, by kind.
 struct DiscoveryResult {
   std::vector<Resource> resources;
+  double creation_timestamp = 0;  // the set's resource_set_creation_timestamp (epoch s)
 };
 struct PollingResult {
   std::vector<MetricsGroup> groups;

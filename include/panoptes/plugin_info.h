@@ -51,6 +51,8 @@ struct PluginInfo {
   std::vector<TransformSpec> transforms;  // polling only, in file order
 
   IniSections sections;  // every section/key as read, for context.config
+  // Accepted but ignored content ("<file>:<line>: ..."), for check/run to show and daemons to log.
+  std::vector<std::string> warnings;
 
   int64_t file_mtime_ns = 0;  // change detection (re-import, frequency guard)
   int64_t module_mtime_ns = 0;

@@ -68,6 +68,32 @@ struct PythonConfig {
   std::vector<std::string> path;  // prepended to sys.path
 };
 
+// [snmp]: the SNMP defaults of every plugin (context.snmp), with the original Panoptes' key names
+// and defaults. A plugin file's own [snmp] section overrides them key by key where the plugin code
+// reads it (the original's PanoptesSNMPPluginConfiguration does; our plugins do).
+struct SnmpConfig {
+  std::string connection_factory_module = "yahoo_panoptes.plugins.helpers.snmp_connections";
+  std::string connection_factory_class = "PanoptesSNMPConnectionFactory";
+  std::string community = "public";  // used when neither the plugin file nor the secrets have one
+  std::string community_string_key = "snmp_community_string";  // secrets key: <key>:<site>, <key>:default
+  std::string version = "2c";  // 1, 2c or 3 (our addition; the original picks the class in code)
+  int timeout = 5;             // seconds, 1..120
+  int retries = 1;             // 1..10
+  int non_repeaters = 0;       // 0..65535
+  int max_repetitions = 25;    // 1..65535
+  int port = 161;              // 1..65535
+  int proxy_port = 10161;      // 1..65535
+};
+
+// [x509]: client certificate settings (context.x509), the original's keys and defaults.
+struct X509Config {
+  int x509_secured_requests = 0;  // 0 none, 1 where available, 2 mandatory
+  std::string x509_cert_location = "/home/panoptes/x509/certs";
+  std::string x509_cert_filename = "panoptes.pem";
+  std::string x509_key_location = "/home/panoptes/x509/keys";
+  std::string x509_key_filename = "panoptes.key";
+};
+
 struct HttpConfig {
   HostPort scheduler_listen{"127.0.0.1", 8785};  // port 0 disables the listener
   HostPort agent_listen{"127.0.0.1", 8786};
@@ -112,6 +138,8 @@ struct SiteConfig {
   PythonConfig python;
   HttpConfig http;
   ConsumerConfig consumer;
+  SnmpConfig snmp;
+  X509Config x509;
 
   const KindConfig& Kind(PluginKind k) const { return kinds[KindIndex(k)]; }
   KindConfig& Kind(PluginKind k) { return kinds[KindIndex(k)]; }

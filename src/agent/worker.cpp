@@ -105,7 +105,7 @@ int RunWorker(const WorkerOptions& options) {
     log->error("worker {}: cannot start: {}", options.worker_id, interpreter.status().ToString());
     return kWorkerExitStartFailed;
   }
-  python::PluginHost host(**interpreter);
+  python::PluginHost host(**interpreter, python::PluginDefaults{options.site.snmp, options.site.x509});
   redis::Client client(options.site.redis, "agent-worker");
   RedisTaskQueue queue(client, options.site.redis.key_prefix, options.kind);
   PythonRunner runner(host, client, options.site);

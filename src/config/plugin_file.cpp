@@ -9,6 +9,7 @@
 
 #include "config/identity.h"
 #include "config/ini_reader.h"
+#include "config/snmp_keys.h"
 #include "config/values.h"
 
 namespace panoptes::config {
@@ -126,7 +127,12 @@ Status ReadTimings(const Reporter& r, PluginInfo& info) {
 Status ReadFilter(const Reporter& r, PluginInfo& info) {
   const IniEntry* e = r.doc.Find("main", "resource_filter");
   if (info.kind == PluginKind::kDiscovery) {
-    if (e) return r.Bad(*e, "resource_filter", "not allowed for discovery plugins (they find resources)");
+    // The original's discovery plugin files may carry one; it never used it.
+    if (e) {
+      info.warnings.push_back(AtLine(r.doc.path, e->line,
+                                     "[main] resource_filter ignored: discovery plugins find resources, "
+                                     "they are not run on them"));
+    }
     return Status::Ok();
   }
   if (!e) {
@@ -145,12 +151,12 @@ bool IsNamespace(std::string_view ns) {
   });
 }
 
-// "[enrichment] preload = self:<ns>[, <resource_id>:<ns>...]", polling plugins only.
+// "[enrichment] preload = self:<ns>[, <resource_id>:<ns>...]", polling and enrichment plugins.
 Status ReadPreload(const Reporter& r, PluginInfo& info) {
   const IniEntry* e = r.doc.Find("enrichment", "preload");
   if (!e) return Status::Ok();
-  if (info.kind != PluginKind::kPolling)
-    return r.Bad(*e, "preload", "only polling plugins preload enrichments");
+  if (info.kind == PluginKind::kDiscovery)
+    return r.Bad(*e, "preload", "discovery plugins have no resource to preload enrichments for");
   const std::string accepted = "must be a comma list of self:<namespace> or <resource_id>:<namespace>";
   for (const std::string& item : SplitList(e->value)) {
     std::size_t colon = item.find(':');
@@ -195,6 +201,20 @@ Status ReadTransforms(const Reporter& r, PluginInfo& info) {
   return Status::Ok();
 }
 
+// The plugin's own [snmp] and [x509] keys: checked as the site config checks them (the values stay
+// strings in context.config). Keys we do not know are the plugin's own business.
+Status ReadSnmp(const Reporter& r) {
+  SnmpConfig snmp;
+  X509Config x509;
+  for (const IniEntry& e : r.doc.entries) {
+    Status st = e.section == "snmp"   ? ApplySnmpKey(snmp, e.key, e.value)
+                : e.section == "x509" ? ApplyX509Key(x509, e.key, e.value, "")
+                                      : Status::Ok();
+    if (!st.ok() && st.code() != StatusCode::kNotFound) return r.Bad(e, e.key, st.message());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {
@@ -209,6 +229,7 @@ Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {
   PANOPTES_RETURN_IF_ERROR(ReadFilter(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadPreload(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadTransforms(r, info));
+  PANOPTES_RETURN_IF_ERROR(ReadSnmp(r));
   info.sections = SectionsOf(*doc);
   info.file_mtime_ns = MtimeNs(info.file);
   return info;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "config/ini_reader.h"
+#include "config/snmp_keys.h"
 #include "config/values.h"
 
 namespace panoptes::config {
@@ -254,6 +255,20 @@ std::vector<KeySpec> BuildConsumerKeySpecs() {
   };
 }
 
+// [snmp] and [x509]: the plugins' defaults (context.snmp, context.x509), parsed by snmp_keys.
+void AddSnmpKeySpecs(std::vector<KeySpec>& k) {
+  for (const std::string& key : SnmpKeyNames()) {
+    k.push_back({"snmp", key, [key](SiteConfig& c, std::string_view v, const LoadContext&) {
+                   return ApplySnmpKey(c.snmp, key, v);
+                 }});
+  }
+  for (const std::string& key : X509KeyNames()) {
+    k.push_back({"x509", key, [key](SiteConfig& c, std::string_view v, const LoadContext& ctx) {
+                   return ApplyX509Key(c.x509, key, v, ctx.base_dir);
+                 }});
+  }
+}
+
 const std::vector<KeySpec>& KeySpecs() {
   static const std::vector<KeySpec> specs = [] {
     std::vector<KeySpec> all = BuildKeySpecs();
@@ -261,6 +276,7 @@ const std::vector<KeySpec>& KeySpecs() {
     all.insert(all.end(), daemons.begin(), daemons.end());
     std::vector<KeySpec> consumer = BuildConsumerKeySpecs();
     all.insert(all.end(), consumer.begin(), consumer.end());
+    AddSnmpKeySpecs(all);
     return all;
   }();
   return specs;

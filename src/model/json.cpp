@@ -192,6 +192,17 @@ std::string SerializeResources(const std::vector<Resource>& resources) {
   return out;
 }
 
+std::string SerializeResourceSet(const DiscoveryResult& result) {
+  std::string out = SerializeResources(result.resources);
+  out.pop_back();  // the closing brace
+  out += ",\"resource_set_creation_timestamp\":";
+  AppendJsonDouble(out, result.creation_timestamp);
+  out += ",\"resource_set_schema_version\":\"";
+  out += kResourceSetSchemaVersion;
+  out += "\"}";
+  return out;
+}
+
 // --- Metrics group ---
 
 void AppendMetricsGroup(std::string& out, const MetricsGroup& g) {

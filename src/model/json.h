@@ -60,6 +60,10 @@ Result<EnrichmentGroup> ParseEnrichmentGroup(std::string_view text);
 
 // --- Discovery result: {"resources": [...]} (what `panoptes-ctl run` prints for discovery) ---
 std::string SerializeResources(const std::vector<Resource>& resources);
+// The original's resource set message: {"resources": [...], "resource_set_creation_timestamp": ts,
+// "resource_set_schema_version": "0.1"}, the fields its consumers' schema requires.
+std::string SerializeResourceSet(const DiscoveryResult& result);
+inline constexpr const char* kResourceSetSchemaVersion = "0.1";
 
 // --- Task message (SPEC §6) ---
 std::string SerializeTask(const Task& task);

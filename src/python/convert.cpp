@@ -238,6 +238,9 @@ RunOutcome ConvertResult(PluginKind kind, py::handle result, const ApiClasses& a
       py::set resources = api.resources.Get(result);
       if (resources.size() == 0) return Empty();
       DiscoveryResult out;
+      py::object ts = result.attr("resource_set_creation_timestamp");
+      out.creation_timestamp =
+          py::isinstance<py::float_>(ts) || py::isinstance<py::int_>(ts) ? ts.cast<double>() : 0;
       out.resources.reserve(resources.size());
       for (py::handle r : resources) out.resources.push_back(ConvertResource(r, api));
       std::sort(out.resources.begin(), out.resources.end(),

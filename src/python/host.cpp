@@ -47,6 +47,39 @@ py::module_ ImportApi() {
 const char* const kContextFields[] = {"logger", "config",     "data", "kv",  "secrets",
                                       "sites",  "enrichment", "snmp", "x509"};
 
+py::dict SnmpDict(const SnmpConfig& c) {
+  py::dict d;
+  d["connection_factory_module"] = c.connection_factory_module;
+  d["connection_factory_class"] = c.connection_factory_class;
+  d["community"] = c.community;
+  d["community_string_key"] = c.community_string_key;
+  d["version"] = c.version;
+  d["timeout"] = c.timeout;
+  d["retries"] = c.retries;
+  d["non_repeaters"] = c.non_repeaters;
+  d["max_repetitions"] = c.max_repetitions;
+  d["port"] = c.port;
+  d["proxy_port"] = c.proxy_port;
+  return d;
+}
+
+py::dict X509Dict(const X509Config& c) {
+  py::dict d;
+  d["x509_secured_requests"] = c.x509_secured_requests;
+  d["x509_cert_location"] = c.x509_cert_location;
+  d["x509_cert_filename"] = c.x509_cert_filename;
+  d["x509_key_location"] = c.x509_key_location;
+  d["x509_key_filename"] = c.x509_key_filename;
+  return d;
+}
+
+// A shallow copy: a plugin that edits its context.snmp does not change the next run's.
+py::object CopyDict(const py::dict& d) {
+  PyObject* copy = PyDict_Copy(d.ptr());
+  if (copy == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(copy);
+}
+
 // callable(*args) through the vectorcall protocol (no argument tuple); raises what it raised.
 py::object Call(const py::object& callable, PyObject* const* args, size_t nargs) {
   PyObject* result = PyObject_Vectorcall(callable.ptr(), args, nargs, nullptr);
@@ -90,6 +123,7 @@ struct PluginHost::Impl {
   // enrichment cache), each with its own fast path.
   Slot context_slots[std::size(kContextFields)], enrichment_context_slots[std::size(kContextFields)];
   py::object sink_obj, kv_obj, secrets_obj, fetch_obj;
+  py::dict snmp, x509;  // the site's [snmp] / [x509], copied into each context
   LogSink* sink = nullptr;
   KvProxy* kv = nullptr;
   SecretsProxy* secrets = nullptr;
@@ -97,7 +131,7 @@ struct PluginHost::Impl {
   std::map<std::string, Module> modules;  // by module path
   std::map<std::string, Entry> entries;   // by plugin file
 
-  Impl();
+  explicit Impl(const PluginDefaults& defaults);
   // Loads the plugin if needed; on success *entry (if given) is its cache entry.
   Status Load(const PluginInfo& info, Entry** entry = nullptr);
   Result<Module*> ImportModule(const std::string& path, int64_t mtime_ns);
@@ -110,7 +144,8 @@ struct PluginHost::Impl {
   void Unbind();
 };
 
-PluginHost::Impl::Impl() : api(ImportApi()), classes(api) {
+PluginHost::Impl::Impl(const PluginDefaults& defaults)
+    : api(ImportApi()), classes(api), snmp(SnmpDict(defaults.snmp)), x509(X509Dict(defaults.x509)) {
   for (PluginKind k : kAllKinds) base_classes[KindIndex(k)] = api.attr(BaseClassName(k));
   context_cls = api.attr("PanoptesPluginContext");
   enrichment_context_cls = api.attr("PanoptesPluginWithEnrichmentContext");
@@ -334,8 +369,10 @@ py::object PluginHost::Impl::MakeContext(const PluginInfo& info, Entry& entry, c
       enrichment = cache_cls(input.resource->id, entry.preload, fetch_obj, info.name);
     }
   }
-  PyObject* args[] = {entry.logger.ptr(),   entry.config.ptr(), data.ptr(), kv_obj.ptr(), secrets_obj.ptr(),
-                      entry.sites_py.ptr(), enrichment.ptr(),   Py_None,    Py_None};
+  py::object snmp_copy = CopyDict(snmp), x509_copy = CopyDict(x509);
+  PyObject* args[] = {entry.logger.ptr(), entry.config.ptr(), data.ptr(),
+                      kv_obj.ptr(),       secrets_obj.ptr(),  entry.sites_py.ptr(),
+                      enrichment.ptr(),   snmp_copy.ptr(),    x509_copy.ptr()};
   static_assert(std::size(args) == std::size(kContextFields));
   // The context's __init__ only stores its arguments: store them without the Python call.
   bool with_enrichment = !enrichment.is_none();
@@ -361,10 +398,10 @@ void PluginHost::Impl::Unbind() {
   fetcher->store = nullptr;
 }
 
-PluginHost::PluginHost(Interpreter& /*interpreter*/) {
+PluginHost::PluginHost(Interpreter& /*interpreter*/, const PluginDefaults& defaults) {
   py::gil_scoped_acquire gil;
   try {
-    impl_ = std::make_unique<Impl>();
+    impl_ = std::make_unique<Impl>(defaults);
   } catch (py::error_already_set& e) {
     init_error_ = "the plugin host cannot start: " + FormatPythonError(e);
   } catch (const std::exception& e) {

@@ -25,6 +25,7 @@
 #include "panoptes/model.h"
 #include "panoptes/plugin_info.h"
 #include "panoptes/plugin_services.h"
+#include "panoptes/site_config.h"
 #include "panoptes/status.h"
 
 namespace panoptes::python {
@@ -84,11 +85,18 @@ struct RunOutcome {
   std::chrono::nanoseconds duration{0};  // load (if needed) + run + conversion
 };
 
+// What every run's context carries from the site config: context.snmp and context.x509 (SPEC §10),
+// the original's defaults unless the site config sets them.
+struct PluginDefaults {
+  SnmpConfig snmp;
+  X509Config x509;
+};
+
 class PluginHost {
  public:
   // REQUIRES: `interpreter` outlives the host. Never throws: if the embedded module is broken,
   // every Load/Run returns that error.
-  explicit PluginHost(Interpreter& interpreter);
+  explicit PluginHost(Interpreter& interpreter, const PluginDefaults& defaults = {});
   ~PluginHost();
   PluginHost(const PluginHost&) = delete;
   PluginHost& operator=(const PluginHost&) = delete;

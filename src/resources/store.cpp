@@ -19,16 +19,16 @@ constexpr int kScanCount = 1000;
 
 // One call of a chunked put (docs/redis.md, "Resource store"). KEYS: data, expiry, ids, plugin
 // (sorted set: resource key -> number of the run that last stored it), version.
-// ARGV: ttl_s, run number ('' on a put's first call: this call starts the run), budget, last ('1'
-// when no resources follow), then (key, id, json) triples, at most `budget` of them.
-// Writes the triples (skipping keys a later run of the plugin already stored). When `last`, removes
+// ARGV: ttl_s (unused: each resource has its own), run number ('' on a put's first call: this
+// call starts the run), budget, last ('1' when no resources follow), then (key, id, json, ttl_s)
+// quadruples, at most `budget` of them.
+// Writes the quadruples (skipping keys a later run of the plugin already stored). When `last`, removes
 // up to (budget - triples) keys the plugin stored in earlier runs (vanished), and once none are
 // left purges up to `budget` expired resources and bumps the version (the first call bumped it too,
 // to take the run number). Returns {run, vanished, purged, done}: done = 0 means call again.
 const redis::Script kPutScript(R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local stamp = string.format('%.6f', now + tonumber(ARGV[1]))
 local function forget(key)
   local value = redis.call('HGET', KEYS[1], key)
   redis.call('HDEL', KEYS[1], key)
@@ -58,8 +58,9 @@ if run == '' then
 end
 local run_number = tonumber(run)
 local written = 0
-for i = 5, #ARGV, 3 do
+for i = 5, #ARGV, 4 do
   local key, id, json = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local stamp = string.format('%.6f', now + tonumber(ARGV[i + 3]))
   local score = redis.call('ZSCORE', KEYS[4], key)
   if not score or tonumber(score) <= run_number then
     redis.call('HSET', KEYS[1], key, stamp .. ' ' .. #id .. ' ' .. id .. json)
@@ -128,6 +129,18 @@ Result<double> ServerTime(const redis::Reply& seconds, const redis::Reply& micro
 
 }  // namespace
 
+int ResourceTtl(const Resource& resource, int default_ttl_s) {
+  auto it = resource.metadata.find("_resource_ttl");
+  if (it == resource.metadata.end()) return default_ttl_s;
+  int64_t ttl = 0;
+  const std::string& text = it->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ttl);
+  if (ec != std::errc() || end != text.data() + text.size() || ttl <= 0 || ttl > kMaxResourceTtl)
+    return default_ttl_s;
+  if (ttl == kConstructorResourceTtl) return default_ttl_s;
+  return static_cast<int>(ttl);
+}
+
 ResourceStore::ResourceStore(redis::Client& client, std::string key_prefix)
     : client_(client), prefix_(std::move(key_prefix)) {}
 
@@ -140,7 +153,7 @@ Result<ResourceStore::PutStep> ResourceStore::PutCall(const redis::Args& keys, c
                                                       int ttl_s, const std::vector<Resource>& resources,
                                                       size_t begin, size_t end, bool last) {
   redis::Args args;
-  args.reserve(4 + 3 * (end - begin));
+  args.reserve(4 + 4 * (end - begin));
   args.push_back(std::to_string(ttl_s));
   args.push_back(run);
   args.push_back(std::to_string(chunk_size_));
@@ -149,6 +162,7 @@ Result<ResourceStore::PutStep> ResourceStore::PutCall(const redis::Args& keys, c
     args.push_back(resources[i].Key());
     args.push_back(resources[i].id);
     args.push_back(model::SerializeResource(resources[i]));
+    args.push_back(std::to_string(ResourceTtl(resources[i], ttl_s)));
   }
   auto reply = client_.Eval(kPutScript, keys, args);
   if (!reply.ok()) return reply.status();

@@ -21,6 +21,17 @@
 
 namespace panoptes::resources {
 
+// PanoptesResource's default resource_ttl (the original's), which every resource carries in its
+// `_resource_ttl` metadata unless the plugin chose another.
+inline constexpr int64_t kConstructorResourceTtl = 604800;
+inline constexpr int64_t kMaxResourceTtl = 31536000;  // one year, as a plugin file's resource_ttl
+
+// The lifetime of a discovered resource: its own `_resource_ttl` metadata (as the original's
+// resource manager uses it), unless that is absent, not an integer in 1..kMaxResourceTtl, or the
+// constructor's default (the plugin did not choose one): then `default_ttl_s`, the plugin file's
+// resource_ttl.
+int ResourceTtl(const Resource& resource, int default_ttl_s);
+
 class ResourceStore {
  public:
   // `key_prefix` is P of SPEC §5 ([redis] key_prefix). `client` must outlive the store.
@@ -39,6 +50,7 @@ class ResourceStore {
   // wins (the earlier one's own resources may linger until the next put if it was still writing
   // when the later one finished).
   // REQUIRES: ttl_s > 0 (kInvalidArgument otherwise).
+  // Each resource lives ResourceTtl(resource, ttl_s) seconds.
   Status PutDiscovered(const std::string& plugin_normalized_name, const std::vector<Resource>& resources,
                        int ttl_s);
 

@@ -130,8 +130,9 @@ std::vector<CheckLine> Judge(const SiteConfig& site, PluginKind kind, const std:
       scheduler::JudgePlugins(paths, kind, site.main.plugins_extension, check_code);
   std::vector<CheckLine> lines;
   for (const auto& p : verdict.accepted) {
-    if (reported(p.info.file))
-      lines.push_back({true, kind, p.info.name, p.info.normalized_name, p.info.file, p.info.module_path, ""});
+    if (!reported(p.info.file)) continue;
+    for (const auto& w : p.info.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    lines.push_back({true, kind, p.info.name, p.info.normalized_name, p.info.file, p.info.module_path, ""});
   }
   for (const auto& [file, reason] : verdict.rejected) {
     if (reported(file)) lines.push_back({false, kind, "", "", file, "", reason});
@@ -317,8 +318,7 @@ Result<std::optional<Resource>> ResourceArg(const core::ParsedArgs& args) {
 std::string ResultJson(const python::RunOutcome& outcome, PluginKind kind) {
   if (const auto* p = std::get_if<PollingResult>(&outcome.result))
     return model::SerializeMetricsGroups(p->groups);
-  if (const auto* d = std::get_if<DiscoveryResult>(&outcome.result))
-    return model::SerializeResources(d->resources);
+  if (const auto* d = std::get_if<DiscoveryResult>(&outcome.result)) return model::SerializeResourceSet(*d);
   if (const auto* e = std::get_if<EnrichmentResult>(&outcome.result)) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& g : e->groups) {
@@ -329,7 +329,10 @@ std::string ResultJson(const python::RunOutcome& outcome, PluginKind kind) {
     }
     return out.dump();
   }
-  return kind == PluginKind::kDiscovery ? model::SerializeResources({}) : "[]";
+  if (kind != PluginKind::kDiscovery) return "[]";
+  DiscoveryResult none;
+  none.creation_timestamp = static_cast<double>(std::time(nullptr));
+  return model::SerializeResourceSet(none);
 }
 
 }  // namespace
@@ -356,6 +359,7 @@ int RunRun(const core::ParsedArgs& args) {
     std::fprintf(stderr, "error: %s\n", (!info.ok() ? info.status() : resource.status()).message().c_str());
     return core::kExitUsage;
   }
+  for (const auto& w : info->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   python::RunInput input;
   input.resource = std::move(resource).value();
   if (info->kind == PluginKind::kDiscovery) {
@@ -377,7 +381,7 @@ int RunRun(const core::ParsedArgs& args) {
     std::fprintf(stderr, "error: %s\n", interpreter.status().message().c_str());
     return core::kExitRuntime;
   }
-  python::PluginHost host(**interpreter);
+  python::PluginHost host(**interpreter, python::PluginDefaults{site->snmp, site->x509});
   python::RunOutcome outcome = host.Run(*info, input);
   if (outcome.status == python::RunStatus::kError) {
     std::fprintf(stderr, "error: %s: %s\n", info->file.c_str(), outcome.error.c_str());

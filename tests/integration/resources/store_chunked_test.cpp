@@ -155,9 +155,9 @@ TEST_F(ChunkedStoreTest, NoCallCarriesMoreThanOneChunkAndVanishedAreRemovedChunk
   EXPECT_EQ(client_->round_trips() - before, 11u);
   const std::vector<size_t> argcs = EvalshaArgcs();
   ASSERT_EQ(argcs.size(), 11u);
-  // EVALSHA sha numkeys, 5 keys, ttl run budget last, then 3 per resource.
-  for (size_t i = 0; i < 10; ++i) EXPECT_EQ(argcs[i], 3 + 5 + 4 + 3 * 100u) << "call " << i;
-  EXPECT_EQ(argcs[10], 3 + 5 + 4 + 3 * 50u);
+  // EVALSHA sha numkeys, 5 keys, ttl run budget last, then 4 per resource (key, id, json, ttl).
+  for (size_t i = 0; i < 10; ++i) EXPECT_EQ(argcs[i], 3 + 5 + 4 + 4 * 100u) << "call " << i;
+  EXPECT_EQ(argcs[10], 3 + 5 + 4 + 4 * 50u);
   EXPECT_EQ(ListedIds().size(), 1050u);
 
   // 10 written and 1040 vanished: the first call writes 10 and removes 90, then calls of 100 until

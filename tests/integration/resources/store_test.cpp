@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "redis/client.h"
+#include "redis/keys.h"
 #include "resources/store.h"
 #include "support/redis_server.h"
 
@@ -117,6 +118,26 @@ TEST_F(StoreTest, ExpiredResourcesAreNotListedNorReturned) {
   // The next put purges it from Redis as well.
   ASSERT_TRUE(store_->PutDiscovered("long", {Make("sw2", "dc1", "long")}, 600).ok());
   EXPECT_EQ(server_.Cli({"HLEN", config_.key_prefix + ":resources:data"}), "1");
+}
+
+TEST_F(StoreTest, EachResourceLivesItsOwnResourceTtl) {
+  Resource own = Make("own"), constructor_default = Make("ctor"), none = Make("none"), bad = Make("bad");
+  own.metadata["_resource_ttl"] = "100";
+  constructor_default.metadata["_resource_ttl"] = "604800";
+  bad.metadata["_resource_ttl"] = "soon";
+  ASSERT_TRUE(store_->PutDiscovered("disc", {own, constructor_default, none, bad}, 900).ok());
+  const double now = static_cast<double>(std::time(nullptr));  // the server runs on this host
+  auto expiry_in = [&](const Resource& r) {
+    std::string score = server_.Cli({"ZSCORE", redis::keys::ResourceExpiry(config_.key_prefix), r.Key()});
+    EXPECT_FALSE(score.empty()) << r.id << " has no expiry";
+    return score.empty() ? 0.0 : std::stod(score) - now;
+  };
+  EXPECT_NEAR(expiry_in(own), 100, 5) << "the resource's own _resource_ttl";
+  EXPECT_NEAR(expiry_in(constructor_default), 900, 5) << "the constructor's default: the plugin file's";
+  EXPECT_NEAR(expiry_in(none), 900, 5);
+  EXPECT_NEAR(expiry_in(bad), 900, 5);
+  EXPECT_EQ(ResourceTtl(own, 900), 100);
+  EXPECT_EQ(ResourceTtl(none, 60), 60);
 }
 
 TEST_F(StoreTest, RediscoveryRefreshesContent) {

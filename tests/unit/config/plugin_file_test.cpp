@@ -71,6 +71,51 @@ TEST(Unit, PluginFileDiscoveryNeedsNoFilter) {
   EXPECT_EQ(info->sections.at("main").at("config_file"), "localhost.json");
 }
 
+TEST(Unit, PluginFileDiscoveryFilterIsIgnoredWithWarning) {
+  auto info = LoadPluginFile(Good("discovery_with_filter"), PluginKind::kDiscovery);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->resource_filter, "") << "a discovery plugin is never run on resources";
+  ASSERT_EQ(info->warnings.size(), 1u);
+  EXPECT_EQ(info->warnings[0], Fixture("plugin_files/good/discovery_with_filter.panoptes-plugin") +
+                                   ":10: [main] resource_filter ignored: discovery plugins find resources, "
+                                   "they are not run on them");
+}
+
+TEST(Unit, PluginFileEnrichmentMayPreload) {
+  auto info = LoadPluginFile(Good("enrichment_with_preload"), PluginKind::kEnrichment);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->preload, (std::vector<PreloadSpec>{{true, "", "interface"}}));
+  EXPECT_TRUE(info->warnings.empty());
+}
+
+TEST(Unit, PluginFileDiscoveryMayNotPreload) {
+  testing::TempDir dir;
+  std::string file = dir / "d.panoptes-plugin";
+  testing::WriteFile(file,
+                     "[Core]\nName = d\nModule = " + Fixture("plugin_files/modules/discovery_example.py") +
+                         "\n[Documentation]\n[main]\nexecute_frequency = 60\n[enrichment]\npreload = "
+                         "self:interface\n");
+  auto info = LoadPluginFile(file, PluginKind::kDiscovery);
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(info.status().message(), file +
+                                         ":8: [enrichment] preload = self:interface: discovery plugins have "
+                                         "no resource to preload enrichments for");
+}
+
+TEST(Unit, PluginFileKeepsValidSnmpKeysAsStrings) {
+  testing::TempDir dir;
+  std::string file = dir / "p.panoptes-plugin";
+  testing::WriteFile(file, testing::PollingPluginText("p") +
+                               "[snmp]\nport = 10161\nversion = 2\ncommunity = my community\n"
+                               "my_own_key = anything\n[x509]\nx509_secured_requests = 2\n");
+  auto info = LoadPluginFile(file, PluginKind::kPolling);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->sections.at("snmp").at("port"), "10161");
+  EXPECT_EQ(info->sections.at("snmp").at("version"), "2") << "as written: the plugin reads strings";
+  EXPECT_EQ(info->sections.at("snmp").at("my_own_key"), "anything") << "unknown keys are the plugin's";
+  EXPECT_EQ(info->sections.at("x509").at("x509_secured_requests"), "2");
+}
+
 TEST(Unit, PluginFileJoinsContinuationLinesOfFilter) {
   auto info = LoadPluginFile(Good("enrichment"), PluginKind::kEnrichment);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
@@ -80,9 +125,8 @@ TEST(Unit, PluginFileJoinsContinuationLinesOfFilter) {
 
 TEST(Unit, PluginFileValidityDependsOnKind) {
   auto polling_as_discovery = LoadPluginFile(Good("polling_defaults"), PluginKind::kDiscovery);
-  ASSERT_FALSE(polling_as_discovery.ok());
-  EXPECT_NE(polling_as_discovery.status().message().find("not allowed for discovery plugins"),
-            std::string::npos);
+  ASSERT_TRUE(polling_as_discovery.ok()) << "a filter on a discovery plugin is only a warning";
+  EXPECT_EQ(polling_as_discovery->warnings.size(), 1u);
   auto discovery_as_enrichment = LoadPluginFile(Good("discovery"), PluginKind::kEnrichment);
   ASSERT_FALSE(discovery_as_enrichment.ok());
   EXPECT_EQ(discovery_as_enrichment.status().message(),
@@ -181,12 +225,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{
             "long_line", kPoll,
             ":10: line is longer than 199 characters; split a long value over indented continuation lines"},
-        BadFile{
-            "discovery_with_filter", PluginKind::kDiscovery,
-            ":10: [main] resource_filter = resource_class = \"network\": not allowed for discovery plugins "
-            "(they find resources)"},
-        BadFile{"enrichment_with_preload", PluginKind::kEnrichment,
-                ":13: [enrichment] preload = self:interface: only polling plugins preload enrichments"}),
+        BadFile{"snmp_bad_port", kPoll, ":13: [snmp] port = 70000: must be an integer in 1..65535"},
+        BadFile{"snmp_bad_timeout", kPoll, ":13: [snmp] timeout = 0: must be an integer in 1..120 (seconds)"},
+        BadFile{"snmp_bad_version", kPoll,
+                ":13: [snmp] version = v4: unknown SNMP version: must be 1, 2c (or 2) or 3"},
+        BadFile{"x509_bad_secured", kPoll,
+                ":13: [x509] x509_secured_requests = 3: must be an integer in 0..2 (0 no x509, 1 where "
+                "available, 2 mandatory)"}),
     [](const ::testing::TestParamInfo<BadFile>& info) { return std::string(info.param.file); });
 
 }  // namespace

@@ -26,6 +26,23 @@ TEST(Unit, SiteConfigDefaultsApplyWhenFileHasNoKeys) {
   EXPECT_EQ(c.agent.workers, 2);
   EXPECT_EQ(c.Kind(PluginKind::kPolling).plugin_scan_interval, 60);
   EXPECT_EQ(c.http.agent_listen, (HostPort{"127.0.0.1", 8786}));
+  // [snmp] and [x509]: the original Panoptes' defaults.
+  EXPECT_EQ(c.snmp.connection_factory_module, "yahoo_panoptes.plugins.helpers.snmp_connections");
+  EXPECT_EQ(c.snmp.connection_factory_class, "PanoptesSNMPConnectionFactory");
+  EXPECT_EQ(c.snmp.community, "public");
+  EXPECT_EQ(c.snmp.community_string_key, "snmp_community_string");
+  EXPECT_EQ(c.snmp.version, "2c");
+  EXPECT_EQ(c.snmp.timeout, 5);
+  EXPECT_EQ(c.snmp.retries, 1);
+  EXPECT_EQ(c.snmp.non_repeaters, 0);
+  EXPECT_EQ(c.snmp.max_repetitions, 25);
+  EXPECT_EQ(c.snmp.port, 161);
+  EXPECT_EQ(c.snmp.proxy_port, 10161);
+  EXPECT_EQ(c.x509.x509_secured_requests, 0);
+  EXPECT_EQ(c.x509.x509_cert_location, "/home/panoptes/x509/certs");
+  EXPECT_EQ(c.x509.x509_cert_filename, "panoptes.pem");
+  EXPECT_EQ(c.x509.x509_key_location, "/home/panoptes/x509/keys");
+  EXPECT_EQ(c.x509.x509_key_filename, "panoptes.key");
 }
 
 TEST(Unit, SiteConfigReadsEveryKeyOfFullFile) {
@@ -71,6 +88,22 @@ TEST(Unit, SiteConfigReadsEveryKeyOfFullFile) {
             (std::vector<std::string>{Fixture("plugin_files/modules"), "/usr/lib/panoptes/python"}));
   EXPECT_EQ(c.http.scheduler_listen, (HostPort{"0.0.0.0", 9785}));
   EXPECT_EQ(c.http.agent_listen, (HostPort{"::1", 0}));
+  EXPECT_EQ(c.snmp.connection_factory_module, "site_helpers.snmp");
+  EXPECT_EQ(c.snmp.connection_factory_class, "SiteSNMPConnectionFactory");
+  EXPECT_EQ(c.snmp.community, "not public");
+  EXPECT_EQ(c.snmp.community_string_key, "snmp_community");
+  EXPECT_EQ(c.snmp.version, "3");
+  EXPECT_EQ(c.snmp.timeout, 120);
+  EXPECT_EQ(c.snmp.retries, 10);
+  EXPECT_EQ(c.snmp.non_repeaters, 65535);
+  EXPECT_EQ(c.snmp.max_repetitions, 1);
+  EXPECT_EQ(c.snmp.port, 1161);
+  EXPECT_EQ(c.snmp.proxy_port, 1);
+  EXPECT_EQ(c.x509.x509_secured_requests, 2);
+  EXPECT_EQ(c.x509.x509_cert_location, Fixture("config/certs")) << "relative to the INI file";
+  EXPECT_EQ(c.x509.x509_cert_filename, "client.pem");
+  EXPECT_EQ(c.x509.x509_key_location, "/srv/keys");
+  EXPECT_EQ(c.x509.x509_key_filename, "client.key");
 }
 
 TEST(Unit, SiteConfigShippedExampleLoadsWithoutWarnings) {

@@ -197,6 +197,14 @@ TEST(Unit, ResourcesSerializeUnderResourcesKey) {
   EXPECT_EQ(j, (json{{"resources", json::array({ResourceToJson(Host())})}}));
 }
 
+TEST(Unit, ResourceSetCarriesTheOriginalsSetFields) {
+  DiscoveryResult set{{Host()}, 1700000000.25};
+  const json j = json::parse(SerializeResourceSet(set));
+  EXPECT_EQ(j, (json{{"resources", json::array({ResourceToJson(Host())})},
+                     {"resource_set_creation_timestamp", 1700000000.25},
+                     {"resource_set_schema_version", "0.1"}}));
+}
+
 EnrichmentGroup Enrichment() {
   EnrichmentGroup g;
   g.namespace_ = "interface";

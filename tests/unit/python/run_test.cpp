@@ -162,6 +162,8 @@ TEST(Unit, DiscoveryResultIsSortedResources) {
   auto j = nlohmann::json::parse(model::SerializeResources(resources));
   EXPECT_EQ(j["resources"][1]["resource_endpoint"], "host-b.example.com");
   EXPECT_EQ(j["resources"][1]["resource_plugin"], "TwoHosts");
+  const double set_ts = std::get<DiscoveryResult>(outcome.result).creation_timestamp;
+  EXPECT_NEAR(set_ts, static_cast<double>(std::time(nullptr)), 60) << "the set's own creation time";
 }
 
 TEST(Unit, EnrichmentResultFeedsPreloadOfPollingPlugin) {
