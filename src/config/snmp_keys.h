@@ -2,7 +2,8 @@
 // The keys of the [snmp] and [x509] sections (docs/configuration.md): their parsers and accepted
 // ranges, shared by the site config (which stores the values in SiteConfig::snmp / ::x509) and the
 // plugin files (whose own [snmp]/[x509] keys are validated the same way but stay strings in
-// context.config, as the original hands them to plugins). Internal to panoptes_config. Thread-safe.
+// context.config, as the original hands them to plugins), and panoptes-ctl run's --snmp flags.
+// Thread-safe.
 
 #include <string>
 #include <string_view>

@@ -14,6 +14,11 @@ std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> ParsedArgs::GetAll(const std::string& name) const {
+  auto it = all_values.find(name);
+  return it == all_values.end() ? std::vector<std::string>{} : it->second;
+}
+
 ArgParser::ArgParser(std::string program, std::string synopsis)
     : program_(std::move(program)), synopsis_(std::move(synopsis)) {
   Add({"config", "PATH", "site-wide config (else $PANOPTES_CONFIG, else /etc/panoptes/panoptes.ini)", true});
@@ -76,8 +81,10 @@ Result<ParsedArgs> ArgParser::Parse(int argc, const char* const* argv) const {
       out.values[name] = "";
     } else if (inline_value) {
       out.values[name] = *inline_value;
+      out.all_values[name].push_back(*inline_value);
     } else if (i + 1 < argc) {
       out.values[name] = argv[++i];
+      out.all_values[name].push_back(out.values[name]);
     } else {
       return Status::InvalidArgument("option --" + name + " needs a value " + spec->value_name);
     }

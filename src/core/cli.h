@@ -25,10 +25,13 @@ struct OptionSpec {
 };
 
 struct ParsedArgs {
-  std::map<std::string, std::string> values;  // option name -> value ("" for flags)
+  std::map<std::string, std::string> values;  // option name -> value ("" for flags); the last one given
+  std::map<std::string, std::vector<std::string>> all_values;  // every value of repeated options, in order
   std::vector<std::string> positional;
   bool Has(const std::string& name) const { return values.count(name) != 0; }
   std::optional<std::string> Get(const std::string& name) const;
+  // Every value given for `name` (e.g. `--secret a=1 --secret b=2`), in command-line order.
+  std::vector<std::string> GetAll(const std::string& name) const;
 };
 
 class ArgParser {

@@ -15,6 +15,7 @@
 
 #include "bin/ctl/commands.h"
 #include "bin/ctl/output.h"
+#include "bin/ctl/run_inputs.h"
 #include "config/plugin_file.h"
 #include "config/site_config.h"
 #include "config/values.h"
@@ -276,6 +277,7 @@ void AddRunOptions(core::ArgParser& p) {
   p.Add({"resource-json", "JSON", "the resource (SPEC §7 JSON) to run a polling/enrichment plugin on"});
   p.Add({"resource-file", "FILE", "a file holding the resource JSON"});
   p.Add({"kind", "KIND", "the plugin kind when it cannot be told from the path"});
+  AddRunInputOptions(p);
 }
 
 namespace {
@@ -372,6 +374,12 @@ int RunRun(const core::ParsedArgs& args) {
   plugin::MemoryKvStore kv;
   plugin::MemorySecretStore secrets;
   plugin::MemoryEnrichmentSource enrichment;
+  Status inputs = ApplySnmpFlags(args, *site, *info);
+  if (inputs.ok()) inputs = LoadRunServices(args, kv, secrets, enrichment);
+  if (!inputs.ok()) {
+    std::fprintf(stderr, "error: %s\n", inputs.message().c_str());
+    return core::kExitUsage;
+  }
   input.sites = site->main.sites;
   input.services = {&kv, &secrets, &enrichment};
   input.signature = model::Signature(info->normalized_name, input.resource ? &*input.resource : nullptr);

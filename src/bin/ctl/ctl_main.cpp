@@ -15,7 +15,9 @@ namespace ctl = panoptes::ctl;
 
 constexpr Command kCommands[] = {
     {"check", "[PATH...]  validate plugin files, config and code", ctl::AddCheckOptions, ctl::RunCheck},
-    {"run", "PLUGIN_FILE [--resource-json JSON | --resource-file FILE]  run one plugin once",
+    {"run",
+     "PLUGIN_FILE [--resource-json JSON | --resource-file FILE] [--secret K=V] [--snmp-port N] ...  run one "
+     "plugin once",
      ctl::AddRunOptions, ctl::RunRun},
     {"status", "leaders, agents, workers, queue depths, in-flight tasks, dead letters", ctl::AddStatusOptions,
      ctl::RunStatus},

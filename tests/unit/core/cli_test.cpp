@@ -20,6 +20,17 @@ TEST(Unit, ArgParserReadsOptionsAndPositionals) {
   EXPECT_EQ(r->positional, (std::vector<std::string>{"a", "--b"}));
 }
 
+TEST(Unit, ArgParserKeepsEveryValueOfARepeatedOption) {
+  ArgParser p("prog", "");
+  p.Add({"secret", "K=V", "a secret"});
+  const char* argv[] = {"prog", "--secret", "a=1", "--secret=b=2", "x"};
+  auto r = p.Parse(5, argv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->GetAll("secret"), (std::vector<std::string>{"a=1", "b=2"}));
+  EXPECT_EQ(r->Get("secret"), "b=2") << "Get is the last one";
+  EXPECT_TRUE(r->GetAll("config").empty());
+}
+
 TEST(Unit, ArgParserRejectsUnknownOptionAndMissingValue) {
   ArgParser p("prog", "");
   const char* unknown[] = {"prog", "--nope"};
