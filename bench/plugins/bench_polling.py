@@ -1,7 +1,7 @@
 """The benchmarks' trivial polling plugin: one metrics group of three gauges, no I/O.
 
 Same work as ../shared/bench/celery's TrivialPollingPlugin, written against the original
-Panoptes import paths (SPEC 8) so that it exercises the compatibility modules too. The gauge
+Panoptes import paths (docs/plugin-api.md) so that it exercises the compatibility modules too. The gauge
 `started_at` is time.time() on entry to run(): bench/e2e_driver subtracts the task's due time
 from it to get the due time -> plugin start latency.
 """

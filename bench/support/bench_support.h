@@ -32,7 +32,7 @@ double WallSeconds();
 // The synthetic resource number `index` of a batch tagged `tag`: id "<tag>-<index>", class,
 // subclass and type "bench", on `site`. Distinct (tag, index) give distinct signatures.
 Resource BenchResource(const std::string& site, const std::string& tag, int index);
-// A SPEC §6 polling task for plugin `plugin_name` on `resource`, scheduled at `now`, with a proper
+// A docs/redis.md polling task for plugin `plugin_name` on `resource`, scheduled at `now`, with a proper
 // signature (model::Signature of the normalized name). Expires one hour later.
 Task BenchTask(const std::string& plugin_name, const Resource& resource, double now, double time_limit);
 

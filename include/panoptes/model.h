@@ -1,5 +1,5 @@
 #pragma once
-// The data model of SPEC §6/§7: resources, metrics groups, enrichment groups and tasks. Plain value
+// The data model of docs/redis.md and docs/plugin-api.md: resources, metrics groups, enrichment groups and tasks. Plain value
 // types; JSON conversion lives in src/model/json.h. Timestamps are epoch seconds (double).
 
 #include <cstdint>
@@ -26,7 +26,7 @@ struct Resource {
   double creation_timestamp = 0;
   std::map<std::string, std::string> metadata;
 
-  // "plugin|<p>|site|<s>|class|<c>|subclass|<sc>|type|<t>|id|<i>|endpoint|<e>" (SPEC §7).
+  // "plugin|<p>|site|<s>|class|<c>|subclass|<sc>|type|<t>|id|<i>|endpoint|<e>" (docs/plugin-api.md).
   std::string Key() const;
   bool operator==(const Resource&) const = default;
 };
@@ -61,7 +61,7 @@ struct MetricsGroup {
   bool operator==(const MetricsGroup&) const = default;
 };
 
-// One enrichment group: the sets of one namespace for one resource (SPEC §7).
+// One enrichment group: the sets of one namespace for one resource (docs/plugin-api.md).
 struct EnrichmentGroup {
   std::string namespace_;
   Resource resource;
@@ -83,13 +83,13 @@ struct EnrichmentResult {
   std::vector<EnrichmentGroup> groups;  // possibly for several resources (MultiGroupSet)
 };
 
-// A task message (SPEC §6).
+// A task message (docs/redis.md).
 struct Task {
   int v = 1;
   std::string id;
   PluginKind kind = PluginKind::kPolling;
   std::string plugin;                // Name
-  std::string signature;             // hex MD5, SPEC §3
+  std::string signature;             // hex MD5, docs/plugin-files.md
   std::optional<Resource> resource;  // null for discovery
   double scheduled_for = 0;
   double expires_at = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// A validated plugin file (SPEC §3): what the scheduler schedules and the agent runs. Produced by
+// A validated plugin file (docs/plugin-files.md): what the scheduler schedules and the agent runs. Produced by
 // config::LoadPluginFile / config::ScanPlugins (src/config/plugin_file.h). Value type.
 
 #include <cstdint>
@@ -35,7 +35,7 @@ using IniSections = std::map<std::string, std::map<std::string, std::string>>;
 struct PluginInfo {
   PluginKind kind = PluginKind::kPolling;
   std::string name;             // [Core] Name
-  std::string normalized_name;  // NormalizedName(name), SPEC §3
+  std::string normalized_name;  // NormalizedName(name), docs/plugin-files.md
   std::string file;             // absolute, lexically normal path of the .panoptes-plugin file
   std::string module_path;      // absolute path of the resolved .py file
   std::string class_name;       // [Core] Class; empty: the single plugin class of the module

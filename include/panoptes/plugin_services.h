@@ -1,7 +1,7 @@
 #pragma once
-// The services a running plugin reaches through its context (SPEC §8): `context.kv`,
+// The services a running plugin reaches through its context (docs/plugin-api.md): `context.kv`,
 // `context.secrets` and `context.enrichment`. Abstract interfaces so that the same plugin host runs
-// against Redis in the daemons (src/plugin/redis_services.h, keys of SPEC §5) and against memory in
+// against Redis in the daemons (src/plugin/redis_services.h, keys of docs/redis.md) and against memory in
 // `panoptes-ctl run` and tests (src/plugin/memory_services.h).
 //
 // Every call returns a Status/Result: a failure (Redis down, ...) becomes a Python exception in the
@@ -61,7 +61,7 @@ class SecretStore {
 class EnrichmentSource {
  public:
   virtual ~EnrichmentSource() = default;
-  // The stored enrichment group JSON text (SPEC §7), or nullopt when none is stored.
+  // The stored enrichment group JSON text (docs/plugin-api.md), or nullopt when none is stored.
   virtual Result<std::optional<std::string>> Fetch(const std::string& resource_id,
                                                    const std::string& namespace_) = 0;
 };

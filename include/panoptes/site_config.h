@@ -1,5 +1,5 @@
 #pragma once
-// The site-wide configuration (SPEC §2), one typed struct per INI section. Defaults live in the
+// The site-wide configuration (docs/configuration.md), one typed struct per INI section. Defaults live in the
 // declarations; docs/configuration.md documents every key with its default and accepted range.
 // Loaded and validated by config::LoadSiteConfig (src/config/site_config.h).
 

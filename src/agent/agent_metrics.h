@@ -1,5 +1,5 @@
 #pragma once
-// The agent's /metrics (SPEC §9): task outcomes, skips, expiries, dead letters, run durations,
+// The agent's /metrics (docs/architecture.md): task outcomes, skips, expiries, dead letters, run durations,
 // task start lateness (Redis server time at the guard minus the task's scheduled_for), queue
 // depths, workers and restarts. Label sets are created up front so that every series shows 0.
 // Used on the supervisor's single thread (the registry itself is thread-safe).

@@ -1,5 +1,5 @@
 #pragma once
-// The agent supervisor (issue 4 item 1, 4, 6): forks the worker processes, watches them and serves
+// The agent supervisor : forks the worker processes, watches them and serves
 // /metrics. Single-threaded on one Boost.Asio io_context, and never starts a thread (it forks
 // replacement workers for the life of the process, so it must stay fork-safe; it never starts
 // Python either). Signals arrive through asio::signal_set:

@@ -1,4 +1,4 @@
-// panoptes-agent (SPEC §1): a supervisor forking worker processes that run the plugins of the
+// panoptes-agent (docs/architecture.md): a supervisor forking worker processes that run the plugins of the
 // queues of the given kind(s). See src/agent/supervisor.h and docs/agent.md.
 
 #include <cstdio>

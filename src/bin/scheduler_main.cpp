@@ -1,4 +1,4 @@
-// panoptes-scheduler (SPEC §1): parse the command line, load the site config, run the daemon.
+// panoptes-scheduler (docs/architecture.md): parse the command line, load the site config, run the daemon.
 
 #include <cstdio>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Plugin identity (SPEC §3). Pure functions; thread-safe.
+// Plugin identity (docs/plugin-files.md). Pure functions; thread-safe.
 
 #include <string>
 #include <string_view>

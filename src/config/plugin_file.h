@@ -1,5 +1,5 @@
 #pragma once
-// Plugin files (SPEC §3), the configuration side: reading one `.panoptes-plugin` file into a
+// Plugin files (docs/plugin-files.md), the configuration side: reading one `.panoptes-plugin` file into a
 // validated PluginInfo (no Python is involved here), and scanning plugin directories for them.
 // docs/plugin-files.md documents the format, defaults and identity rules.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Loading and validating the site-wide configuration (SPEC §2) into panoptes::SiteConfig.
+// Loading and validating the site-wide configuration (docs/configuration.md) into panoptes::SiteConfig.
 // docs/configuration.md is the reference for every key, its default and its accepted range.
 //
 // Errors name the file, line, section, key, the value and what is accepted, e.g.

@@ -1,5 +1,5 @@
 #pragma once
-// A metrics group (SPEC §7) as one InfluxDB line-protocol point, named as the original Panoptes
+// A metrics group (docs/plugin-api.md) as one InfluxDB line-protocol point, named as the original Panoptes
 // InfluxDB consumer names it (docs/outputs.md):
 //   measurement  the group type with every run of characters outside [0-9a-zA-Z_] replaced by '_'
 //   tags         the dimensions, then resource_site, resource_class, resource_subclass,

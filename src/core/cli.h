@@ -1,5 +1,5 @@
 #pragma once
-// Command-line handling shared by the three programs (SPEC §1): --config, --log-level, --help,
+// Command-line handling shared by the three programs (docs/architecture.md): --config, --log-level, --help,
 // --version, plus each program's own options. Exit codes are the constants below.
 
 #include <map>

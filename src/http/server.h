@@ -1,5 +1,5 @@
 #pragma once
-// The daemons' HTTP endpoint (SPEC §9): GET /metrics (Prometheus text from a render callback) and
+// The daemons' HTTP endpoint (docs/architecture.md): GET /metrics (Prometheus text from a render callback) and
 // GET /healthz (from a health callback: 200 "ok" or 503 with the reason). Boost.Beast lives only in
 // server.cpp. Anything else is 404; one request per connection read, keep-alive honoured.
 //

@@ -1,4 +1,4 @@
-// Resource::Key() and the run signature (SPEC §3, §7).
+// Resource::Key() and the run signature (docs/plugin-files.md, docs/plugin-api.md).
 #include "model/identity.h"
 
 namespace panoptes {

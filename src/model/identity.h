@@ -1,5 +1,5 @@
 #pragma once
-// Identity of a plugin run (SPEC §3): an MD5 written here (no crypto dependency for one hash) and
+// Identity of a plugin run (docs/plugin-files.md): an MD5 written here (no crypto dependency for one hash) and
 // the signature of (normalized plugin name, resource). Resource::Key() (model.h) is implemented in
 // identity.cpp. Pure functions; thread-safe.
 

@@ -1,5 +1,5 @@
 #pragma once
-// JSON forms of the data model (SPEC §6 task message, SPEC §7 result formats), with the original
+// JSON forms of the data model (docs/redis.md task message, docs/plugin-api.md result formats), with the original
 // Panoptes' field names and types: timestamps are JSON floats, an int metric value stays an
 // integer and a float metric value stays a float, resource_metadata is an object of strings.
 //
@@ -28,7 +28,7 @@ void AppendJsonString(std::string& out, std::string_view s);
 // exponent so that it reads back as a float (1700000000 -> "1700000000.0"); null if not finite.
 void AppendJsonDouble(std::string& out, double value);
 
-// --- Resource (SPEC §7) ---
+// --- Resource (docs/plugin-api.md) ---
 std::string SerializeResource(const Resource& resource);
 void AppendResource(std::string& out, const Resource& resource);
 nlohmann::json ResourceToJson(const Resource& resource);
@@ -38,18 +38,18 @@ nlohmann::json ResourceToJson(const Resource& resource);
 Result<Resource> ResourceFromJson(const nlohmann::json& j, std::string_view what = "resource");
 Result<Resource> ParseResource(std::string_view text);
 
-// --- Metrics group (SPEC §7) ---
+// --- Metrics group (docs/plugin-api.md) ---
 // The agent's hot path: one pass, one growing string.
 std::string SerializeMetricsGroup(const MetricsGroup& group);
 void AppendMetricsGroup(std::string& out, const MetricsGroup& group);
 // A JSON array of groups (what `panoptes-ctl run` prints for a polling plugin).
 std::string SerializeMetricsGroups(const std::vector<MetricsGroup>& groups);
 nlohmann::json MetricsGroupToJson(const MetricsGroup& group);
-// Every field of SPEC §7 is required; metric_type is "gauge" or "counter".
+// Every field of docs/plugin-api.md is required; metric_type is "gauge" or "counter".
 Result<MetricsGroup> ParseMetricsGroup(std::string_view text);
 Result<MetricsGroup> MetricsGroupFromJson(const nlohmann::json& j);
 
-// --- Enrichment group (SPEC §7) ---
+// --- Enrichment group (docs/plugin-api.md) ---
 // {"data": group.data, "metadata": {"_enrichment_group_creation_timestamp": float,
 //  "_enrichment_ttl": int, "_execute_frequency": int}}. namespace_ and resource are not part of
 // the stored form (they are in the Redis key).
@@ -65,7 +65,7 @@ std::string SerializeResources(const std::vector<Resource>& resources);
 std::string SerializeResourceSet(const DiscoveryResult& result);
 inline constexpr const char* kResourceSetSchemaVersion = "0.1";
 
-// --- Task message (SPEC §6) ---
+// --- Task message (docs/redis.md) ---
 std::string SerializeTask(const Task& task);
 // Strict: bad JSON, a missing field, a wrong type, an unknown kind, v != 1, a resource that is
 // not null for discovery or null for polling/enrichment are errors naming the field. Unknown

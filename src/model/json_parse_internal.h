@@ -1,5 +1,5 @@
 #pragma once
-// Internal to panoptes_model and its tests: the two paths behind model::ParseTask (SPEC §6).
+// Internal to panoptes_model and its tests: the two paths behind model::ParseTask (docs/redis.md).
 // ParseTask tries ParseTaskFast and runs ParseTaskSlow when it declines, so ParseTaskSlow alone
 // defines what ParseTask accepts and every error message it returns. Pure and thread-safe.
 

@@ -1,4 +1,4 @@
-// The fast path of model::ParseTask (SPEC §6): one pass over the text straight into a Task, with
+// The fast path of model::ParseTask (docs/redis.md): one pass over the text straight into a Task, with
 // no DOM; the only allocations are the Task's own strings and metadata nodes. It is strict and
 // timid: it accepts the task objects our scheduler writes (any key order, JSON whitespace, every
 // string escape, UTF-8) and declines everything else, so that the nlohmann path (ParseTaskSlow)

@@ -46,7 +46,7 @@ class MemorySecretStore : public SecretStore {
 
 class MemoryEnrichmentSource : public EnrichmentSource {
  public:
-  // `json` is the stored form of SPEC §7 (model::SerializeEnrichmentGroup).
+  // `json` is the stored form of docs/plugin-api.md (model::SerializeEnrichmentGroup).
   void Put(const std::string& resource_id, const std::string& namespace_, const std::string& json) {
     stored_[resource_id + ":" + namespace_] = json;
   }

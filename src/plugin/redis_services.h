@@ -1,5 +1,5 @@
 #pragma once
-// Plugin services over Redis (SPEC §5): context.kv on P:kv:<key>, context.secrets on
+// Plugin services over Redis (docs/redis.md): context.kv on P:kv:<key>, context.secrets on
 // P:secrets:<key> (read-only), context.enrichment reads P:enrichment:<resource_id>:<namespace>.
 // They borrow the caller's redis::Client: same thread rules (one thread; the agent's worker).
 

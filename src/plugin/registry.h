@@ -10,7 +10,7 @@
 
 namespace panoptes::plugin {
 
-// The kind whose configured plugins_paths holds `path` (SPEC §3), else the last path component
+// The kind whose configured plugins_paths holds `path` (docs/plugin-files.md), else the last path component
 // named "discovery", "enrichment" or "polling", else nullopt. `path` need not exist.
 std::optional<PluginKind> KindOfPath(const SiteConfig& site, const std::string& path);
 

@@ -61,14 +61,6 @@ Result<SocketPair> MakeSocketPair() {
   return SocketPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-Status SetNonBlocking(int fd, bool non_blocking) {
-  int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return Status::IOError(Errno("fcntl(F_GETFL)"));
-  flags = non_blocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-  if (::fcntl(fd, F_SETFL, flags) != 0) return Status::IOError(Errno("fcntl(F_SETFL)"));
-  return Status::Ok();
-}
-
 Result<pid_t> Fork() {
   pid_t pid = ::fork();
   if (pid < 0) return Status::IOError(Errno("fork"));

@@ -1,6 +1,8 @@
 #pragma once
-// The one door to the OS process API (STYLE.md): fork, exec, signals, waitpid, socketpairs, the
-// RSS of a pid. Nothing else in the project calls fork/kill/waitpid directly.
+// The one door to process creation and control: fork, exec, sending signals, waitpid,
+// socketpairs, the RSS of a pid. Nothing else in the project calls fork, exec, kill or waitpid.
+// How a process receives signals (sigaction, sigtimedwait, asio::signal_set, prctl's parent-death
+// signal) is set by the program that owns the process, next to the code that handles them.
 //
 // Thread safety: the functions are thread-safe as the syscalls are; Fork() must be called while
 // the calling process is single-threaded when the child goes on to run non-trivial code (Python).
@@ -43,9 +45,6 @@ struct SocketPair {
   UniqueFd second;
 };
 Result<SocketPair> MakeSocketPair();
-
-// Sets or clears O_NONBLOCK.
-Status SetNonBlocking(int fd, bool non_blocking);
 
 // fork(). Returns 0 in the child, the child's pid in the parent, kIOError on failure.
 Result<pid_t> Fork();

@@ -1,10 +1,10 @@
 #pragma once
-// The embedded Python plugin host (issue 3; SPEC §8). The only module that includes pybind11; this
+// The embedded Python plugin host (docs/plugin-api.md). The only module that includes pybind11; this
 // header is plain C++.
 //
 // - Interpreter: owns CPython for the life of the process. Start it in the process that runs
 //   plugins (a forked worker child, `panoptes-ctl`, a test binary), never in a parent that forks
-//   afterwards (TOOLCHAIN.md). At most one per process, ever (CPython cannot be restarted safely).
+//   afterwards (starting CPython in a fork of a threaded process is not safe). At most one per process, ever (CPython cannot be restarted safely).
 //   It is isolated (PyConfig_InitIsolatedConfig, /usr/bin/python3's stdlib, no PYTHONPATH, no user
 //   site), has the embedded `panoptes` module and the original's `yahoo_panoptes.*` import paths,
 //   and prepends [python] path to sys.path.
@@ -62,7 +62,7 @@ class Interpreter {
 };
 
 enum class RunStatus { kOk, kEmpty, kError };
-// "ok", "empty", "error" (the last_status values of SPEC §5).
+// "ok", "empty", "error" (the last_status values of docs/redis.md).
 const char* RunStatusName(RunStatus status);
 
 struct RunInput {

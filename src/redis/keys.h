@@ -1,5 +1,5 @@
 #pragma once
-// Every Redis key name of the project (SPEC §5 and docs/redis.md), built from the configured
+// Every Redis key name of the project (docs/redis.md and docs/redis.md), built from the configured
 // key_prefix P. Key names live only here; the layout is documented in docs/redis.md.
 // Pure functions, thread-safe.
 
@@ -14,7 +14,7 @@ namespace panoptes::redis::keys {
 // "<prefix>:<a>[:<b>...]".
 std::string Join(std::string_view prefix, std::initializer_list<std::string_view> parts);
 
-// --- SPEC §5 ---
+// --- docs/redis.md ---
 inline std::string Tasks(std::string_view p, PluginKind k) {
   return Join(p, {"tasks", KindName(k)});
 }
@@ -92,7 +92,7 @@ inline std::string ScheduleDigests(std::string_view p, PluginKind k) {
 }
 
 // --- Agent (docs/redis.md, "Agent") ---
-// Worker ids are "<host>:<supervisor pid>:<kind>:<slot>:<generation>:<random>".
+// Worker ids are "<host>:<supervisor pid>:<random>:<kind>:<slot>:<generation>" (agent/supervisor.cpp).
 inline std::string AgentWorkers(std::string_view p, PluginKind k) {
   return Join(p, {"agent", "workers", KindName(k)});
 }

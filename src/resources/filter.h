@@ -1,5 +1,5 @@
 #pragma once
-// The resource filter DSL of SPEC §4 (grammar and semantics: docs/resource-filter.md), e.g.
+// The resource filter DSL of docs/resource-filter.md (grammar and semantics: docs/resource-filter.md), e.g.
 //   resource_class = "network" AND (resource_metadata.os LIKE 'junos%' OR resource_site IN ("dc1"))
 // ParseFilter compiles an expression once (hand-written lexer and recursive-descent parser, LIKE
 // patterns precompiled); Filter::Matches then evaluates it without allocating, so the scheduler

@@ -34,7 +34,7 @@ int ResourceTtl(const Resource& resource, int default_ttl_s);
 
 class ResourceStore {
  public:
-  // `key_prefix` is P of SPEC §5 ([redis] key_prefix). `client` must outlive the store.
+  // `key_prefix` is P of docs/redis.md ([redis] key_prefix). `client` must outlive the store.
   ResourceStore(redis::Client& client, std::string key_prefix);
 
   // Stores each of `resources` to expire `ttl_s` seconds from now (Redis server time); then removes

@@ -1,5 +1,5 @@
 #pragma once
-// panoptes-scheduler as a whole (SPEC §1, §9; docs/scheduler.md): the code validator helper, one
+// panoptes-scheduler as a whole (docs/architecture.md, docs/scheduler.md): the code validator helper, one
 // KindScheduler thread per kind, the /metrics and /healthz listener, signals and systemd notify.
 // main() parses the command line and loads the site config, then calls RunDaemon.
 

@@ -1,9 +1,9 @@
 #pragma once
 // Schedule entries: what the scheduler keeps in Redis for each (plugin) or (plugin, resource).
 //
-// An entry is identified by "<normalized_name>:<signature>" (SPEC §3 identity), so the same plugin
+// An entry is identified by "<normalized_name>:<signature>" (docs/plugin-files.md identity), so the same plugin
 // and resource always map to the same entry across rescans and scheduler hosts. Its value is
-// "<frequency_ms>|<expires_ms>|<task prefix>", where the task prefix is the SPEC §6 task message
+// "<frequency_ms>|<expires_ms>|<task prefix>", where the task prefix is the docs/redis.md task message
 // without "id", "scheduled_for", "expires_at" and the closing brace: the dispatch script appends
 // those when the entry is due (docs/scheduler.md, "Redis layout").
 // A new entry's first due time is now + Splay(id): a deterministic spread within

@@ -20,7 +20,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr milliseconds kDebounce{300};               // first change -> rescan (issue: "within a second")
+constexpr milliseconds kDebounce{300};               // first change -> rescan: within a second of an edit
 constexpr milliseconds kResourcePollInterval{1000};  // GET of the resource store version
 constexpr milliseconds kMaxDispatchSleep{100};       // re-check the schedule at least this often: a rebuild
                                                      // may add entries due in kNewEntryMarginMs

@@ -1,5 +1,5 @@
 #pragma once
-// Code validation out of process (issue 5 item 1): importing a plugin's module runs its code, and a
+// Code validation out of process: importing a plugin's module runs its code, and a
 // module may crash or hang at import, so the scheduler never does it itself and never starts
 // Python. It talks to a small helper process (which never starts Python either). For each batch
 // of plugins the helper forks one child that runs `init` once (e.g. starts the interpreter) and
@@ -13,7 +13,7 @@
 // Why exec: the helper may have to be replaced long after the scheduler's threads started (an
 // operator or the OOM killer killed it), and a child forked from a multi-threaded process may only
 // call async-signal-safe functions before exec; its own children start Python, which is not safe
-// in a bare fork of a threaded process (TOOLCHAIN.md). Between fork and exec the child only calls
+// in a bare fork of a threaded process. Between fork and exec the child only calls
 // fcntl, prctl and execve. The first helper is started the same way, so there is one path. The
 // hooks (std::function) cannot cross an exec; the hook arguments (strings) can.
 //

@@ -1,4 +1,4 @@
-// panoptes-ctl check and run (SPEC §1): validate plugins, or run one plugin once, in-process, with
+// panoptes-ctl check and run (docs/architecture.md): validate plugins, or run one plugin once, in-process, with
 // in-memory kv/secrets (no Redis).
 #include <unistd.h>
 
@@ -274,7 +274,7 @@ int RunCheck(const core::ParsedArgs& parsed) {
 }
 
 void AddRunOptions(core::ArgParser& p) {
-  p.Add({"resource-json", "JSON", "the resource (SPEC §7 JSON) to run a polling/enrichment plugin on"});
+  p.Add({"resource-json", "JSON", "the resource (docs/plugin-api.md JSON) to run a polling/enrichment plugin on"});
   p.Add({"resource-file", "FILE", "a file holding the resource JSON"});
   p.Add({"kind", "KIND", "the plugin kind when it cannot be told from the path"});
   AddRunInputOptions(p);

@@ -1,5 +1,5 @@
 #pragma once
-// panoptes-ctl subcommands (SPEC §1). Each is implemented in its own file under src/bin/ctl/ and
+// panoptes-ctl subcommands (docs/architecture.md). Each is implemented in its own file under src/bin/ctl/ and
 // listed in kCommands (ctl_main.cpp). A command gets the parsed arguments (the subcommand name
 // already removed from positional; logging set up) and returns the process exit code.
 

@@ -1,4 +1,4 @@
-// panoptes-ctl last-runs and enqueue (SPEC §1): what ran last, and pushing a task by hand (the agent's lock
+// panoptes-ctl last-runs and enqueue (docs/architecture.md): what ran last, and pushing a task by hand (the agent's lock
 // and frequency guards still apply).
 
 #include <unistd.h>

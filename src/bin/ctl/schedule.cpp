@@ -1,5 +1,5 @@
-// panoptes-ctl schedule [--kind K] and resources [--filter EXPR] (SPEC §1). Resources are JSON
-// lines (the SPEC §7 resource format) with or without --json.
+// panoptes-ctl schedule [--kind K] and resources [--filter EXPR] (docs/architecture.md). Resources are JSON
+// lines (the resource format of docs/plugin-api.md) with or without --json.
 
 #include <algorithm>
 #include <cstdio>
@@ -113,7 +113,7 @@ int RunSchedule(const core::ParsedArgs& args) {
 }
 
 void AddResourcesOptions(core::ArgParser& p) {
-  p.Add({"filter", "EXPR", "print only the resources matching this resource filter (SPEC §4)"});
+  p.Add({"filter", "EXPR", "print only the resources matching this resource filter (docs/resource-filter.md)"});
 }
 
 int RunResources(const core::ParsedArgs& args) {

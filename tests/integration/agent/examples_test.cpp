@@ -1,5 +1,5 @@
-// Issue 4 item 9: tasks for the shipped example plugins (examples/plugins/) produce outputs in
-// Redis in the forms of SPEC §5 and §7: resources in the store, an enrichment group per resource
+// Tasks for the shipped example plugins (examples/plugins/) produce outputs in
+// Redis in the forms of docs/redis.md and docs/plugin-api.md: resources in the store, an enrichment group per resource
 // and namespace, metrics groups on P:metrics:<site>.
 
 #include "integration/agent/agent_fixture.h"

@@ -1,4 +1,4 @@
-// Issue 4 item 8: faults, each against a real redis-server.
+// Faults, each against a real redis-server.
 
 #include <signal.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// `panoptes-ctl check` and `panoptes-ctl run` (SPEC §1): output lines, JSON and exit codes, with the
+// `panoptes-ctl check` and `panoptes-ctl run` (docs/architecture.md): output lines, JSON and exit codes, with the
 // shipped plugins and the fixtures. Runs the built binary.
 #include <gtest/gtest.h>
 #include <sys/wait.h>

@@ -1,4 +1,4 @@
-// The Redis plugin services (SPEC §5 keys) against a real redis-server.
+// The Redis plugin services (docs/redis.md keys) against a real redis-server.
 #include <gtest/gtest.h>
 
 #include "plugin/redis_services.h"

@@ -1,4 +1,4 @@
-// panoptes-scheduler as a process against a real redis-server (issue 5, item 8): plugins added,
+// panoptes-scheduler as a process against a real redis-server : plugins added,
 // changed and deleted in a watched directory; broken plugins rejected with the reason; discovery
 // results turning into polling entries; leader failover keeping the cadence; SIGTERM handing
 // leadership over at once. Code validation runs real embedded Python in the scheduler's children.

@@ -1,4 +1,4 @@
-// The embedded `panoptes` module (SPEC §8): every result type's constructor validation, run as
+// The embedded `panoptes` module (docs/plugin-api.md): every result type's constructor validation, run as
 // Python snippets in the test interpreter. A snippet fails the test by raising.
 #include <gtest/gtest.h>
 

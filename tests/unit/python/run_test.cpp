@@ -1,4 +1,4 @@
-// Running plugins: outcomes, conversion to the model and its SPEC §7 JSON, context services,
+// Running plugins: outcomes, conversion to the model and its docs/plugin-api.md JSON, context services,
 // enrichment preload and logging.
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>

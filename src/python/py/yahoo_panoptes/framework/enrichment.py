@@ -1,4 +1,4 @@
-# Enrichment (SPEC 7/8): PanoptesEnrichmentSet, PanoptesEnrichmentGroup, PanoptesEnrichmentGroupSet,
+# Enrichment (docs/plugin-api.md): PanoptesEnrichmentSet, PanoptesEnrichmentGroup, PanoptesEnrichmentGroupSet,
 # PanoptesEnrichmentMultiGroupSet, PanoptesEnrichmentSchemaValidator (Cerberus, as the original) and
 # PanoptesEnrichmentCache (context.enrichment). The host reads the underscore attributes.
 import copy

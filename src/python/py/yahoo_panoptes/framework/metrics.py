@@ -1,4 +1,4 @@
-# Metrics (SPEC 7/8): PanoptesMetric, PanoptesMetricType, PanoptesMetricDimension,
+# Metrics (docs/plugin-api.md): PanoptesMetric, PanoptesMetricType, PanoptesMetricDimension,
 # PanoptesMetricsGroup, PanoptesMetricsGroupSet with the original Panoptes' arguments, properties
 # and validation. Kept lean: the agent builds thousands of these per second. The host converts them
 # by reading the underscore attributes directly (see src/python/convert.cpp).

@@ -1,4 +1,4 @@
-# PanoptesResource and PanoptesResourceSet (SPEC 7/8): constructor arguments, properties and
+# PanoptesResource and PanoptesResourceSet (docs/plugin-api.md): constructor arguments, properties and
 # validation as the original Panoptes. The host reads the underscore attributes directly.
 import time
 
