@@ -38,7 +38,7 @@ std::string Synopsis() {
   return s;
 }
 
-// The options of every subcommand, accepted anywhere on the line (SPEC: global options before or
+// The options of every subcommand, accepted anywhere on the line (docs/architecture.md: global options before or
 // after the subcommand).
 void AddGlobalOptions(panoptes::core::ArgParser& p) {
   p.Add({"json", "", "machine-readable output: one JSON document, or one JSON object per line for listings",

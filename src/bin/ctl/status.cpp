@@ -1,4 +1,4 @@
-// panoptes-ctl status (SPEC §1): per kind the leader, the queue (depth and the age of its oldest
+// panoptes-ctl status (docs/architecture.md): per kind the leader, the queue (depth and the age of its oldest
 // pending task), dead letters and workers; per plugin the counts of each last status.
 
 #include <cstdio>
