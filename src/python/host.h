@@ -85,7 +85,7 @@ struct RunOutcome {
   std::chrono::nanoseconds duration{0};  // load (if needed) + run + conversion
 };
 
-// What every run's context carries from the site config: context.snmp and context.x509 (SPEC §10),
+// What every run's context carries from the site config: context.snmp and context.x509 (docs/plugin-api.md),
 // the original's defaults unless the site config sets them.
 struct PluginDefaults {
   SnmpConfig snmp;
