@@ -69,6 +69,10 @@ def metrics_documents(results):
 def enrichment_cache(case):
     """context.enrichment filled from the case's enrichment data file (lines `<id>:<namespace>=>JSON`)."""
     from yahoo_panoptes.framework.enrichment import PanoptesEnrichmentCache
+    # As the original's test framework: a cache only when the plugin configuration preloads one;
+    # otherwise the plugin reads its own enrichment file (and refuses both at once).
+    if not (case.attrs['plugin_conf'].get('enrichment') or {}).get('preload'):
+        return None
     stored = {}
     path = os.path.join(case.data_dir, case.attrs['enrichment_data_file'])
     if os.path.exists(path):
@@ -154,7 +158,17 @@ class TestOriginalSnmpPlugins(unittest.TestCase):
             raise
         except Exception as e:
             return 'error {!r}'.format(e)
-        return 'matches' if ordered(got) == ordered(expected) else 'differs'
+        return 'matches' if ordered(got) == ordered(expected) else 'differs: ' + difference(got, expected)
+
+
+def difference(got, expected):
+    """The first items only one side has, short enough for a report line."""
+    if not isinstance(got, list) or not isinstance(expected, list):
+        return 'got {:.300} expected {:.300}'.format(json.dumps(got), json.dumps(expected))
+    mine = {json.dumps(ordered(g)) for g in got}
+    theirs = {json.dumps(ordered(e)) for e in expected}
+    return '{} groups, {} expected; only ours: {:.400}; only expected: {:.400}'.format(
+        len(got), len(expected), str(sorted(mine - theirs)[:1]), str(sorted(theirs - mine)[:1]))
 
 
 if __name__ == '__main__':

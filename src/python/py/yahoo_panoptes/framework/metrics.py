@@ -234,8 +234,10 @@ class PanoptesMetricsGroup(object):
                    ','.join(repr(m) for m in self.metrics)))
 
     def __hash__(self):
-        return hash((self._resource, self._group_type, frozenset(self._metrics),
-                     frozenset(self._dimensions.values())))
+        # Consistent with __eq__, which (as the original's) ignores the group type: two groups of
+        # one resource with the same metrics and dimensions are one member of a metrics group set,
+        # whatever their types (the original's polling results rely on it, e.g. empty groups).
+        return hash((self._resource, frozenset(self._metrics), frozenset(self._dimensions.values())))
 
     def __lt__(self, other):
         if not isinstance(other, PanoptesMetricsGroup):
@@ -250,24 +252,31 @@ class PanoptesMetricsGroup(object):
 
 
 class PanoptesMetricsGroupSet(object):
-    __slots__ = ('_metrics_groups',)
+    __slots__ = ('_metrics_groups', '_by_hash')
 
     def __init__(self):
-        self._metrics_groups = []
+        self._metrics_groups = []  # insertion order, for stable output
+        self._by_hash = {}  # hash at the time of adding -> groups, as a set would index them
 
     def add(self, metrics_group):
         if not isinstance(metrics_group, PanoptesMetricsGroup):
             raise AssertionError('metrics_group must be an instance of PanoptesMetricsGroup')
-        # The same group object is kept once (the original kept equal groups once; comparing every
-        # pair of groups is quadratic, and adding one group twice is the case that happens).
-        for existing in self._metrics_groups:
-            if existing is metrics_group:
-                return
+        # As the original's set: a group equal to one already present (same resource, metrics and
+        # dimensions, whatever the type) is not added again; the first one stays.
+        same_hash = self._by_hash.setdefault(hash(metrics_group), [])
+        if any(existing is metrics_group or existing == metrics_group for existing in same_hash):
+            return
+        same_hash.append(metrics_group)
         self._metrics_groups.append(metrics_group)
 
     def remove(self, metrics_group):
         check(isinstance(metrics_group, PanoptesMetricsGroup), 'metrics_group must be an instance of PanoptesMetricsGroup')
         self._metrics_groups.remove(metrics_group)
+        for same_hash in self._by_hash.values():
+            for i, existing in enumerate(same_hash):
+                if existing == metrics_group:
+                    del same_hash[i]
+                    return
 
     metrics_groups = property(lambda self: set(self._metrics_groups))
 
