@@ -2,7 +2,7 @@
 # -Wno-restrict: GCC 12 reports a false -Wrestrict on `"literal" + std::string` at -O3 (GCC PR 105651).
 function(panoptes_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror -Wno-error=deprecated-declarations
-                                           -Wno-restrict)
+                                           $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
 endfunction()
 
 # panoptes_library(name SOURCES ... DEPS ...): one static library per module, see STYLE.md.

@@ -23,16 +23,20 @@ struct MainConfig {
   std::vector<std::string> sites = {"local"};         // [main] sites: at least one
   std::string plugins_extension = "panoptes-plugin";  // without the dot
   int plugins_skew = 1;                               // seconds, 0..60
+  bool plugins_check_permissions = true;              // refuse plugin files others could have written
 };
 
 struct RedisConfig {
   std::string host = "127.0.0.1";
-  int port = 6379;                  // 1..65535
-  int db = 0;                       // 0..15
-  std::string password_file;        // empty: no AUTH; else the file must exist and be readable
-  std::string password;             // read from password_file at load time; never logged
-  std::vector<HostPort> sentinels;  // non-empty: discover the master through Sentinel
-  std::string master_name;          // required when sentinels is set
+  int port = 6379;                     // 1..65535
+  int db = 0;                          // 0..15
+  std::string password_file;           // empty: no AUTH; else the file must exist and be readable
+  std::string password;                // read from password_file at load time; never logged
+  std::string username;                // ACL user for AUTH; empty: AUTH <password> (the default user)
+  std::string sentinel_password_file;  // empty: sentinels without AUTH
+  std::string sentinel_password;       // read from sentinel_password_file; never logged
+  std::vector<HostPort> sentinels;     // non-empty: discover the master through Sentinel
+  std::string master_name;             // required when sentinels is set
   std::string key_prefix = "panoptes";
   int connect_timeout_ms = 2000;        // 10..60000
   int io_timeout_ms = 5000;             // 100..600000; blocking pops block for less than this

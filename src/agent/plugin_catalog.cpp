@@ -59,7 +59,7 @@ bool FilePluginCatalog::Refresh(PluginMap::iterator it) {
   const PluginInfo& info = *it->second;
   if (MtimeNs(info.file) == info.file_mtime_ns && MtimeNs(info.module_path) == info.module_mtime_ns)
     return true;
-  auto fresh = config::LoadPluginFile(info.file, kind_);
+  auto fresh = config::LoadPluginFile(info.file, kind_, config::ChecksOf(site_));
   if (!fresh.ok() || fresh->name != it->first) {
     log_->warn("worker {}: plugin {} changed and no longer loads as '{}': {}", worker_id_, info.file,
                it->first, fresh.ok() ? "renamed" : fresh.status().message());

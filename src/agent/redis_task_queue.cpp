@@ -39,7 +39,10 @@ void EncodeStep(const std::string& inflight, const std::string& running, const s
   size_t n_out = f.outputs.size(), n_pre = g.preload_keys.size();
   k.reserve(7 + n_out + n_pre);
   a.reserve(21 + 2 * n_out);
-  k.insert(k.end(), {inflight, running, queue, f.lock, f.meta, g.lock, g.meta});
+  // An absent part's keys are sent as the in-flight key, which the script then never uses as a lock
+  // or meta key: an empty key name would match no ACL key pattern (docs/security.md) and NOPERM.
+  auto key = [&](const std::string& k) -> const std::string& { return k.empty() ? inflight : k; };
+  k.insert(k.end(), {inflight, running, queue, key(f.lock), key(f.meta), key(g.lock), key(g.meta)});
   a.insert(a.end(), {req.finish ? std::to_string(n_out) : "-1", req.guard ? std::to_string(n_pre) : "-1",
                      NextOp(req.next), std::to_string(kMetaTtlSeconds), std::to_string(req.metrics_maxlen)});
   a.insert(a.end(), {f.token, f.status, std::to_string(f.duration_ms), f.error, f.stored ? "1" : "0"});

@@ -215,16 +215,23 @@ Status ReadSnmp(const Reporter& r) {
   return Status::Ok();
 }
 
-}  // namespace
+// The module file and the directories of both files (the plugin file itself is checked before it
+// is read). Directories are checked first: they decide who could have replaced the files.
+Status CheckModuleTrusted(const PluginInfo& info) {
+  PANOPTES_RETURN_IF_ERROR(CheckTrusted(DirectoryOf(info.file)));
+  PANOPTES_RETURN_IF_ERROR(CheckTrusted(DirectoryOf(info.module_path)));
+  return CheckTrusted(info.module_path);
+}
 
-Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {
+Result<PluginInfo> FromDocument(const Result<IniDocument>& doc, std::string file, PluginKind kind,
+                                const PluginFileChecks& checks) {
+  if (!doc.ok()) return doc.status();
   PluginInfo info;
   info.kind = kind;
-  info.file = AbsoluteNormal(path);
-  auto doc = ReadIniFile(info.file, IniOptions{.lowercase_keys = true});
-  if (!doc.ok()) return doc.status();
+  info.file = std::move(file);
   Reporter r{*doc};
   PANOPTES_RETURN_IF_ERROR(ReadCore(r, info));
+  if (checks.permissions) PANOPTES_RETURN_IF_ERROR(CheckModuleTrusted(info).WithContext(info.file));
   PANOPTES_RETURN_IF_ERROR(ReadTimings(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadFilter(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadPreload(r, info));
@@ -233,6 +240,28 @@ Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind) {
   info.sections = SectionsOf(*doc);
   info.file_mtime_ns = MtimeNs(info.file);
   return info;
+}
+
+}  // namespace
+
+Result<PluginInfo> LoadPluginFile(const std::string& path, PluginKind kind, const PluginFileChecks& checks) {
+  std::string file = AbsoluteNormal(path);
+  if (checks.permissions) {
+    Status trusted = CheckTrusted(file);
+    // A missing file is ReadIniFile's error to report, in its words.
+    if (!trusted.ok() && trusted.code() != StatusCode::kNotFound) return trusted;
+  }
+  return FromDocument(ReadIniFile(file, IniOptions{.lowercase_keys = true}), file, kind, checks);
+}
+
+Result<PluginInfo> ParsePluginFile(std::string_view text, const std::string& path, PluginKind kind,
+                                   const PluginFileChecks& checks) {
+  std::string file = AbsoluteNormal(path);
+  return FromDocument(ParseIni(text, file, IniOptions{.lowercase_keys = true}), file, kind, checks);
+}
+
+PluginFileChecks ChecksOf(const SiteConfig& site) {
+  return PluginFileChecks{.permissions = site.main.plugins_check_permissions};
 }
 
 }  // namespace panoptes::config

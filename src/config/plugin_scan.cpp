@@ -22,17 +22,28 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// "<file>:12: text" -> "line 12: text"; "<file>: text" -> "text".
+std::string ReasonWithoutFile(const std::string& message, const std::string& file) {
+  if (message.compare(0, file.size() + 1, file + ":") != 0) return message;
+  std::string rest = message.substr(file.size() + 1);
+  std::size_t digits = 0;
+  while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+  if (digits > 0 && digits < rest.size() && rest[digits] == ':') return "line " + rest;
+  return rest.substr(rest.find_first_not_of(' ') == std::string::npos ? rest.size()
+                                                                      : rest.find_first_not_of(' '));
+}
+
 // Collects candidate plugin files below a set of roots.
 class Walker {
  public:
-  explicit Walker(std::string suffix) : suffix_(std::move(suffix)) {}
+  Walker(std::string suffix, PluginFileChecks checks) : suffix_(std::move(suffix)), checks_(checks) {}
 
   void AddRoot(const std::string& root) {
     struct stat st {};
     if (::stat(root.c_str(), &st) != 0) {
       errors_.push_back({root, "plugins path does not exist or cannot be accessed"});
     } else if (S_ISDIR(st.st_mode)) {
-      Walk(root, {st.st_dev, st.st_ino});
+      if (Trusted(root)) Walk(root, {st.st_dev, st.st_ino});
     } else if (S_ISREG(st.st_mode)) {
       files_.insert(root);  // a file named explicitly is loaded whatever its extension
     } else {
@@ -69,29 +80,28 @@ class Walker {
       return;
     }
     if (S_ISDIR(st.st_mode)) {
-      Walk(path, {st.st_dev, st.st_ino});
+      if (Trusted(path)) Walk(path, {st.st_dev, st.st_ino});
     } else if (S_ISREG(st.st_mode) && EndsWith(path, suffix_)) {
       files_.insert(path);
     }
   }
 
+  // A directory that others could write is reported and not descended into.
+  bool Trusted(const std::string& dir) {
+    if (!checks_.permissions) return true;
+    Status st = CheckTrusted(dir);
+    if (st.ok()) return true;
+    errors_.push_back({dir, ReasonWithoutFile(st.message(), dir)});
+    return false;
+  }
+
   std::string suffix_;
+  PluginFileChecks checks_;
   std::set<DirId> visited_;
   std::vector<std::pair<DirId, std::string>> ancestors_;
   std::set<std::string> files_;  // sorted: loading order, so duplicate rejection is deterministic
   std::vector<PluginError> errors_;
 };
-
-// "<file>:12: text" -> "line 12: text"; "<file>: text" -> "text".
-std::string ReasonWithoutFile(const std::string& message, const std::string& file) {
-  if (message.compare(0, file.size() + 1, file + ":") != 0) return message;
-  std::string rest = message.substr(file.size() + 1);
-  std::size_t digits = 0;
-  while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
-  if (digits > 0 && digits < rest.size() && rest[digits] == ':') return "line " + rest;
-  return rest.substr(rest.find_first_not_of(' ') == std::string::npos ? rest.size()
-                                                                      : rest.find_first_not_of(' '));
-}
 
 // Rejects a plugin whose normalized name is already taken; records it otherwise.
 bool AcceptName(const PluginInfo& info, std::map<std::string, const PluginInfo*>& seen, ScanResult& out) {
@@ -109,15 +119,16 @@ bool AcceptName(const PluginInfo& info, std::map<std::string, const PluginInfo*>
 
 }  // namespace
 
-ScanResult ScanPaths(const std::vector<std::string>& paths, PluginKind kind, const std::string& extension) {
-  Walker walker("." + extension);
+ScanResult ScanPaths(const std::vector<std::string>& paths, PluginKind kind, const std::string& extension,
+                     const PluginFileChecks& checks) {
+  Walker walker("." + extension, checks);
   for (const std::string& p : paths) walker.AddRoot(AbsoluteNormal(p));
   ScanResult out;
   out.errors = std::move(walker.errors());
   std::vector<PluginInfo> loaded;
   loaded.reserve(walker.files().size());
   for (const std::string& file : walker.files()) {
-    auto info = LoadPluginFile(file, kind);
+    auto info = LoadPluginFile(file, kind, checks);
     if (info.ok()) {
       loaded.push_back(std::move(info).value());
     } else {
@@ -134,7 +145,7 @@ ScanResult ScanPaths(const std::vector<std::string>& paths, PluginKind kind, con
 }
 
 ScanResult ScanPlugins(const SiteConfig& site, PluginKind kind) {
-  return ScanPaths(site.Kind(kind).plugins_paths, kind, site.main.plugins_extension);
+  return ScanPaths(site.Kind(kind).plugins_paths, kind, site.main.plugins_extension, ChecksOf(site));
 }
 
 }  // namespace panoptes::config

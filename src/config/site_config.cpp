@@ -48,6 +48,15 @@ Setter WordKey(std::string what, bool allow_empty, std::function<std::string&(Si
   };
 }
 
+Setter BoolKey(std::function<bool&(SiteConfig&)> field) {
+  return [=](SiteConfig& c, std::string_view v, const LoadContext&) -> Status {
+    std::string_view t = TrimBlank(v);
+    if (t != "true" && t != "false") return Status::InvalidArgument("must be true or false");
+    field(c) = t == "true";
+    return Status::Ok();
+  };
+}
+
 Setter PathListKey(std::function<std::vector<std::string>&(SiteConfig&)> field) {
   return [=](SiteConfig& c, std::string_view v, const LoadContext& ctx) -> Status {
     std::vector<std::string> paths;
@@ -131,6 +140,10 @@ Status SetPasswordFile(SiteConfig& c, std::string_view v, const LoadContext& ctx
   return ReadSecretFile(v, ctx, "a password", c.redis.password_file, c.redis.password);
 }
 
+Status SetSentinelPasswordFile(SiteConfig& c, std::string_view v, const LoadContext& ctx) {
+  return ReadSecretFile(v, ctx, "a password", c.redis.sentinel_password_file, c.redis.sentinel_password);
+}
+
 Status SetSentinels(SiteConfig& c, std::string_view v, const LoadContext&) {
   std::vector<HostPort> out;
   for (const std::string& item : SplitList(v)) {
@@ -147,11 +160,17 @@ std::vector<KeySpec> BuildKeySpecs() {
       {"main", "sites", SetSites},
       {"main", "plugins_extension", SetExtension},
       {"main", "plugins_skew", IntKey(0, 60, [](SiteConfig& c) -> int& { return c.main.plugins_skew; })},
+      {"main", "plugins_check_permissions",
+       BoolKey([](SiteConfig& c) -> bool& { return c.main.plugins_check_permissions; })},
       {"redis", "host", SetRedisHost},
       {"redis", "port", IntKey(1, 65535, [](SiteConfig& c) -> int& { return c.redis.port; })},
       {"redis", "db", IntKey(0, 15, [](SiteConfig& c) -> int& { return c.redis.db; })},
       {"redis", "password_file", SetPasswordFile},
+      {"redis", "username",
+       WordKey("an ACL user name without blanks", true,
+               [](SiteConfig& c) -> std::string& { return c.redis.username; })},
       {"redis", "sentinels", SetSentinels},
+      {"redis", "sentinel_password_file", SetSentinelPasswordFile},
       {"redis", "master_name",
        WordKey("a name without blanks", true,
                [](SiteConfig& c) -> std::string& { return c.redis.master_name; })},
@@ -304,6 +323,12 @@ Status CheckCrossKeyRules(const IniDocument& doc, const SiteConfig& c) {
     const IniEntry* s = doc.Find("redis", "sentinels");
     return Status::InvalidArgument(
         AtLine(doc.path, s ? s->line : 0, "[redis] master_name: required when [redis] sentinels is set"));
+  }
+  if (!c.redis.username.empty() && c.redis.password.empty()) {
+    const IniEntry* u = doc.Find("redis", "username");
+    return Status::InvalidArgument(
+        AtLine(doc.path, u ? u->line : 0,
+               "[redis] username: requires [redis] password_file (AUTH <user> <password>)"));
   }
   if (c.agent.heartbeat_ttl_ms <= c.agent.heartbeat_interval_ms) {
     const IniEntry* t = doc.Find("agent", "heartbeat_ttl_ms");

@@ -111,6 +111,17 @@ struct Client::Impl {
     std::string err;
     ContextPtr c = Dial(sentinel, &err);
     if (!c) return Status::Unavailable("sentinel " + err);
+    if (!config.sentinel_password.empty()) {
+      ReplyPtr a = Exec(c.get(), {"AUTH", config.sentinel_password});
+      if (!a)
+        return Status::Unavailable("sentinel " + sentinel.ToString() +
+                                   ": I/O error during AUTH: " + c->errstr);
+      if (a->type == REDIS_REPLY_ERROR) {
+        // Not kRedisError: another sentinel may accept us; Open() lists every refusal.
+        return Status::Unavailable("sentinel " + sentinel.ToString() +
+                                   ": AUTH refused: " + std::string(View(a.get())));
+      }
+    }
     ReplyPtr r = Exec(c.get(), {"SENTINEL", "get-master-addr-by-name", config.master_name});
     if (!r) return Status::Unavailable("sentinel " + sentinel.ToString() + ": " + c->errstr);
     if (r->type == REDIS_REPLY_ERROR) {
@@ -129,7 +140,8 @@ struct Client::Impl {
   // server that cannot serve it right now (IsUnavailableError: e.g. BUSY).
   Status Handshake(redisContext* c) {
     if (!config.password.empty()) {
-      ReplyPtr r = Exec(c, {"AUTH", config.password});
+      ReplyPtr r = config.username.empty() ? Exec(c, {"AUTH", config.password})
+                                           : Exec(c, {"AUTH", config.username, config.password});
       if (!r) return Status::Unavailable(Where() + ": I/O error during AUTH: " + c->errstr);
       if (r->type == REDIS_REPLY_ERROR) return ErrorStatus(Where() + ": AUTH refused", r.get());
     }

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "config/plugin_file.h"
 #include "core/logging.h"
 #include "scheduler/plugin_verdict.h"
 
@@ -95,7 +96,7 @@ KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, std::strin
       store_(maintenance_client_, site.redis.key_prefix, kind),
       resource_store_(maintenance_client_, site.redis.key_prefix),
       watcher_(std::move(watcher)),
-      scan_config_{site.Kind(kind), site.main.plugins_extension} {}
+      scan_config_{site.Kind(kind), site.main.plugins_extension, config::ChecksOf(site)} {}
 
 KindScheduler::~KindScheduler() {
   close(dispatch_wake_fd_);
@@ -111,7 +112,7 @@ void KindScheduler::RequestStop() {
 void KindScheduler::RequestReload(const SiteConfig& site) {
   {
     std::lock_guard lock(reload_mu_);
-    pending_scan_config_ = ScanConfig{site.Kind(kind_), site.main.plugins_extension};
+    pending_scan_config_ = ScanConfig{site.Kind(kind_), site.main.plugins_extension, config::ChecksOf(site)};
   }
   RequestRescan();
 }
@@ -288,9 +289,10 @@ void KindScheduler::Scan() {
       pending_scan_config_.reset();
     }
   }
-  PluginVerdict verdict =
-      JudgePlugins(scan_config_.kind.plugins_paths, kind_, scan_config_.extension,
-                   [this](const std::vector<PluginInfo>& plugins) { return validator_.Validate(plugins); });
+  PluginVerdict verdict = JudgePlugins(
+      scan_config_.kind.plugins_paths, kind_, scan_config_.extension,
+      [this](const std::vector<PluginInfo>& plugins) { return validator_.Validate(plugins); },
+      scan_config_.checks);
   const std::map<std::string, std::string>& errors = verdict.rejected;
   std::vector<SchedulablePlugin>& plugins = verdict.accepted;
   watcher_->Watch(scan_config_.kind.plugins_paths, verdict.module_dirs);

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "config/file_trust.h"
 #include "panoptes/site_config.h"
 #include "redis/client.h"
 #include "resources/store.h"
@@ -107,6 +108,7 @@ class KindScheduler {
   struct ScanConfig {
     KindConfig kind;
     std::string extension;
+    config::PluginFileChecks checks;
   };
   mutable std::mutex failure_mu_;
   std::optional<std::string> failure_;  // guarded by failure_mu_

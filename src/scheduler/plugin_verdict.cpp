@@ -16,8 +16,9 @@ std::string WithoutFile(const std::string& file, const std::string& message) {
 }  // namespace
 
 PluginVerdict JudgePlugins(const std::vector<std::string>& paths, PluginKind kind,
-                           const std::string& extension, const CodeCheck& check_code) {
-  config::ScanResult scan = config::ScanPaths(paths, kind, extension);
+                           const std::string& extension, const CodeCheck& check_code,
+                           const config::PluginFileChecks& checks) {
+  config::ScanResult scan = config::ScanPaths(paths, kind, extension, checks);
   PluginVerdict verdict;
   for (const config::PluginError& e : scan.errors) verdict.rejected[e.file] = e.reason;
   std::vector<Status> code = check_code(scan.plugins);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/file_trust.h"
 #include "panoptes/plugin_info.h"
 #include "panoptes/status.h"
 #include "scheduler/entry.h"
@@ -28,7 +29,9 @@ struct PluginVerdict {
 
 // Scans `paths` recursively for "*.<extension>" files of `kind` (config::ScanPaths), gives the
 // files that loaded to `check_code`, and compiles the resource filters of those it accepted.
+// `checks`: the file checks of the site config (config::ChecksOf).
 PluginVerdict JudgePlugins(const std::vector<std::string>& paths, PluginKind kind,
-                           const std::string& extension, const CodeCheck& check_code);
+                           const std::string& extension, const CodeCheck& check_code,
+                           const config::PluginFileChecks& checks = {});
 
 }  // namespace panoptes::scheduler

@@ -129,7 +129,8 @@ std::string ResultLine(const Status& status) {
   for (size_t i = first; i < batch.size(); ++i) {
     Status st = init;
     if (st.ok()) {
-      auto info = config::LoadPluginFile(batch[i].file, batch[i].kind);
+      // The scan that produced the request applied the site's file checks already.
+      auto info = config::LoadPluginFile(batch[i].file, batch[i].kind, {.permissions = false});
       st = info.ok() ? hooks.check(*info) : info.status();
     }
     if (!WriteAll(out, ResultLine(st))) break;

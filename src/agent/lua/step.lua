@@ -3,7 +3,8 @@
 -- src/agent/memory_task_queue.cpp: the contract tests run both, so change them together.
 --
 -- The arguments are decoded here, by position, once; the encoder is EncodeStep in
--- src/agent/redis_task_queue.cpp. Absent parts are sent as empty strings.
+-- src/agent/redis_task_queue.cpp. Absent parts are sent as empty strings (their keys as the
+-- in-flight key, for ACL key patterns) and are never touched.
 local inflight, running, queue = KEYS[1], KEYS[2], KEYS[3]
 local f_lock, f_meta, g_lock, g_meta = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local n_out, n_pre = tonumber(ARGV[1]), tonumber(ARGV[2]) -- -1: no finish / no guard part

@@ -128,7 +128,7 @@ std::vector<CheckLine> Judge(const SiteConfig& site, PluginKind kind, const std:
     return out;
   };
   scheduler::PluginVerdict verdict =
-      scheduler::JudgePlugins(paths, kind, site.main.plugins_extension, check_code);
+      scheduler::JudgePlugins(paths, kind, site.main.plugins_extension, check_code, config::ChecksOf(site));
   std::vector<CheckLine> lines;
   for (const auto& p : verdict.accepted) {
     if (!reported(p.info.file)) continue;
@@ -161,7 +161,8 @@ std::vector<CheckLine> CheckKind(const SiteConfig& site, PluginKind kind,
   }
   if (outside.empty()) return lines;
   std::map<std::string, std::string> taken;  // normalized name -> file
-  for (const PluginInfo& p : config::ScanPaths(configured, kind, site.main.plugins_extension).plugins)
+  for (const PluginInfo& p :
+       config::ScanPaths(configured, kind, site.main.plugins_extension, config::ChecksOf(site)).plugins)
     taken.emplace(p.normalized_name, p.file);
   for (CheckLine& line : Judge(
            site, kind, outside, [](const std::string&) { return true; }, validator)) {
@@ -213,7 +214,7 @@ void PrintModuleOrigins(const SiteConfig& site, const std::vector<CheckLine>& li
   python::PluginHost host(**interpreter);
   for (const CheckLine& line : lines) {
     if (!line.ok) continue;
-    auto info = config::LoadPluginFile(line.file, line.kind);
+    auto info = config::LoadPluginFile(line.file, line.kind, config::ChecksOf(site));
     if (info.ok()) (void)host.Load(*info);
   }
   auto modules = (*interpreter)->ImportedModules({"yahoo_panoptes", "yahoo_panoptes_snmp"});
@@ -355,7 +356,8 @@ int RunRun(const core::ParsedArgs& args) {
     return core::kExitUsage;
   }
   auto kind = KindFor(*site, file, args);
-  auto info = kind.ok() ? config::LoadPluginFile(file, *kind) : Result<PluginInfo>(kind.status());
+  auto info = kind.ok() ? config::LoadPluginFile(file, *kind, config::ChecksOf(*site))
+                        : Result<PluginInfo>(kind.status());
   auto resource = ResourceArg(args);
   if (!info.ok() || !resource.ok()) {
     std::fprintf(stderr, "error: %s\n", (!info.ok() ? info.status() : resource.status()).message().c_str());

@@ -61,5 +61,32 @@ TEST(Integration, SentinelDiscoveryFailsClearlyForUnknownMasterName) {
   EXPECT_NE(st.message().find("nosuchmaster"), std::string::npos) << st.message();
 }
 
+TEST(Integration, SentinelPasswordIsSentToTheSentinels) {
+  SentinelCluster cluster(1);
+  ASSERT_TRUE(cluster.Start());
+  RedisConfig config = cluster.Config();
+  ASSERT_EQ(config.sentinels.size(), 1u);
+  RedisConfig sentinel_itself;
+  sentinel_itself.host = config.sentinels[0].host;
+  sentinel_itself.port = config.sentinels[0].port;
+  Client admin(sentinel_itself, "test-admin");
+  ASSERT_TRUE(admin.Command({"ACL", "SETUSER", "default", "resetpass", ">sentinel-pw"}).ok());
+
+  Client without(config, "test");
+  Status refused = without.Connect();
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find("NOAUTH"), std::string::npos) << refused.message();
+  config.sentinel_password = "wrong";
+  Client wrong(config, "test");
+  Status bad = wrong.Connect();
+  EXPECT_NE(bad.message().find("AUTH refused"), std::string::npos) << bad.message();
+  config.sentinel_password = "sentinel-pw";
+  Client with(config, "test");
+  EXPECT_TRUE(with.Command({"SET", "k", "v"}).ok()) << "finds the master through the sentinel";
+  EXPECT_EQ(with.endpoint(), "127.0.0.1:" + std::to_string(cluster.master().port()));
+  EXPECT_TRUE(admin.Command({"ACL", "SETUSER", "default", "nopass"}).ok())
+      << "for the cluster's own teardown";
+}
+
 }  // namespace
 }  // namespace panoptes::redis

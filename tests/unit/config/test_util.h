@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -34,9 +35,17 @@ class TempDir {
   std::string path_;
 };
 
+// Writes `text` to `path` with mode 0644, creating missing parent directories with mode 0755:
+// explicit modes, whatever the umask, since plugin files others could write are refused.
 inline void WriteFile(const std::string& path, const std::string& text) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  namespace fs = std::filesystem;
+  fs::path parent = fs::path(path).parent_path();
+  std::vector<fs::path> created;
+  for (fs::path p = parent; !p.empty() && !fs::exists(p); p = p.parent_path()) created.push_back(p);
+  fs::create_directories(parent);
+  for (const fs::path& p : created) fs::permissions(p, fs::perms(0755));
   std::ofstream(path) << text;
+  fs::permissions(path, fs::perms(0644));
 }
 
 // Absolute, lexically normal path of a file below tests/fixtures/.
