@@ -69,6 +69,9 @@ struct EnrichmentGroup {
   int ttl = 0;       // _enrichment_ttl
   double creation_timestamp = 0;
   nlohmann::json data = nlohmann::json::object();  // {<set key>: {<k>: <v>}}
+  // The metadata a plugin added with upsert_metadata (keys without a leading '_'; str or number
+  // values), stored next to the three reserved keys as the original does.
+  nlohmann::json extra_metadata = nlohmann::json::object();
 };
 
 // What one run produced, by kind.

@@ -147,7 +147,12 @@ void AppendResource(std::string& out, const Resource& r) {
   out += ',';
   AppendStringField(out, "resource_endpoint", r.endpoint);
   out += ',';
-  AppendStringField(out, "resource_plugin", r.plugin);
+  if (r.plugin.empty()) {  // None in Python (an empty name is refused there): null, as the original
+    Key(out, "resource_plugin");
+    out += "null";
+  } else {
+    AppendStringField(out, "resource_plugin", r.plugin);
+  }
   out += ',';
   Key(out, "resource_creation_timestamp");
   AppendJsonDouble(out, r.creation_timestamp);
@@ -177,7 +182,7 @@ json ResourceToJson(const Resource& r) {
               {"resource_type", r.type},
               {"resource_id", r.id},
               {"resource_endpoint", r.endpoint},
-              {"resource_plugin", r.plugin},
+              {"resource_plugin", r.plugin.empty() ? json(nullptr) : json(r.plugin)},
               {"resource_creation_timestamp", DoubleToJson(r.creation_timestamp)},
               {"resource_metadata", r.metadata}};
 }
@@ -276,11 +281,11 @@ json MetricsGroupToJson(const MetricsGroup& g) {
 // --- Enrichment group ---
 
 json EnrichmentGroupToJson(const EnrichmentGroup& g) {
-  return json{{"data", g.data},
-              {"metadata",
-               {{"_enrichment_group_creation_timestamp", DoubleToJson(g.creation_timestamp)},
-                {"_enrichment_ttl", g.ttl},
-                {"_execute_frequency", g.interval}}}};
+  json metadata = g.extra_metadata.is_object() ? g.extra_metadata : json::object();
+  metadata["_enrichment_group_creation_timestamp"] = DoubleToJson(g.creation_timestamp);
+  metadata["_enrichment_ttl"] = g.ttl;
+  metadata["_execute_frequency"] = g.interval;
+  return json{{"data", g.data}, {"metadata", std::move(metadata)}};
 }
 
 std::string SerializeEnrichmentGroup(const EnrichmentGroup& group) {

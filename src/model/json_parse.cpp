@@ -40,6 +40,17 @@ class FieldReader {
     return Status::Ok();
   }
 
+  // A string, or null read as "" (resource_plugin: None in Python).
+  Status StringOrNull(std::string_view name, std::string& out) const {
+    auto v = Get(name);
+    if (!v.ok()) return v.status();
+    if ((*v)->is_null()) {
+      out.clear();
+      return Status::Ok();
+    }
+    return String(name, out);
+  }
+
   Status Number(std::string_view name, double& out) const {
     auto v = Get(name);
     if (!v.ok()) return v.status();
@@ -104,7 +115,7 @@ Status ReadResourceFields(const FieldReader& f, const json& j, Resource& r) {
   PANOPTES_RETURN_IF_ERROR(f.String("resource_type", r.type));
   PANOPTES_RETURN_IF_ERROR(f.String("resource_id", r.id));
   PANOPTES_RETURN_IF_ERROR(f.String("resource_endpoint", r.endpoint));
-  PANOPTES_RETURN_IF_ERROR(f.String("resource_plugin", r.plugin));
+  PANOPTES_RETURN_IF_ERROR(f.StringOrNull("resource_plugin", r.plugin));
   if (f.Has("resource_creation_timestamp")) {
     PANOPTES_RETURN_IF_ERROR(f.Number("resource_creation_timestamp", r.creation_timestamp));
   }
@@ -263,6 +274,9 @@ Result<EnrichmentGroup> ParseEnrichmentGroup(std::string_view text) {
   PANOPTES_RETURN_IF_ERROR(mf.Number("_enrichment_group_creation_timestamp", g.creation_timestamp));
   PANOPTES_RETURN_IF_ERROR(mf.Int("_enrichment_ttl", g.ttl));
   PANOPTES_RETURN_IF_ERROR(mf.Int("_execute_frequency", g.interval));
+  for (const auto& [k, v] : (*metadata)->items()) {
+    if (k.empty() || k[0] != '_') g.extra_metadata[k] = v;
+  }
   return g;
 }
 

@@ -96,10 +96,37 @@ void ConvertGroupSet(py::handle group_set, const ApiClasses& api, std::vector<En
     eg.interval = ToInt(metadata["_execute_frequency"]);
     eg.ttl = ToInt(metadata["_enrichment_ttl"]);
     eg.creation_timestamp = Number(metadata["_enrichment_group_creation_timestamp"]);
+    for (auto m : metadata) {  // what upsert_metadata added (it refuses keys starting with '_')
+      std::string key = Str(py::str(m.first));
+      if (!key.empty() && key[0] != '_') eg.extra_metadata[key] = ToJson(m.second);
+    }
     py::dict sets = api.eg_sets.Get(g);
     for (auto s : sets) eg.data[Str(s.first)] = ToJson(api.es_value.Get(s.second));
     out.push_back(std::move(eg));
   }
+}
+
+// bytes in enrichment data as the original stores them: the ASCII bytes kept, the others dropped,
+// then "__decoded" (its serializer's decode('ascii', 'ignore') + '__decoded').
+std::string DecodedBytes(PyObject* bytes) {
+  const char* data = PyBytes_AS_STRING(bytes);
+  std::string out;
+  for (Py_ssize_t i = 0, n = PyBytes_GET_SIZE(bytes); i < n; ++i) {
+    if (static_cast<unsigned char>(data[i]) < 0x80) out += data[i];
+  }
+  return out + "__decoded";
+}
+
+// A dict key as Python's json module writes it: str as is; True/False/None as true/false/null;
+// numbers by repr; anything else by str().
+std::string JsonKey(py::handle key) {
+  PyObject* k = key.ptr();
+  if (PyUnicode_Check(k)) return Str(key);
+  if (k == Py_True) return "true";
+  if (k == Py_False) return "false";
+  if (k == Py_None) return "null";
+  if (PyLong_Check(k) || PyFloat_Check(k)) return Str(py::repr(key));
+  return Str(py::str(key));
 }
 
 RunOutcome Ok(PluginResult result) {
@@ -276,15 +303,10 @@ nlohmann::json ToJson(py::handle value) {
   }
   if (PyFloat_Check(p)) return PyFloat_AS_DOUBLE(p);
   if (PyUnicode_Check(p)) return Str(value);
-  if (PyBytes_Check(p)) {
-    return Str(py::reinterpret_borrow<py::bytes>(value).attr("decode")("utf-8", "replace"));
-  }
+  if (PyBytes_Check(p)) return DecodedBytes(p);
   if (PyDict_Check(p)) {
     nlohmann::json out = nlohmann::json::object();
-    for (auto item : py::reinterpret_borrow<py::dict>(value)) {
-      out[PyUnicode_Check(item.first.ptr()) ? Str(item.first) : Str(py::str(item.first))] =
-          ToJson(item.second);
-    }
+    for (auto item : py::reinterpret_borrow<py::dict>(value)) out[JsonKey(item.first)] = ToJson(item.second);
     return out;
   }
   if (PyList_Check(p) || PyTuple_Check(p) || PyAnySet_Check(p)) {

@@ -174,6 +174,9 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Start(const InterpreterOptions
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);
   config.install_signal_handlers = 0;  // the daemons own signal handling
+  // Never write __pycache__ into plugin trees (they may be read-only, or someone else's checkout);
+  // plugin modules themselves are compiled from source by the host.
+  config.write_bytecode = 0;
   PyConfig_SetString(&config, &config.program_name, L"/usr/bin/python3");
   PyConfig_SetString(&config, &config.executable, L"/usr/bin/python3");
   try {

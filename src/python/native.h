@@ -44,8 +44,9 @@ std::string FormatPythonError(py::error_already_set& e);
 // One line: "<Type>: <message> (<file>, line <n>)" with the innermost frame of the traceback.
 std::string SummarizePythonError(py::error_already_set& e);
 
-// Python value -> JSON (enrichment data): None, bool, int, float, str, bytes (decoded as UTF-8 with
-// replacement), list/tuple/set, dict (keys converted with str()). Anything else raises TypeError.
+// Python value -> JSON (enrichment data): None, bool, int, float, str, bytes (as the original stores
+// them: the ASCII bytes, then "__decoded"), list/tuple/set, dict (keys as Python's json writes them).
+// Anything else raises TypeError.
 nlohmann::json ToJson(py::handle value);
 // JSON -> Python value (stored enrichment data read back for context.enrichment).
 py::object FromJson(const nlohmann::json& j);

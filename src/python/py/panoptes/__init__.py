@@ -2,15 +2,18 @@
 # module paths (yahoo_panoptes.framework.metrics, ...); this module re-exports them in one place.
 from yahoo_panoptes.framework.exceptions import PanoptesBaseException
 from yahoo_panoptes.framework.validators import PanoptesValidators
-from yahoo_panoptes.framework.resources import (PanoptesResource, PanoptesResourceSet, PanoptesResourceError)
+from yahoo_panoptes.framework.resources import (PanoptesResource, PanoptesResourceSet, PanoptesResourceError,
+                                                PanoptesResourceValidators)
 from yahoo_panoptes.framework.metrics import (PanoptesMetric, PanoptesMetricType, PanoptesMetricDimension,
                                               PanoptesMetricsGroup, PanoptesMetricsGroupSet, PanoptesMetricSet,
                                               PanoptesMetricsException, PanoptesMetricsNullException,
+                                              PanoptesMetricValidators,
                                               METRIC_TYPE_NAMES)
 from yahoo_panoptes.framework.enrichment import (PanoptesEnrichmentSet, PanoptesEnrichmentGroup,
                                                  PanoptesEnrichmentGroupSet, PanoptesEnrichmentMultiGroupSet,
                                                  PanoptesEnrichmentSchemaValidator, PanoptesEnrichmentCache,
-                                                 PanoptesEnrichmentException, PanoptesEnrichmentCacheError)
+                                                 PanoptesEnrichmentException, PanoptesEnrichmentCacheError,
+                                                 PanoptesEnrichmentCacheKeyValueStore, PanoptesEnrichmentEncoder)
 from yahoo_panoptes.framework.plugins.context import (PanoptesPluginContext, PanoptesPluginWithEnrichmentContext,
                                                       PanoptesPluginContextValidators)
 from yahoo_panoptes.framework.plugins.panoptes_base_plugin import (PanoptesBasePlugin,

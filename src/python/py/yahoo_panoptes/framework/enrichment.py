@@ -2,7 +2,10 @@
 # PanoptesEnrichmentMultiGroupSet, PanoptesEnrichmentSchemaValidator (Cerberus, as the original) and
 # PanoptesEnrichmentCache (context.enrichment). The host reads the underscore attributes.
 import copy
+import json
 import time
+
+from yahoo_panoptes.framework import const
 
 from yahoo_panoptes.framework.exceptions import PanoptesBaseException
 from yahoo_panoptes.framework.resources import PanoptesResource
@@ -16,6 +19,44 @@ class PanoptesEnrichmentException(PanoptesBaseException):
 
 class PanoptesEnrichmentCacheError(PanoptesBaseException):
     pass
+
+
+def _encode_bytes(value):
+    # The original's serializer: bytes keep their ASCII characters, marked with '__decoded'.
+    if isinstance(value, bytes):
+        return value.decode('ascii', 'ignore') + '__decoded'
+    raise TypeError('Object of type %s is not JSON serializable' % type(value).__name__)
+
+
+class PanoptesEnrichmentEncoder(json.JSONEncoder):
+    """JSON of the enrichment types (each as its raw form), of resources and of sets (as lists)."""
+
+    def default(self, o):
+        if isinstance(o, set):
+            return list(o)
+        if isinstance(o, PanoptesResource):
+            return o.raw
+        if isinstance(o, (PanoptesEnrichmentSet, PanoptesEnrichmentGroup, PanoptesEnrichmentGroupSet,
+                          PanoptesEnrichmentMultiGroupSet)):
+            return o._raw_data
+        return json.JSONEncoder.default(self, o)
+
+
+class PanoptesEnrichmentCacheKeyValueStore(object):
+    """The original's key/value store of stored enrichment: get('<resource_id>:<namespace>') returns
+    the stored group as a JSON string ({"data": ...}), or None. Read-only here: enrichment is written
+    by the agent from enrichment plugins' results. Made from a plugin context."""
+
+    redis_group = const.ENRICHMENT_REDIS_GROUP
+
+    def __init__(self, panoptes_context):
+        enrichment = getattr(panoptes_context, 'enrichment', None)
+        self._fetch = getattr(enrichment, '_fetch', None)
+
+    def get(self, key):
+        resource_id, _, namespace = key.rpartition(const.KV_NAMESPACE_DELIMITER)
+        data = self._fetch(resource_id, namespace) if self._fetch and resource_id else None
+        return None if data is None else json.dumps({'data': data}, sort_keys=True)
 
 
 class PanoptesEnrichmentSchemaValidator(object):
@@ -52,6 +93,10 @@ class PanoptesEnrichmentSet(object):
     def add(self, enrichment_key, enrichment_value):
         self._value[enrichment_key] = enrichment_value
 
+    def json(self):
+        """{key: value} as a JSON string, keys sorted (a method, as the original)."""
+        return json.dumps(self._raw_data, sort_keys=True)
+
     def __repr__(self):
         inner = ','.join('{}:{}'.format(k, v) for k, v in sorted(self._value.items()))
         return 'PanoptesEnrichmentSet[{}[{}]]'.format(self._key, inner)
@@ -62,8 +107,12 @@ class PanoptesEnrichmentSet(object):
     def __len__(self):
         return len(self._value)
 
+    def _sort_text(self):
+        return ','.join('{}|{}'.format(k, v) for k, v in sorted(self._value.items()))
+
     def __lt__(self, other):
-        return self._key < other._key
+        # As the original: sets order by their values' text, not their keys.
+        return self._sort_text() < other._sort_text()
 
     def __eq__(self, other):
         return isinstance(other, PanoptesEnrichmentSet) and self._key == other._key
@@ -97,6 +146,27 @@ class PanoptesEnrichmentGroup(object):
               'enrichment set must be an instance of PanoptesEnrichmentSet')
         check(self._validator.validate(enrichment_set), 'schema validation failed for enrichment_set data')
         self._sets[enrichment_set.key] = enrichment_set
+
+    @property
+    def _raw_data(self):
+        return {'metadata': self._metadata, 'namespace': self._namespace, 'data': set(self._sets.values())}
+
+    def json(self):
+        """{"data": [{key: value}...], "metadata": {...}, "namespace": ...} as a JSON string."""
+        return json.dumps(self._raw_data, sort_keys=True, cls=PanoptesEnrichmentEncoder)
+
+    def serialize_data(self):
+        """{set key: value} as a JSON string, keys sorted."""
+        return json.dumps({s.key: s.value for s in self._sets.values()}, sort_keys=True)
+
+    def serialize(self):
+        """The stored form: {"data": {set key: value}, "metadata": {...}} as a JSON string, keys sorted,
+        bytes as the original encodes them (what the agent stores for this group)."""
+        return json.dumps({'data': {s.key: s.value for s in self._sets.values()}, 'metadata': self._metadata},
+                          sort_keys=True, default=_encode_bytes)
+
+    def bulk_add_enrichment_set(self):
+        pass
 
     def upsert_metadata(self, metadata_key, metadata_value):
         check(valid_nonempty_string(metadata_key), 'metadata_key must be a string')
@@ -136,6 +206,17 @@ class PanoptesEnrichmentGroupSet(object):
     enrichment = property(lambda self: set(self._groups.values()))
     enrichment_group_set_creation_timestamp = property(lambda self: self._creation_timestamp)
 
+    @property
+    def _raw_data(self):
+        return {'resource': self._resource, 'enrichment': set(self._groups.values()),
+                'enrichment_group_set_creation_timestamp': self._creation_timestamp}
+
+    def json(self):
+        return json.dumps(self._raw_data, sort_keys=True, cls=PanoptesEnrichmentEncoder)
+
+    def bulk_add_enrichment_group(self):
+        pass
+
     def add_enrichment_group(self, enrichment_group):
         check(isinstance(enrichment_group, PanoptesEnrichmentGroup),
               'enrichment_group must be an instance of PanoptesEnrichmentGroup')
@@ -173,6 +254,10 @@ class PanoptesEnrichmentMultiGroupSet(object):
         self._group_sets.append(enrichment_group_set)
 
     enrichment_group_sets = property(lambda self: set(self._group_sets))
+    _raw_data = property(lambda self: {'group_sets': set(self._group_sets)})
+
+    def json(self):
+        return json.dumps(self._raw_data, sort_keys=True, cls=PanoptesEnrichmentEncoder)
 
     def __len__(self):
         return len(self._group_sets)

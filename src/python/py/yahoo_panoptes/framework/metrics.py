@@ -2,6 +2,7 @@
 # PanoptesMetricsGroup, PanoptesMetricsGroupSet with the original Panoptes' arguments, properties
 # and validation. Kept lean: the agent builds thousands of these per second. The host converts them
 # by reading the underscore attributes directly (see src/python/convert.cpp).
+import json
 from math import floor as _floor
 from time import time
 
@@ -53,6 +54,28 @@ class PanoptesMetricType(object):
 METRIC_TYPE_NAMES = {PanoptesMetricType.GAUGE: 'GAUGE', PanoptesMetricType.COUNTER: 'COUNTER'}
 
 
+class PanoptesMetricValidators(object):
+    @classmethod
+    def valid_panoptes_resource(cls, resource):
+        return bool(resource) and isinstance(resource, PanoptesResource)
+
+    @classmethod
+    def valid_panoptes_metric_type(cls, metric_type):
+        return metric_type is not None and metric_type in METRIC_TYPE_NAMES
+
+    @classmethod
+    def valid_panoptes_metric(cls, metric):
+        return metric is not None and isinstance(metric, PanoptesMetric)
+
+    @classmethod
+    def valid_panoptes_metric_dimension(cls, metric_dimension):
+        return metric_dimension is not None and isinstance(metric_dimension, PanoptesMetricDimension)
+
+    @classmethod
+    def valid_panoptes_metrics_group(cls, metrics_group):
+        return metrics_group is not None and isinstance(metrics_group, PanoptesMetricsGroup)
+
+
 class PanoptesMetric(object):
     __slots__ = ('_name', '_value', '_type', '_ts')
 
@@ -82,6 +105,15 @@ class PanoptesMetric(object):
     metric_value = property(lambda self: self._value)
     metric_type = property(lambda self: self._type)
     metric_timestamp = property(lambda self: self._ts)
+
+    def _raw(self):
+        return {'metric_creation_timestamp': self._ts, 'metric_name': self._name,
+                'metric_type': METRIC_TYPE_NAMES[self._type].lower(), 'metric_value': self._value}
+
+    @property
+    def json(self):
+        """The metric as a JSON string (keys sorted, as the original; metric_type 'gauge'/'counter')."""
+        return json.dumps(self._raw(), sort_keys=True)
 
     def __repr__(self):
         return 'PanoptesMetric[%s|%s|%s|%s]' % (self._name, self._value, METRIC_TYPE_NAMES[self._type], self._ts)
@@ -120,6 +152,13 @@ class PanoptesMetricDimension(object):
 
     name = property(lambda self: self._name)
     value = property(lambda self: self._value)
+
+    def _raw(self):
+        return {'dimension_name': self._name, 'dimension_value': self._value}
+
+    @property
+    def json(self):
+        return json.dumps(self._raw())
 
     def __repr__(self):
         return 'PanoptesMetricDimension[%s|%s]' % (self._name, self._value)
@@ -218,6 +257,18 @@ class PanoptesMetricsGroup(object):
                                                          'timestamp': m['metric_creation_timestamp']}
         return flat
 
+    def _raw(self):
+        return {'metrics_group_type': self._group_type, 'metrics_group_interval': self._interval,
+                'metrics_group_creation_timestamp': self._creation_timestamp,
+                'metrics_group_schema_version': METRICS_GROUP_SCHEMA_VERSION, 'resource': self._resource.raw,
+                'metrics': [m._raw() for m in self._metrics],
+                'dimensions': [d._raw() for d in sorted(self._dimensions.values())]}
+
+    @property
+    def json(self):
+        """The group as a JSON string, in the form of SPEC §7 (what the agent writes to the stream)."""
+        return json.dumps(self._raw())
+
     resource = property(lambda self: self._resource)
     metrics = property(lambda self: sorted(self._metrics))
     dimensions = property(lambda self: sorted(self._dimensions.values()))
@@ -293,6 +344,14 @@ class PanoptesMetricsGroupSet(object):
 
     def __len__(self):
         return len(self._metrics_groups)
+
+    def __next__(self):
+        return next(iter(self._metrics_groups))
+
+    @property
+    def json(self):
+        """The groups as a JSON list (an addition: the original's set had no JSON form)."""
+        return json.dumps([g._raw() for g in self._metrics_groups])
 
     def __repr__(self):
         return 'PanoptesMetricsGroupSet[' + ','.join(repr(g) for g in sorted(self._metrics_groups)) + ']'

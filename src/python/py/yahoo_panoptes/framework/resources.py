@@ -1,16 +1,26 @@
 # PanoptesResource and PanoptesResourceSet (docs/plugin-api.md): constructor arguments, properties and
 # validation as the original Panoptes. The host reads the underscore attributes directly.
+import json
 import time
 
+from yahoo_panoptes.framework import const
 from yahoo_panoptes.framework.exceptions import PanoptesBaseException
 from yahoo_panoptes.framework.validators import (PanoptesValidators, check, valid_nonempty_string,
                                                  valid_nonzero_integer, valid_key)
 
-DEFAULT_RESOURCE_TTL = 604800
+DEFAULT_RESOURCE_TTL = const.RESOURCE_MANAGER_RESOURCE_EXPIRE
+RESOURCE_SET_SCHEMA_VERSION = '0.1'
 
 
 class PanoptesResourceError(PanoptesBaseException):
     pass
+
+
+class PanoptesResourceValidators(object):
+    @classmethod
+    def valid_panoptes_resource(cls, resource):
+        """True if `resource` is a PanoptesResource."""
+        return bool(resource) and isinstance(resource, PanoptesResource)
 
 
 def _check_arguments(site, class_, subclass, type_, id_, endpoint, plugin, ttl):
@@ -79,24 +89,33 @@ class PanoptesResource(object):
 
     @property
     def raw(self):
+        """The resource as a dict, in the original's key order (a copy: changing it changes nothing)."""
         return {'resource_site': self._site, 'resource_class': self._class, 'resource_subclass': self._subclass,
                 'resource_type': self._type, 'resource_id': self._id, 'resource_endpoint': self._endpoint,
                 'resource_metadata': dict(self._metadata),
                 'resource_creation_timestamp': self._creation_timestamp, 'resource_plugin': self._plugin}
 
+    @property
+    def json(self):
+        """The resource as a JSON string (the keys of `raw`, in that order)."""
+        return json.dumps(self.raw)
+
     @staticmethod
     def resource_from_dict(resource_dict):
+        """The resource a dict of `raw`'s form describes. As the original, every key of that form must be
+        there (KeyError otherwise), values pass the constructor's and add_metadata's checks, and
+        metadata '_resource_ttl' (default 604800) must be an integer string (ValueError)."""
         check(isinstance(resource_dict, dict), 'resource_dict must be a dict')
-        metadata = resource_dict.get('resource_metadata') or {}
+        metadata = resource_dict['resource_metadata']
         resource = PanoptesResource(
-            resource_site=resource_dict['resource_site'], resource_class=resource_dict['resource_class'],
-            resource_subclass=resource_dict['resource_subclass'], resource_type=resource_dict['resource_type'],
-            resource_id=resource_dict['resource_id'], resource_endpoint=resource_dict['resource_endpoint'],
-            resource_plugin=resource_dict.get('resource_plugin'),
-            resource_ttl=int(metadata.get('_resource_ttl', DEFAULT_RESOURCE_TTL)),
-            resource_creation_timestamp=resource_dict.get('resource_creation_timestamp'))
-        for key, value in metadata.items():
-            resource.add_metadata(key, value)
+            resource_plugin=resource_dict['resource_plugin'], resource_site=resource_dict['resource_site'],
+            resource_class=resource_dict['resource_class'], resource_subclass=resource_dict['resource_subclass'],
+            resource_type=resource_dict['resource_type'], resource_id=resource_dict['resource_id'],
+            resource_endpoint=resource_dict['resource_endpoint'],
+            resource_ttl=int(metadata.get('_resource_ttl', const.RESOURCE_MANAGER_RESOURCE_EXPIRE)),
+            resource_creation_timestamp=resource_dict['resource_creation_timestamp'])
+        for key in metadata:
+            resource.add_metadata(key, metadata[key])
         return resource
 
     def __repr__(self):
@@ -146,13 +165,26 @@ class PanoptesResourceSet(object):
 
     @resource_set_creation_timestamp.setter
     def resource_set_creation_timestamp(self, timestamp):
-        check(type(timestamp) in (int, float), 'timestamp should be an Unix epoch int|float')
+        check(PanoptesValidators.valid_timestamp(timestamp),
+              'timestamp should be an Unix epoch int|float not more than 7 days old or more than 60 seconds in '
+              'the future')
         self._creation_timestamp = timestamp
 
-    resource_set_schema_version = property(lambda self: '0.1')
+    resource_set_schema_version = property(lambda self: RESOURCE_SET_SCHEMA_VERSION)
+
+    @property
+    def json(self):
+        """The set as a JSON string: resources (each as PanoptesResource.raw), the set's creation
+        timestamp and schema version."""
+        return json.dumps({'resources': [r.raw for r in self._resources],
+                           'resource_set_creation_timestamp': self._creation_timestamp,
+                           'resource_set_schema_version': RESOURCE_SET_SCHEMA_VERSION})
 
     def __iter__(self):
         return iter(self._resources)
+
+    def __next__(self):
+        return next(iter(self._resources))
 
     def __len__(self):
         return len(self._resources)
