@@ -91,11 +91,16 @@ TEST_F(CtlIntegration, CheckWithoutPathsValidatesEveryConfiguredPlugin) {
   Output o = Ctl({"check"}, config_);
   EXPECT_EQ(o.code, 0) << o.err;
   auto lines = Lines(o.out);
-  ASSERT_EQ(lines.size(), 3u) << o.out;
+  // Sorted by kind, then file: the host examples and the SNMP examples of each kind.
+  ASSERT_EQ(lines.size(), 7u) << o.out;
   EXPECT_EQ(lines[0], "OK discovery Host Discovery From JSON " + kSource +
                           "/examples/plugins/discovery/host_from_json.panoptes-plugin");
-  EXPECT_EQ(lines[1].rfind("OK enrichment Interface Enrichment ", 0), 0u) << lines[1];
-  EXPECT_EQ(lines[2].rfind("OK polling Host Metrics ", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[1].rfind("OK discovery SNMP Discovery ", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2].rfind("OK enrichment Interface Enrichment ", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[3].rfind("OK enrichment SNMP Interface Enrichment ", 0), 0u) << lines[3];
+  EXPECT_EQ(lines[4].rfind("OK polling Host Metrics ", 0), 0u) << lines[4];
+  EXPECT_EQ(lines[5].rfind("OK polling SNMP Device Metrics ", 0), 0u) << lines[5];
+  EXPECT_EQ(lines[6].rfind("OK polling SNMP Interface Metrics ", 0), 0u) << lines[6];
 }
 
 TEST_F(CtlIntegration, CheckReportsEachBadPluginAndExitsOne) {
@@ -126,7 +131,7 @@ TEST_F(CtlIntegration, GlobalOptionsAreAcceptedBeforeAndAfterTheSubcommand) {
   Output json = Ctl({"--json", "check", "--config", config_}, "/nonexistent.ini");
   EXPECT_EQ(json.code, 0) << json.err;
   auto lines = Lines(json.out);
-  ASSERT_EQ(lines.size(), 3u) << json.out;
+  ASSERT_EQ(lines.size(), 7u) << json.out;
   auto first = nlohmann::json::parse(lines[0]);
   EXPECT_EQ(first["status"], "ok");
   EXPECT_EQ(first["kind"], "discovery");
