@@ -87,6 +87,15 @@ struct SnmpConfig {
   int max_repetitions = 25;    // 1..65535
   int port = 161;              // 1..65535
   int proxy_port = 10161;      // 1..65535
+  // SNMPv3 (version = 3): the user, its security level and protocols; the passwords are secrets
+  // named by the *_password_key keys (<key>:<site>, <key>:default).
+  std::string v3_username;                     // empty: set it in the plugin file's [snmp]
+  std::string v3_security_level = "authPriv";  // noAuthNoPriv, authNoPriv or authPriv
+  std::string v3_auth_protocol = "SHA";        // MD5, SHA
+  std::string v3_privacy_protocol = "AES";     // AES, DES
+  std::string v3_context;                      // SNMPv3 context name, empty for the default
+  std::string v3_auth_password_key = "snmp_v3_auth_password";
+  std::string v3_privacy_password_key = "snmp_v3_privacy_password";
 };
 
 // [x509]: client certificate settings (context.x509), the original's keys and defaults.

@@ -8,7 +8,19 @@
 namespace panoptes::config {
 namespace {
 
-enum class Text { kModule, kClass, kCommunity, kWord, kVersion, kPath, kFilename };
+enum class Text {
+  kModule,
+  kClass,
+  kCommunity,
+  kWord,
+  kVersion,
+  kPath,
+  kFilename,
+  kOptional,
+  kLevel,
+  kAuth,
+  kPrivacy
+};
 
 // One key: an integer in [min, max] (text member null) or a text of some shape.
 template <typename Config>
@@ -35,6 +47,13 @@ const std::vector<KeyRule<SnmpConfig>>& SnmpRules() {
       {"max_repetitions", &C::max_repetitions, 1, 65535},
       {"port", &C::port, 1, 65535},
       {"proxy_port", &C::proxy_port, 1, 65535},
+      {"v3_username", nullptr, 0, 0, "", &C::v3_username, Text::kOptional},
+      {"v3_security_level", nullptr, 0, 0, "", &C::v3_security_level, Text::kLevel},
+      {"v3_auth_protocol", nullptr, 0, 0, "", &C::v3_auth_protocol, Text::kAuth},
+      {"v3_privacy_protocol", nullptr, 0, 0, "", &C::v3_privacy_protocol, Text::kPrivacy},
+      {"v3_context", nullptr, 0, 0, "", &C::v3_context, Text::kOptional},
+      {"v3_auth_password_key", nullptr, 0, 0, "", &C::v3_auth_password_key, Text::kWord},
+      {"v3_privacy_password_key", nullptr, 0, 0, "", &C::v3_privacy_password_key, Text::kWord},
   };
   return rules;
 }
@@ -87,6 +106,18 @@ Result<std::string> ParseText(Text shape, std::string_view value) {
     case Text::kPath:
       if (one_line) return std::string(t);
       return Status::InvalidArgument("must be a non-empty directory path");
+    case Text::kOptional:
+      if (t.find('\n') == std::string_view::npos && !HasBlank(t)) return std::string(t);
+      return Status::InvalidArgument("must be a word without blanks, or empty");
+    case Text::kLevel:
+      if (t == "noAuthNoPriv" || t == "authNoPriv" || t == "authPriv") return std::string(t);
+      return Status::InvalidArgument("must be noAuthNoPriv, authNoPriv or authPriv");
+    case Text::kAuth:
+      if (t == "MD5" || t == "SHA") return std::string(t);
+      return Status::InvalidArgument("must be MD5 or SHA");
+    case Text::kPrivacy:
+      if (t == "AES" || t == "DES") return std::string(t);
+      return Status::InvalidArgument("must be AES or DES");
     case Text::kFilename:
       if (one_line && t.find('/') == std::string_view::npos && t != "." && t != "..") return std::string(t);
       return Status::InvalidArgument("must be a non-empty file name without '/'");

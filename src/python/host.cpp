@@ -60,6 +60,13 @@ py::dict SnmpDict(const SnmpConfig& c) {
   d["max_repetitions"] = c.max_repetitions;
   d["port"] = c.port;
   d["proxy_port"] = c.proxy_port;
+  d["v3_username"] = c.v3_username;
+  d["v3_security_level"] = c.v3_security_level;
+  d["v3_auth_protocol"] = c.v3_auth_protocol;
+  d["v3_privacy_protocol"] = c.v3_privacy_protocol;
+  d["v3_context"] = c.v3_context;
+  d["v3_auth_password_key"] = c.v3_auth_password_key;
+  d["v3_privacy_password_key"] = c.v3_privacy_password_key;
   return d;
 }
 

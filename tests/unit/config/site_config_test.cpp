@@ -99,6 +99,13 @@ TEST(Unit, SiteConfigReadsEveryKeyOfFullFile) {
   EXPECT_EQ(c.snmp.max_repetitions, 1);
   EXPECT_EQ(c.snmp.port, 1161);
   EXPECT_EQ(c.snmp.proxy_port, 1);
+  EXPECT_EQ(c.snmp.v3_username, "poller");
+  EXPECT_EQ(c.snmp.v3_security_level, "authNoPriv");
+  EXPECT_EQ(c.snmp.v3_auth_protocol, "MD5");
+  EXPECT_EQ(c.snmp.v3_privacy_protocol, "DES");
+  EXPECT_EQ(c.snmp.v3_context, "ctx1");
+  EXPECT_EQ(c.snmp.v3_auth_password_key, "site_v3_auth");
+  EXPECT_EQ(c.snmp.v3_privacy_password_key, "snmp_v3_privacy_password");
   EXPECT_EQ(c.x509.x509_secured_requests, 2);
   EXPECT_EQ(c.x509.x509_cert_location, Fixture("config/certs")) << "relative to the INI file";
   EXPECT_EQ(c.x509.x509_cert_filename, "client.pem");

@@ -49,7 +49,10 @@ TEST(Unit, ContextSnmpHasTheOriginalDefaults) {
                      'connection_factory_class': 'PanoptesSNMPConnectionFactory', 'community': 'public',
                      'community_string_key': 'snmp_community_string', 'version': '2c', 'timeout': 5,
                      'retries': 1, 'non_repeaters': 0, 'max_repetitions': 25, 'port': 161,
-                     'proxy_port': 10161}, s
+                     'proxy_port': 10161, 'v3_username': '', 'v3_security_level': 'authPriv',
+                     'v3_auth_protocol': 'SHA', 'v3_privacy_protocol': 'AES', 'v3_context': '',
+                     'v3_auth_password_key': 'snmp_v3_auth_password',
+                     'v3_privacy_password_key': 'snmp_v3_privacy_password'}, s
         assert x == {'x509_secured_requests': 0, 'x509_cert_location': '/home/panoptes/x509/certs',
                      'x509_cert_filename': 'panoptes.pem', 'x509_key_location': '/home/panoptes/x509/keys',
                      'x509_key_filename': 'panoptes.key'}, x
