@@ -65,7 +65,7 @@ int PollTimeout(std::chrono::steady_clock::time_point until) {
 Result<std::unique_ptr<KindScheduler>> KindScheduler::Create(const SiteConfig& site, PluginKind kind,
                                                              std::string token, CodeValidator& validator,
                                                              KindStats& stats) {
-  auto watcher = Watcher::Create();
+  auto watcher = core::DirWatch::Create("scheduler");
   if (!watcher.ok()) return watcher.status();
   int dispatch_fd = MakeEventFd();
   int maintenance_fd = MakeEventFd();
@@ -79,8 +79,9 @@ Result<std::unique_ptr<KindScheduler>> KindScheduler::Create(const SiteConfig& s
 }
 
 KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, std::string token,
-                             CodeValidator& validator, KindStats& stats, std::unique_ptr<Watcher> watcher,
-                             int dispatch_wake_fd, int maintenance_wake_fd)
+                             CodeValidator& validator, KindStats& stats,
+                             std::unique_ptr<core::DirWatch> watcher, int dispatch_wake_fd,
+                             int maintenance_wake_fd)
     : site_(site),
       kind_(kind),
       kind_name_(KindName(kind)),

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "config/file_trust.h"
+#include "core/dir_watch.h"
 #include "panoptes/site_config.h"
 #include "redis/client.h"
 #include "resources/store.h"
@@ -36,7 +37,6 @@
 #include "scheduler/redis_schedule_store.h"
 #include "scheduler/stats.h"
 #include "scheduler/validator.h"
-#include "scheduler/watcher.h"
 
 namespace panoptes::scheduler {
 
@@ -63,7 +63,7 @@ class KindScheduler {
  private:
   using Clock = std::chrono::steady_clock;
   KindScheduler(const SiteConfig& site, PluginKind kind, std::string token, CodeValidator& validator,
-                KindStats& stats, std::unique_ptr<Watcher> watcher, int dispatch_wake_fd,
+                KindStats& stats, std::unique_ptr<core::DirWatch> watcher, int dispatch_wake_fd,
                 int maintenance_wake_fd);
 
   // One turn of a loop, at a thread boundary: an exception is logged (once while it repeats), the
@@ -119,7 +119,7 @@ class KindScheduler {
   redis::Client maintenance_client_;
   RedisScheduleStore store_;
   resources::ResourceStore resource_store_;
-  std::unique_ptr<Watcher> watcher_;
+  std::unique_ptr<core::DirWatch> watcher_;
   ScanConfig scan_config_;
   uint64_t seen_epoch_ = 0;
   bool schedule_dirty_ = false;

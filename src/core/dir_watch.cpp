@@ -1,4 +1,4 @@
-#include "scheduler/watcher.h"
+#include "core/dir_watch.h"
 
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include "core/logging.h"
 
-namespace panoptes::scheduler {
+namespace panoptes::core {
 namespace {
 
 namespace fs = std::filesystem;
@@ -27,24 +27,23 @@ std::string CanonicalDir(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<Watcher>> Watcher::Create() {
+Result<std::unique_ptr<DirWatch>> DirWatch::Create(std::string log_name) {
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) return Status::IOError(std::string("inotify_init1: ") + std::strerror(errno));
-  return std::unique_ptr<Watcher>(new Watcher(fd));
+  return std::unique_ptr<DirWatch>(new DirWatch(fd, std::move(log_name)));
 }
 
-Watcher::~Watcher() {
+DirWatch::~DirWatch() {
   if (fd_ >= 0) close(fd_);
 }
 
-void Watcher::AddOne(const std::string& dir) {
+void DirWatch::AddOne(const std::string& dir) {
   if (by_path_.count(dir)) return;
   int wd = inotify_add_watch(fd_, dir.c_str(), kMask);
   if (wd < 0) {
     if (warned_.insert(dir).second) {
-      core::Logger("scheduler")
-          ->warn("cannot watch {}: {} (changes there are seen at the next periodic rescan)", dir,
-                 std::strerror(errno));
+      Logger(log_name_)->warn("cannot watch {}: {} (changes there are seen at the next periodic rescan)", dir,
+                              std::strerror(errno));
     }
     return;
   }
@@ -55,7 +54,7 @@ void Watcher::AddOne(const std::string& dir) {
   by_path_[dir] = wd;
 }
 
-void Watcher::AddTree(const std::string& dir, std::set<std::string>& seen) {
+void DirWatch::AddTree(const std::string& dir, std::set<std::string>& seen) {
   std::string canonical = CanonicalDir(dir);
   if (canonical.empty() || !seen.insert(canonical).second) return;
   AddOne(canonical);
@@ -67,7 +66,7 @@ void Watcher::AddTree(const std::string& dir, std::set<std::string>& seen) {
   }
 }
 
-size_t Watcher::Watch(const std::vector<std::string>& roots, const std::vector<std::string>& flat) {
+size_t DirWatch::Watch(const std::vector<std::string>& roots, const std::vector<std::string>& flat) {
   std::set<std::string> seen;
   for (const std::string& root : roots) AddTree(root, seen);
   flat_.clear();
@@ -89,7 +88,7 @@ size_t Watcher::Watch(const std::vector<std::string>& roots, const std::vector<s
   return by_wd_.size();
 }
 
-bool Watcher::Drain() {
+bool DirWatch::Drain() {
   bool changed = false;
   alignas(struct inotify_event) char buffer[16384];
   while (true) {
@@ -121,4 +120,4 @@ bool Watcher::Drain() {
   return changed;
 }
 
-}  // namespace panoptes::scheduler
+}  // namespace panoptes::core

@@ -1,4 +1,4 @@
-#include "scheduler/watcher.h"
+#include "core/dir_watch.h"
 
 #include <poll.h>
 
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace panoptes::scheduler {
+namespace panoptes::core {
 namespace {
 
 namespace fs = std::filesystem;
@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 class TempTree {
  public:
   TempTree() {
-    char tmpl[] = "/tmp/panoptes-watcher-XXXXXX";
+    char tmpl[] = "/tmp/panoptes-dirwatch-XXXXXX";
     root_ = mkdtemp(tmpl);
   }
   ~TempTree() { fs::remove_all(root_); }
@@ -27,7 +27,7 @@ class TempTree {
 };
 
 // Waits (bounded) for the watcher to report a change.
-bool ChangeSeen(Watcher& w, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+bool ChangeSeen(DirWatch& w, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{w.fd(), POLLIN, 0};
@@ -43,9 +43,9 @@ void Write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-TEST(Unit, WatcherSeesCreateModifyRenameDelete) {
+TEST(Unit, DirWatchSeesCreateModifyRenameDelete) {
   TempTree t;
-  auto w = Watcher::Create();
+  auto w = DirWatch::Create("test");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ((*w)->Watch({t.root()}), 1u);
   Write(t.root() + "/a.panoptes-plugin", "x");
@@ -59,10 +59,10 @@ TEST(Unit, WatcherSeesCreateModifyRenameDelete) {
   EXPECT_FALSE(ChangeSeen(**w, std::chrono::milliseconds(100))) << "change reported with nothing changed";
 }
 
-TEST(Unit, WatcherWatchesNewSubdirectoriesRecursively) {
+TEST(Unit, DirWatchWatchesNewSubdirectoriesRecursively) {
   TempTree t;
   fs::create_directories(t.root() + "/a/b");
-  auto w = Watcher::Create();
+  auto w = DirWatch::Create("test");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ((*w)->Watch({t.root()}), 3u);
   Write(t.root() + "/a/b/deep.py", "x");
@@ -74,9 +74,9 @@ TEST(Unit, WatcherWatchesNewSubdirectoriesRecursively) {
   EXPECT_TRUE(ChangeSeen(**w)) << "file in a new subdirectory not seen";
 }
 
-TEST(Unit, WatcherSkipsMissingRootsAndPicksThemUpLater) {
+TEST(Unit, DirWatchSkipsMissingRootsAndPicksThemUpLater) {
   TempTree t;
-  auto w = Watcher::Create();
+  auto w = DirWatch::Create("test");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ((*w)->Watch({t.root() + "/later"}), 0u);
   fs::create_directories(t.root() + "/later");
@@ -85,10 +85,10 @@ TEST(Unit, WatcherSkipsMissingRootsAndPicksThemUpLater) {
   EXPECT_TRUE(ChangeSeen(**w));
 }
 
-TEST(Unit, WatcherWatchesFlatDirectoriesWithoutTheirSubdirectories) {
+TEST(Unit, DirWatchWatchesFlatDirectoriesWithoutTheirSubdirectories) {
   TempTree t;
   fs::create_directories(t.root() + "/modules/deep");
-  auto w = Watcher::Create();
+  auto w = DirWatch::Create("test");
   ASSERT_TRUE(w.ok());
   EXPECT_EQ((*w)->Watch({}, {t.root() + "/modules"}), 1u);
   Write(t.root() + "/modules/plugin.py", "x");
@@ -101,4 +101,4 @@ TEST(Unit, WatcherWatchesFlatDirectoriesWithoutTheirSubdirectories) {
 }
 
 }  // namespace
-}  // namespace panoptes::scheduler
+}  // namespace panoptes::core

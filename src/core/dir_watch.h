@@ -1,8 +1,10 @@
 #pragma once
 // Watches plugin directories for changes with inotify, recursively: a file created, modified,
 // deleted, renamed or its attributes changed anywhere under a root, and directories created or
-// moved in (watched as they appear, and their contents counted as a change). The scheduler polls
-// fd() and calls Drain() when readable; it debounces and rescans (docs/scheduler.md, "Scanning").
+// moved in (watched as they appear, and their contents counted as a change). The one inotify
+// wrapper of the project: the scheduler (which debounces and rescans, docs/scheduler.md
+// "Scanning") and the agent's zygote (which tells the workers, docs/agent.md) poll fd() and call
+// Drain() when readable.
 // Roots that do not exist yet are skipped; Watch() again (every rescan does) picks them up.
 // Not thread-safe: one owner thread.
 
@@ -10,19 +12,20 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "panoptes/status.h"
 
-namespace panoptes::scheduler {
+namespace panoptes::core {
 
-class Watcher {
+class DirWatch {
  public:
-  // kIOError when inotify cannot be initialised.
-  static Result<std::unique_ptr<Watcher>> Create();
-  ~Watcher();
-  Watcher(const Watcher&) = delete;
-  Watcher& operator=(const Watcher&) = delete;
+  // kIOError when inotify cannot be initialised. `log_name`: the logger its warnings go to.
+  static Result<std::unique_ptr<DirWatch>> Create(std::string log_name);
+  ~DirWatch();
+  DirWatch(const DirWatch&) = delete;
+  DirWatch& operator=(const DirWatch&) = delete;
 
   // Makes the watched set every directory under `roots` (recursively, following symlinks once)
   // plus each of `flat` itself (not its subdirectories: the directories of plugin modules, which
@@ -41,7 +44,7 @@ class Watcher {
   size_t watched() const { return by_wd_.size(); }
 
  private:
-  explicit Watcher(int fd) : fd_(fd) {}
+  DirWatch(int fd, std::string log_name) : fd_(fd), log_name_(std::move(log_name)) {}
   void AddTree(const std::string& dir, std::set<std::string>& seen);
   void AddOne(const std::string& dir);
 
@@ -50,6 +53,7 @@ class Watcher {
   std::map<std::string, int> by_path_;
   std::set<std::string> flat_;  // watched for their own entries only (no new subdirectories)
   std::set<std::string> warned_;
+  std::string log_name_;  // the logger of its owner
 };
 
-}  // namespace panoptes::scheduler
+}  // namespace panoptes::core
