@@ -7,6 +7,7 @@
 
 #include "agent/plugin_catalog.h"
 #include "agent/redis_task_queue.h"
+#include "agent/task_parts.h"
 #include "agent/worker_core.h"
 #include "core/logging.h"
 #include "plugin/redis_services.h"
@@ -55,7 +56,8 @@ class PythonRunner : public PluginRunner {
         store_(client, site.redis.key_prefix) {}
 
   python::RunOutcome Run(const PluginInfo& info, const Task& task, EnrichmentSource& enrichment) override {
-    python::RunInput input{task.resource, sites_, {&kv_, &secrets_, &enrichment}, task.signature, task.id};
+    python::RunInput input{task.resource,  sites_,  {&kv_, &secrets_, &enrichment},
+                           task.signature, task.id, TimeLimit(task, info)};
     g_in_run.store(true);
     python::RunOutcome outcome = host_.Run(info, input);
     g_in_run.store(false);

@@ -125,7 +125,7 @@ struct PluginHost::Impl {
   ApiClasses classes;
   py::object base_classes[3];
   py::object context_cls, enrichment_context_cls, cache_cls, make_logger, add_plugin_module, open_code,
-      compile, module_type, sys_modules, sys_path;
+      compile, module_type, sys_modules, sys_path, host_module;
   // The slots of PanoptesPluginContext and of PanoptesPluginWithEnrichmentContext (a run with an
   // enrichment cache), each with its own fast path.
   Slot context_slots[std::size(kContextFields)], enrichment_context_slots[std::size(kContextFields)];
@@ -147,7 +147,8 @@ struct PluginHost::Impl {
   py::object ResourceObject(Entry& entry, const Resource& resource);
   py::object NewResource(const Resource& resource);
   py::object ConstructResource(const Resource& resource);
-  void Bind(const RunInput& input);
+  // `start`: when the run began (its time limit counts from there).
+  void Bind(const RunInput& input, std::chrono::steady_clock::time_point start);
   void Unbind();
 };
 
@@ -157,7 +158,8 @@ PluginHost::Impl::Impl(const PluginDefaults& defaults)
   context_cls = api.attr("PanoptesPluginContext");
   enrichment_context_cls = api.attr("PanoptesPluginWithEnrichmentContext");
   cache_cls = api.attr("PanoptesEnrichmentCache");
-  make_logger = py::module_::import("panoptes._host").attr("make_logger");
+  host_module = py::module_::import("panoptes._host");
+  make_logger = host_module.attr("make_logger");
   add_plugin_module = py::module_::import("_panoptes_bootstrap").attr("add_plugin_module");
   open_code = py::module_::import("io").attr("open_code");
   compile = py::module_::import("builtins").attr("compile");
@@ -390,7 +392,12 @@ py::object PluginHost::Impl::MakeContext(const PluginInfo& info, Entry& entry, c
   return context;
 }
 
-void PluginHost::Impl::Bind(const RunInput& input) {
+void PluginHost::Impl::Bind(const RunInput& input, std::chrono::steady_clock::time_point start) {
+  // steady_clock is CLOCK_MONOTONIC, the clock of Python's time.monotonic().
+  double started = std::chrono::duration<double>(start.time_since_epoch()).count();
+  host_module.attr("run_started") = started;
+  host_module.attr("run_time_limit") =
+      input.time_limit_s > 0 ? py::object(py::float_(input.time_limit_s)) : py::none();
   sink->signature = input.signature;
   sink->resource_id = input.resource ? input.resource->id : std::string();
   sink->task_id = input.task_id;
@@ -400,6 +407,7 @@ void PluginHost::Impl::Bind(const RunInput& input) {
 }
 
 void PluginHost::Impl::Unbind() {
+  host_module.attr("run_time_limit") = py::none();
   kv->store = nullptr;
   secrets->store = nullptr;
   fetcher->store = nullptr;
@@ -449,7 +457,7 @@ RunOutcome PluginHost::Run(const PluginInfo& info, const RunInput& input) {
         outcome.error = st.message();
       } else {
         Impl::Entry& entry = *loaded;
-        impl_->Bind(input);
+        impl_->Bind(input, start);
         py::object context = impl_->MakeContext(info, entry, input);
         PyObject* args[] = {context.ptr()};
         py::object result = Call(entry.run, args, 1);

@@ -72,6 +72,10 @@ struct RunInput {
   // Log tags of context.logger records (and of the host's own lines).
   std::string signature;
   std::string task_id;
+  // The run's time limit in seconds (0: none). The framework's SNMP connections shorten their waits
+  // so that an unanswered device ends the run with an error naming it before the limit is reached
+  // (panoptes._host.snmp_budget()).
+  double time_limit_s = 0;
 };
 
 using PluginResult = std::variant<std::monostate, DiscoveryResult, PollingResult, EnrichmentResult>;

@@ -164,6 +164,32 @@ class TestErrors(unittest.TestCase):
             v2('errors', timeout=1, retries=0).get('.1.3.6.1.2.1.2.2.1.2.4')
         self.assertLess(time.monotonic() - start, 1.5)
 
+    def test_waits_are_cut_to_what_the_run_time_limit_leaves_then_restored(self):
+        from panoptes import _host
+        port = free_udp_port()
+        conn = v2(timeout=5, retries=1, port=port)  # 10 s of waiting per request
+        try:
+            _host.run_started, _host.run_time_limit = time.monotonic(), 2.0  # margin 0.5 s: 1.5 s left
+            message = self.assert_times_out_within(conn, 1.5)
+            self.assertIn('127.0.0.1:{}, timeout 5 s, retries 1; waits cut to'.format(port), message)
+            _host.run_started = time.monotonic() - 2.0  # nothing left: no packet is sent
+            start = time.monotonic()
+            with self.assertRaises(PanoptesSNMPTimeoutException) as caught:
+                conn.get('.1.3.6.1.2.1.1.5.0')
+            self.assertLess(time.monotonic() - start, 0.1)
+            self.assertIn("no time left before the run's time limit (127.0.0.1:{}".format(port), str(caught.exception))
+            # A cut connection gets its full waits back once a run has time for them (or no limit,
+            # as under panoptes-ctl run).
+            answering = v2(timeout=5, retries=1)
+            _host.run_started = time.monotonic()
+            self.assertEqual(answering.get('.1.3.6.1.2.1.1.5.0').value, 'switch48.lab')
+            self.assertLess(answering._easy_snmp_session.timeout, 1)
+            _host.run_time_limit = 60.0
+            self.assertEqual(answering.get('.1.3.6.1.2.1.1.5.0').value, 'switch48.lab')
+            self.assertEqual(answering._easy_snmp_session.timeout, 5)
+        finally:
+            _host.run_time_limit = None
+
     def test_bad_arguments_are_assertion_errors(self):
         for args in (('', 161, 1, 1, 'c'), ('h', 0, 1, 1, 'c'), ('h', 65536, 1, 1, 'c'),
                      ('h', 161, 0, 1, 'c'), ('h', 161, 1, -1, 'c'), ('h', 161, 1, 1, ''), ('h', '161', 1, 1, 'c')):

@@ -1,7 +1,9 @@
 # SNMP connections for plugins (the original's framework.utilities.snmp.connection):
 #  - PanoptesSNMPConnection: get / get_next / get_bulk / bulk_walk on numeric OIDs, answers as
 #    PanoptesSNMPVariable, every library error raised as the matching PanoptesSNMP*Exception whose
-#    message names the endpoint. A request waits at most timeout x (retries + 1) seconds.
+#    message names the endpoint. A request waits at most timeout x (retries + 1) seconds, and never
+#    past the run's time limit in the agent: the waits are shortened so that an unanswered device
+#    ends the run with a timeout naming it rather than the agent killing the run.
 #  - PanoptesSNMPV2Connection (community), PanoptesSNMPV3Connection (USM user; our addition) and
 #    PanoptesSNMPV3TLSConnection (SNMPv3 over TLS with certificates).
 #  - PanoptesSNMPPluginConfiguration: a plugin's SNMP and x509 settings, its own [snmp]/[x509]
@@ -20,6 +22,11 @@ from yahoo_panoptes.framework.utilities.snmp.exceptions import (  # noqa: F401 (
     PanoptesSNMPNoSuchNameException, PanoptesSNMPNoSuchObjectException, PanoptesSNMPTimeoutException,
     PanoptesSNMPUndeterminedTypeException, PanoptesSNMPUnknownObjectIDException)
 from yahoo_panoptes.framework.utilities.snmp.variable import PanoptesSNMPVariable
+
+try:
+    from panoptes import _host  # the run's time limit (in the daemons' workers)
+except ImportError:  # the framework imported outside the embedded host
+    _host = None
 
 exception_class_mapping = {
     EasySNMPError: PanoptesSNMPException,
@@ -58,6 +65,7 @@ class PanoptesSNMPConnection(object):
         self._timeout = timeout
         self._retries = retries
         self._easy_snmp_session = None
+        self._cut_timeout = None  # the per-try timeout (s) when shortened for the run's time limit
 
     @property
     def host(self):
@@ -88,13 +96,38 @@ class PanoptesSNMPConnection(object):
             message = '{} ({})'.format(message, endpoint)
         return (cls or PanoptesSNMPException)(message)
 
+    def _settings(self):
+        text = '{}, timeout {} s, retries {}'.format(self._endpoint(), self._timeout, self._retries)
+        if self._cut_timeout is not None:
+            text += '; waits cut to {:.2f} s per try by the run\'s time limit'.format(self._cut_timeout)
+        return text
+
     def _raise(self, exception):
-        endpoint = '{}, timeout {} s, retries {}'.format(self._endpoint(), self._timeout, self._retries)
-        raise self._wrap_panoptes_snmp_exception(exception, endpoint) from exception
+        raise self._wrap_panoptes_snmp_exception(exception, self._settings()) from exception
 
     def _session(self):
         require(self._easy_snmp_session is not None, 'PanoptesSNMPSession not initialized')
+        self._fit_time_limit()
         return self._easy_snmp_session
+
+    def _fit_time_limit(self):
+        """Before a request: shortens the session's per-try timeout when timeout x (retries + 1)
+        would outlast what the run's time limit leaves (and restores it when there is time again);
+        with no time left, raises the timeout at once."""
+        budget = _host.snmp_budget() if _host is not None else None
+        tries = self._retries + 1
+        if budget is None or self._timeout * tries <= budget:
+            wanted = None
+        elif budget / tries >= 0.01:
+            wanted = budget / tries
+        else:
+            self._cut_timeout = 0.0
+            raise PanoptesSNMPTimeoutException(
+                'timed out while connecting to remote host: no time left before the run\'s time limit ({})'.format(
+                    self._settings()))
+        if wanted != self._cut_timeout:
+            self._easy_snmp_session.update_session(timeout=self._timeout if wanted is None else wanted)
+            self._cut_timeout = wanted
 
     def get(self, oid):
         """The variable at `oid` (its snmp_type is 'NOSUCHOBJECT' / 'NOSUCHINSTANCE' when the agent
