@@ -210,9 +210,18 @@ void KindScheduler::SetLeader(bool leader) {
 void KindScheduler::LeaderTick() {
   auto result = leader_ ? leader_lock_.Renew() : leader_lock_.Acquire();
   if (!result.ok()) {
-    if (leader_) Log()->error("{}: cannot renew leadership: {}", kind_name_, result.status().ToString());
+    std::string error = result.status().ToString();
+    if (leader_) {
+      Log()->error("{}: cannot renew leadership: {}", kind_name_, error);
+    } else if (error != acquire_error_) {
+      // A standby retries every tick: say why once (e.g. an ACL user without the rights), not
+      // every third of leader_ttl_ms.
+      Log()->error("{}: cannot take the leadership: {}", kind_name_, error);
+    }
+    acquire_error_ = error;
     SetLeader(false);
   } else {
+    acquire_error_.clear();
     SetLeader(*result);
   }
   next_leader_tick_ = Clock::now() + milliseconds(std::max(site_.scheduler.leader_ttl_ms / 3, 100));

@@ -104,6 +104,7 @@ class KindScheduler {
   RedisScheduleStore dispatch_store_;
   Clock::time_point next_leader_tick_{};
   Clock::time_point next_dispatch_{};
+  std::string acquire_error_;  // the last failure to take the leadership, logged once
 
   struct ScanConfig {
     KindConfig kind;
