@@ -1,6 +1,7 @@
 # A real snmpsimd for the Python tests (as tests/support/snmp_sim.h for the C++ ones): serves a
 # directory of .snmprec recordings on a free 127.0.0.1 UDP port; each <name>.snmprec answers
-# community <name> and SNMPv3 context <name> for the USM user V3_USER (SHA/AES, authPriv).
+# community <name> and SNMPv3 context <name> for the USM user V3_USER (SHA/AES, authPriv), and
+# <subdirectory>/<name>.snmprec the community "<subdirectory>/<name>".
 import os
 import shutil
 import socket
@@ -57,10 +58,16 @@ class SnmpSim(object):
         data, cache = os.path.join(self._dir, 'data'), os.path.join(self._dir, 'cache')
         os.makedirs(cache)
         shutil.copytree(self.data_dir, data)
-        names = sorted(f[:-len('.snmprec')] for f in os.listdir(data) if f.endswith('.snmprec'))
+        # A recording in a subdirectory answers the community "<subdirectory>/<name>".
+        names, dirs = [], [self._dir, data, cache]
+        for root, subdirs, files in os.walk(data):
+            dirs.extend(os.path.join(root, d) for d in subdirs)
+            names.extend(os.path.relpath(os.path.join(root, f), data)[:-len('.snmprec')]
+                         for f in files if f.endswith('.snmprec'))
+        names.sort()
         if not names:
             raise RuntimeError('no .snmprec file in {}'.format(self.data_dir))
-        for d in (self._dir, data, cache):  # snmpsimd runs as nobody when started as root
+        for d in dirs:  # snmpsimd runs as nobody when started as root
             os.chmod(d, 0o777)
         self.port = free_udp_port()
         args = ['/usr/bin/snmpsimd', '--data-dir=' + data, '--cache-dir=' + cache,
