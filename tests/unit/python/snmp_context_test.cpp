@@ -83,5 +83,31 @@ TEST(Unit, ContextSnmpCarriesTheSiteValues) {
       << "the second run sees the site's port, not the first run's edit: " << outcome.error;
 }
 
+TEST(Unit, TheRunTimeLimitBoundsTheSnmpBudgetDuringTheRunOnly) {
+  // A 10 s limit: the budget is what is left of it less a margin of 1 s. No limit (panoptes-ctl
+  // run): no budget.
+  PluginInfo limited = SnmpPlugin("snmp_budget_limited", R"(
+        from panoptes import _host
+        budget = _host.snmp_budget()
+        assert _host.run_time_limit == 10.0 and 8.5 < budget <= 9.0, (_host.run_time_limit, budget)
+)");
+  PluginInfo unlimited = SnmpPlugin("snmp_budget_none", R"(
+        from panoptes import _host
+        assert _host.run_time_limit is None and _host.snmp_budget() is None, _host.run_time_limit
+)");
+  python::PluginHost host(TestInterpreter());
+  python::RunInput input;
+  input.resource = TestResource();
+  input.sites = {"dc1"};
+  input.time_limit_s = 10;
+  auto with_limit = host.Run(limited, input);
+  EXPECT_EQ(with_limit.status, python::RunStatus::kEmpty) << with_limit.error;
+  EXPECT_TRUE(TestInterpreter().Exec("from panoptes import _host\nassert _host.run_time_limit is None").ok())
+      << "the limit is cleared after the run";
+  input.time_limit_s = 0;
+  auto without = host.Run(unlimited, input);
+  EXPECT_EQ(without.status, python::RunStatus::kEmpty) << without.error;
+}
+
 }  // namespace
 }  // namespace panoptes::testing
