@@ -42,11 +42,28 @@ write_bench_plugin() {
     "$BENCH_DIR/plugins/polling/$name.panoptes-plugin.in" > "$1/polling/$name.panoptes-plugin"
 }
 
+# agent_workers PID: the agent's workers, one per line (its children but the zygote).
+agent_workers() {
+  local c
+  for c in $(children_of "$1"); do
+    [ "$(cat "/proc/$c/comm" 2>/dev/null)" = panoptes-zygote ] || echo "$c"
+  done
+}
+
+# agent_zygote PID: the agent's zygote (empty: none).
+agent_zygote() {
+  local c
+  for c in $(children_of "$1"); do
+    [ "$(cat "/proc/$c/comm" 2>/dev/null)" = panoptes-zygote ] && echo "$c"
+  done
+  return 0
+}
+
 # sample_agent_rss PID LABEL: supervisor RSS and each worker's RSS and PSS, idle.
 sample_agent_rss() {
   local pid=$1 label=$2 w pss
   sample supervisor_rss_mb "$(rss_mb "$pid")" MiB "agent supervisor RSS, idle ($label)"
-  for w in $(children_of "$pid"); do
+  for w in $(agent_workers "$pid"); do
     sample worker_idle_rss_mb "$(rss_mb "$w")" MiB "agent worker RSS, idle, each worker ($label)"
     pss=$(awk '/^Pss:/ { printf "%.1f", $2 / 1024 }' "/proc/$w/smaps_rollup" 2>/dev/null)
     [ -n "$pss" ] && sample worker_idle_pss_mb_w2 "$pss" MiB "agent worker PSS, idle, each of 2 workers ($label)"

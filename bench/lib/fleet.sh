@@ -17,6 +17,11 @@ fleet_agent_pss() {
   sample "fleet_pss_mb_$w" "$total" MiB "fleet: agent PSS, supervisor + $w idle workers (target <= 1024 at 256)"
   sample "fleet_worker_pss_mb_$w" "$(awk -v t="$total" -v s="$sup" -v w="$w" 'BEGIN { printf "%.2f", (t - s) / w }')" \
     MiB "fleet: PSS per idle worker with $w workers"
+  local zygote; zygote=$(agent_zygote "$AGENT_PID")
+  if [ -n "$zygote" ]; then
+    sample "fleet_zygote_pss_mb_$w" "$(awk '/^Pss:/ { printf "%.1f", $2 / 1024 }' "/proc/$zygote/smaps_rollup")" MiB \
+      "fleet: the zygote's PSS with $w workers (in the per-worker figures, which count all but the supervisor)"
+  fi
   if [ "$w" = 256 ]; then
     sample worker_idle_pss_mb "$(awk -v t="$total" -v s="$sup" 'BEGIN { printf "%.2f", (t - s) / 256 }')" MiB \
       "agent worker PSS, idle, each, with 256 workers (target <= 3)"
@@ -98,7 +103,7 @@ fleet_replace() {
     --count 2 --tag warm --timeout-s 60 > "$dir/replace-warmup.out" || die "fleet: replace warm-up failed"
   for rep in $(seq 1 "$reps"); do
     sleep 5.2  # past the quick-death window of the worker started by the previous repetition
-    local worker; worker=$(children_of "$AGENT_PID" | head -1)
+    local worker; worker=$(agent_workers "$AGENT_PID" | head -1)
     [ -n "$worker" ] || die "fleet: the replace agent has no worker"
     "$BIN_BENCH/fleet_driver/bench_fleet_driver" replace --port "$REDIS_PORT" --prefix "$prefix" --plugin bench_sleep \
       --pid "$worker" --tag "k$rep" > "$dir/replace$rep.out" || die "fleet: replace repetition $rep failed"

@@ -67,17 +67,24 @@ std::string ReadTaskId(const BoardSlot& slot) {
   return id;
 }
 
+namespace {
+static_assert(sizeof(BoardShared) % alignof(BoardSlot) == 0, "the slots follow the shared part, aligned");
+size_t MappedBytes(size_t n) {
+  return sizeof(BoardShared) + sizeof(BoardSlot) * n;
+}
+}  // namespace
+
 Result<std::unique_ptr<Board>> Board::Create(size_t n) {
-  size_t bytes = sizeof(BoardSlot) * (n > 0 ? n : 1);
-  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* mem = mmap(nullptr, MappedBytes(n), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return Status::IOError(std::string("worker board: mmap: ") + std::strerror(errno));
-  auto* slots = static_cast<BoardSlot*>(mem);
+  auto* shared = new (mem) BoardShared();
+  auto* slots = reinterpret_cast<BoardSlot*>(static_cast<char*>(mem) + sizeof(BoardShared));
   for (size_t i = 0; i < n; ++i) new (&slots[i]) BoardSlot();
-  return std::unique_ptr<Board>(new Board(slots, n));
+  return std::unique_ptr<Board>(new Board(shared, slots, n));
 }
 
 Board::~Board() {
-  munmap(slots_, sizeof(BoardSlot) * (n_ > 0 ? n_ : 1));
+  munmap(shared_, MappedBytes(n_));
 }
 
 void Board::Reset(size_t i) {

@@ -49,6 +49,7 @@ struct alignas(64) BoardSlot {
   std::array<std::atomic<uint64_t>, kTaskIdWords> task_id{};
   std::atomic<uint32_t> prefetched{0};  // 1 while the worker holds a prefetched task
   std::atomic<uint32_t> stop{0};        // set by the supervisor: finish the current task and exit
+  std::atomic<int32_t> pid{0};          // the worker's, stored by the zygote and by the worker (0: none yet)
 
   std::array<std::atomic<uint64_t>, kRunOutcomes.size()> executed{};
   std::array<std::atomic<uint64_t>, kSkipReasons.size()> skipped{};
@@ -63,6 +64,13 @@ struct alignas(64) BoardSlot {
 static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<int64_t>::is_always_lock_free &&
                   std::atomic<uint32_t>::is_always_lock_free,
               "the board lives in shared memory: its atomics must be lock-free");
+
+// What the zygote tells every worker (zygote.h): the plugin files changed. One inotify instance per
+// agent (the zygote's) instead of one per worker.
+struct alignas(64) BoardShared {
+  std::atomic<uint64_t> plugin_generation{0};  // bumped after every change seen (and at each zygote start)
+  std::atomic<uint32_t> watching{0};           // 1 while a zygote watches the plugin files
+};
 
 // Index of `name` in `names`, or names.size() when absent.
 template <size_t N>
@@ -87,7 +95,7 @@ std::string ReadTaskId(const BoardSlot& slot);  // supervisor side: best effort,
 // The histogram buckets are http::DurationBuckets() (+Inf last).
 const std::vector<double>& BoardBucketBounds();
 
-// The shared mapping: `n` zeroed slots, inherited by the children forked after it.
+// The shared mapping: a BoardShared and `n` zeroed slots, inherited by the children forked after it.
 class Board {
  public:
   static Result<std::unique_ptr<Board>> Create(size_t n);
@@ -96,12 +104,14 @@ class Board {
   Board& operator=(const Board&) = delete;
 
   BoardSlot& slot(size_t i) { return slots_[i]; }
+  BoardShared& shared() { return *shared_; }
   size_t size() const { return n_; }
   // Zeroes slot i (REQUIRES: no worker writes it).
   void Reset(size_t i);
 
  private:
-  Board(BoardSlot* slots, size_t n) : slots_(slots), n_(n) {}
+  Board(BoardShared* shared, BoardSlot* slots, size_t n) : shared_(shared), slots_(slots), n_(n) {}
+  BoardShared* shared_;
   BoardSlot* slots_;
   size_t n_;
 };

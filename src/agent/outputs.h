@@ -1,8 +1,8 @@
 #pragma once
-// What a finished run writes, by kind (docs/redis.md, docs/plugin-api.md): polling metrics groups as entries of
-// P:metrics:<site> (field `data`), enrichment groups as P:enrichment:<resource_id>:<namespace>
-// with their TTL. Discovery results go to the resource store instead (resources::ResourceStore),
-// so they produce no OutputWrite here. Pure functions; thread-safe.
+// What a finished run writes, by kind (docs/redis.md, docs/plugin-api.md): polling metrics groups as entries
+// of P:metrics:<site> (field `data`), enrichment groups as P:enrichment:<resource_id>:<namespace> with their
+// TTL. Discovery results go to the resource store instead (resources::ResourceStore), so they produce no
+// OutputWrite here. Pure functions; thread-safe.
 
 #include <string>
 #include <vector>

@@ -16,12 +16,14 @@ int64_t MtimeNs(const std::string& path) {
 }  // namespace
 
 FilePluginCatalog::FilePluginCatalog(const SiteConfig& site, PluginKind kind, std::string worker_id,
-                                     std::function<void(const std::string&)> forget)
+                                     std::function<void(const std::string&)> forget,
+                                     const BoardShared* changes)
     : site_(site),
       kind_(kind),
       worker_id_(std::move(worker_id)),
       forget_(std::move(forget)),
-      log_(core::Logger("agent")) {}
+      log_(core::Logger("agent")),
+      changes_(changes) {}
 
 void FilePluginCatalog::Tick() {
   if (std::chrono::steady_clock::now() - last_scan_ >
@@ -44,13 +46,12 @@ void FilePluginCatalog::Rescan() {
   }
   plugins_ = std::move(fresh);
   last_scan_ = std::chrono::steady_clock::now();
-  // Watch the files, then look once more: an edit between the scan and the watch is not missed.
-  files_.Reset();
-  for (const auto& [name, info] : plugins_) {
-    files_.Add(info->file);
-    files_.Add(info->module_path);
-  }
-  RefreshAll();
+}
+
+std::vector<std::shared_ptr<const PluginInfo>> FilePluginCatalog::All() const {
+  std::vector<std::shared_ptr<const PluginInfo>> all;
+  for (const auto& [name, info] : plugins_) all.push_back(info);
+  return all;
 }
 
 // Reloads the plugin at `it` if its file or module changed (two stat calls); false when it no
@@ -66,8 +67,6 @@ bool FilePluginCatalog::Refresh(PluginMap::iterator it) {
     return false;
   }
   it->second = std::make_shared<const PluginInfo>(std::move(*fresh));
-  files_.Add(it->second->file);  // a file replaced by rename is a new inode
-  files_.Add(it->second->module_path);
   return true;
 }
 
@@ -78,14 +77,21 @@ void FilePluginCatalog::RefreshAll() {
 }
 
 std::shared_ptr<const PluginInfo> FilePluginCatalog::Find(const std::string& name) {
-  if (files_.active() && files_.Changed()) RefreshAll();
+  bool watched = changes_ != nullptr && changes_->watching.load(std::memory_order_relaxed) != 0;
+  if (watched) {
+    uint64_t generation = changes_->plugin_generation.load(std::memory_order_acquire);
+    if (generation != seen_generation_) {
+      seen_generation_ = generation;
+      RefreshAll();
+    }
+  }
   auto it = plugins_.find(name);
   if (it == plugins_.end() && std::chrono::steady_clock::now() - last_scan_ > std::chrono::seconds(1)) {
     Rescan();
     it = plugins_.find(name);
   }
   if (it == plugins_.end()) return nullptr;
-  if (!files_.active() && !Refresh(it)) {
+  if (!watched && !Refresh(it)) {
     plugins_.erase(it);
     return nullptr;
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -17,6 +18,8 @@
 #include "agent/reaper.h"
 #include "agent/redis_task_queue.h"
 #include "agent/worker.h"
+#include "agent/zygote.h"
+#include "agent/zygote_link.h"
 #include "config/site_config.h"
 #include "core/logging.h"
 #include "http/server.h"
@@ -52,6 +55,8 @@ struct Slot {
   bool handed_back = false;  // the prefetched task of the current run went back to the queue
   bool timed_out = false;    // the supervisor killed it for its time limit
   bool stopping = false;     // told to stop: recycle, reload or shutdown
+  bool spawning = false;     // asked of the zygote, not answered yet
+  uint64_t spawn_epoch = 0;  // the config epoch it was asked under
   std::string stop_reason;
   std::string task_id;
   int64_t time_limit_ms = 0;
@@ -75,6 +80,10 @@ class Supervisor {
 
  private:
   void Spawn(Slot& slot);
+  Result<pid_t> StartZygote(int fd);
+  void OnStarted(size_t board_index, pid_t pid);
+  bool OnUnknownExit(const process::ExitInfo& info);
+  int Remaining() const;
   void Watch();
   void WatchRun(Slot& slot);
   void Fold();
@@ -105,6 +114,8 @@ class Supervisor {
   AgentMetrics metrics_;
   process::Notifier notifier_;
   std::unique_ptr<Board> board_;
+  std::unique_ptr<ZygoteLink> zygote_;
+  uint64_t config_epoch_ = 0;  // bumped by every reload
   std::unique_ptr<http::Server> http_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::string host_tag_;
@@ -128,31 +139,69 @@ void Supervisor::Spawn(Slot& slot) {
   board_->Reset(slot.board_index);
   slot.folded = BoardCounts{};
   slot.seen_run = 0;
-  WorkerOptions wo{site_, slot.kind, slot.worker_id, &board_->slot(slot.board_index),
-                   std::min(1000, site_.redis.io_timeout_ms / 2)};
+  slot.spawning = true;
+  slot.spawn_epoch = config_epoch_;
+  slot.started_at = Clock::now();
+  if (stopping_) board_->slot(slot.board_index).stop.store(1, std::memory_order_relaxed);
+  zygote_->Request(slot.board_index, slot.kind, slot.worker_id);
+}
+
+// The zygote process: forked while this process is single-threaded and has never started Python.
+Result<pid_t> Supervisor::StartZygote(int fd) {
   pid_t parent = getpid();
   auto pid = process::Fork();
-  if (!pid.ok()) {
-    log_->error("cannot fork a worker: {}", pid.status().ToString());
+  if (!pid.ok() || *pid != 0) return pid;
+  process::ResetSignalsInChild();
+  process::CloseOtherFds(fd);
+  // It dies with the supervisor (the workers finish their runs: they have a signal of their own).
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(kWorkerExitOk);
+  int code = RunZygote({site_, options_.kinds, board_.get(), fd, parent});
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+  _exit(code);
+}
+
+// The zygote answered for a slot (or its request was settled otherwise): the worker runs as
+// `pid`, or could not be forked (pid < 0).
+void Supervisor::OnStarted(size_t board_index, pid_t pid) {
+  Slot& slot = *slots_.at(board_index);
+  if (!slot.spawning) return;  // already settled (its exit was seen first)
+  slot.spawning = false;
+  if (pid <= 0) {
+    if (stopping_) {
+      if (Remaining() == 0) io_.stop();
+      return;
+    }
+    log_->error("worker {}: the zygote could not fork it: {}", slot.worker_id, std::strerror(-pid));
     return ScheduleRestart(slot, false);
   }
-  if (*pid == 0) {
-    process::ResetSignalsInChild();
-    process::CloseOtherFds(-1);
-    // Told when the supervisor dies (finish the run, then exit), even if it died just now.
-    prctl(PR_SET_PDEATHSIG, SIGUSR2);
-    if (getppid() != parent) _exit(kWorkerExitOk);
-    int code = RunWorker(wo);
-    spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
-    _exit(code);
-  }
-  slot.pid = *pid;
+  slot.pid = pid;
   slot.timed_out = slot.stopping = slot.handed_back = false;
-  slot.started_at = Clock::now();
   // Registered at once so that a reaper can find its in-flight list should this host die.
   auto reg = QueueOf(slot.kind).Heartbeat({slot.worker_id}, site_.agent.heartbeat_ttl_ms);
   if (!reg.ok()) log_->warn("worker {}: cannot register: {}", slot.worker_id, reg.status().ToString());
   log_->info("worker {} started (pid {})", slot.worker_id, slot.pid);
+  metrics_.SetWorkersAlive(slot.kind, Alive(slot.kind));
+  if (stopping_) {
+    Tell(slot, "shutdown");
+  } else if (slot.spawn_epoch != config_epoch_) {
+    Tell(slot, "reload");  // forked by the zygote of the previous config
+  }
+}
+
+// A child that is neither the zygote nor a known worker: a worker whose exit came before its
+// zygote's answer (found by the pid it stored in its board slot), or an orphan reparented here.
+bool Supervisor::OnUnknownExit(const process::ExitInfo& info) {
+  for (auto& slot : slots_) {
+    if (!slot->spawning || board_->slot(slot->board_index).pid.load(std::memory_order_acquire) != info.pid)
+      continue;
+    zygote_->Forget(slot->board_index);
+    slot->spawning = false;
+    slot->pid = info.pid;
+    OnExit(*slot, info);
+    return true;
+  }
+  return false;
 }
 
 // Reads the board every kWatchPeriod: cheap (a few atomic loads per worker), and it costs the
@@ -238,9 +287,7 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
          : log_->warn("worker {} (pid {}) died: {}", slot.worker_id, slot.pid, info.Describe()));
   slot.pid = -1;
   if (stopping_) {
-    if (Alive(PluginKind::kDiscovery) + Alive(PluginKind::kEnrichment) + Alive(PluginKind::kPolling) == 0) {
-      io_.stop();
-    }
+    if (Remaining() == 0) io_.stop();
     return;
   }
   metrics_.WorkerRestarted(slot.kind, clean ? (slot.stop_reason.empty() ? "recycled" : slot.stop_reason)
@@ -256,7 +303,7 @@ void Supervisor::ScheduleRestart(Slot& slot, bool clean) {
   slot.stop_reason.clear();
   slot.restart.expires_after(milliseconds(delay_ms));
   slot.restart.async_wait([this, &slot](boost::system::error_code ec) {
-    if (!ec && !stopping_ && slot.pid < 0) Spawn(slot);
+    if (!ec && !stopping_ && slot.pid < 0 && !slot.spawning) Spawn(slot);
   });
 }
 
@@ -278,10 +325,17 @@ void Supervisor::AwaitSignal() {
 void Supervisor::OnSignal(int sig) {
   if (sig == SIGCHLD) {
     for (const process::ExitInfo& info : process::ReapExited()) {
+      if (zygote_->OnExit(info)) continue;
+      bool known = false;
       for (auto& slot : slots_) {
-        if (slot->pid == info.pid) OnExit(*slot, info);
+        if (slot->pid == info.pid) {
+          known = true;
+          OnExit(*slot, info);
+        }
       }
+      if (!known) OnUnknownExit(info);
     }
+    if (stopping_ && Remaining() == 0) io_.stop();
   } else if (sig == SIGHUP) {
     Reload();
   } else {
@@ -294,8 +348,10 @@ void Supervisor::BeginShutdown() {
   stopping_ = true;
   log_->info("stopping: workers finish their runs (at most {} s)", site_.agent.shutdown_grace_s);
   (void)notifier_.Stopping();
+  for (size_t index : zygote_->Stop()) slots_.at(index)->spawning = false;  // never asked of a zygote
   for (auto& slot : slots_) {
     slot->restart.cancel();
+    if (slot->spawning) board_->slot(slot->board_index).stop.store(1, std::memory_order_relaxed);
     Tell(*slot, "shutdown");
   }
   shutdown_.expires_after(std::chrono::seconds(site_.agent.shutdown_grace_s));
@@ -306,9 +362,7 @@ void Supervisor::BeginShutdown() {
       if (slot->pid > 0) (void)process::SendSignal(slot->pid, SIGKILL);
     }
   });
-  if (Alive(PluginKind::kDiscovery) + Alive(PluginKind::kEnrichment) + Alive(PluginKind::kPolling) == 0) {
-    io_.stop();
-  }
+  if (Remaining() == 0) io_.stop();
 }
 
 void Supervisor::Reload() {
@@ -319,10 +373,19 @@ void Supervisor::Reload() {
   } else {
     for (const auto& w : loaded->warnings) log_->warn("{}", w);
     site_ = loaded->config;
-    log_->info("SIGHUP: config {} reloaded; replacing the workers", options_.config_path);
+    log_->info("SIGHUP: config {} reloaded; replacing the zygote and the workers", options_.config_path);
+    ++config_epoch_;
+    zygote_->Restart();
     for (auto& slot : slots_) Tell(*slot, "reload");
   }
   (void)notifier_.Ready();
+}
+
+// Workers running or being forked: the shutdown ends when none is left.
+int Supervisor::Remaining() const {
+  int n = 0;
+  for (const auto& slot : slots_) n += (slot->pid > 0 || slot->spawning);
+  return n;
 }
 
 int Supervisor::Alive(PluginKind kind) const {
@@ -405,6 +468,11 @@ int Supervisor::Run() {
   for (PluginKind kind : options_.kinds) {
     for (int i = 0; i < per_kind; ++i) slots_.push_back(std::make_unique<Slot>(io_, kind, i, slots_.size()));
   }
+  zygote_ = std::make_unique<ZygoteLink>(
+      io_, *board_,
+      ZygoteLink::Hooks{[this](int fd) { return StartZygote(fd); },
+                        [this](size_t index, pid_t pid) { OnStarted(index, pid); }});
+  zygote_->Start();
   for (auto& slot : slots_) Spawn(*slot);
   AwaitSignal();
   Watch();

@@ -99,21 +99,12 @@ int ExitCode(WorkerExit e) {
 
 }  // namespace
 
-int RunWorker(const WorkerOptions& options) {
-  auto log = core::Logger("agent");
+int RunWorker(const WorkerOptions& options, python::PluginHost& host, FilePluginCatalog& plugins) {
   InstallSignals();
-  auto interpreter = python::Interpreter::Start({options.site.python.path});
-  if (!interpreter.ok()) {
-    log->error("worker {}: cannot start: {}", options.worker_id, interpreter.status().ToString());
-    return kWorkerExitStartFailed;
-  }
-  python::PluginHost host(**interpreter, python::PluginDefaults{options.site.snmp, options.site.x509});
   redis::Client client(options.site.redis, "agent-worker");
   RedisTaskQueue queue(client, options.site.redis.key_prefix, options.kind);
   PythonRunner runner(host, client, options.site);
-  FilePluginCatalog plugins(options.site, options.kind, options.worker_id,
-                            [&host](const std::string& file) { host.Forget(file); });
-  plugins.Rescan();
+  plugins.set_worker_id(options.worker_id);
   BoardSlot own_board;  // when run without a supervisor
   Worker worker(ConfigOf(options),
                 {queue, plugins, runner, options.board != nullptr ? *options.board : own_board,

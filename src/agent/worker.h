@@ -1,9 +1,9 @@
 #pragma once
-// One agent worker process: what a forked child runs. It sets up what the worker's logic
-// (worker_core.h, the state machine over the task queue) needs in a process: its own Redis
-// connection (RedisTaskQueue), its embedded Python interpreter (the plugin runner), the plugin
-// catalog of its kind (plugin_catalog.h) and its signal handlers, then runs the logic until it
-// exits and maps how it ended to the process exit code.
+// One agent worker process: what a child forked by the zygote (zygote.h) runs. It sets up what the
+// worker's logic (worker_core.h, the state machine over the task queue) needs in a process: its own
+// Redis connection (RedisTaskQueue), the plugin runner over the embedded Python it inherited from
+// the zygote, the zygote's plugin catalog of its kind (plugin_catalog.h) and its signal handlers,
+// then runs the logic until it exits and maps how it ended to the process exit code.
 //
 // It reports to its supervisor through its slot of the shared worker board (board.h). It stops
 // when the slot's stop flag is set, when the supervisor dies (SIGUSR2 by PR_SET_PDEATHSIG), or
@@ -16,8 +16,13 @@
 #include <string>
 
 #include "agent/board.h"
+#include "agent/plugin_catalog.h"
 #include "panoptes/kind.h"
 #include "panoptes/site_config.h"
+
+namespace panoptes::python {
+class PluginHost;
+}
 
 namespace panoptes::agent {
 
@@ -35,8 +40,14 @@ inline constexpr int kWorkerExitStartFailed = 4;  // Python or Redis setup faile
 inline constexpr int kWorkerExitRedisLost = 5;    // a task's step failed past its retries: reaped
 inline constexpr int kWorkerExitKilledInRun = 6;  // SIGTERM during a plugin run
 
+// The BLMOVE block of a worker: below the I/O timeout, at most a second.
+inline int BlockMsOf(const SiteConfig& site) {
+  return site.redis.io_timeout_ms / 2 < 1000 ? site.redis.io_timeout_ms / 2 : 1000;
+}
+
 // Runs the worker in the calling (freshly forked) process until it should stop; returns the exit
-// code. Installs its own SIGTERM/SIGINT handlers.
-int RunWorker(const WorkerOptions& options);
+// code. Installs its own SIGTERM/SIGINT/SIGUSR2 handlers. `host` and `plugins`: the zygote's,
+// inherited by the fork (`plugins` of options.kind).
+int RunWorker(const WorkerOptions& options, python::PluginHost& host, FilePluginCatalog& plugins);
 
 }  // namespace panoptes::agent

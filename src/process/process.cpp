@@ -3,9 +3,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +67,13 @@ Result<pid_t> Fork() {
   pid_t pid = ::fork();
   if (pid < 0) return Status::IOError(Errno("fork"));
   return pid;
+}
+
+Result<pid_t> ForkSibling() {
+  // The raw syscall returns in the child like fork() does: the stack is copied, not shared.
+  long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, 0L);
+  if (pid < 0) return Status::IOError(Errno("clone(CLONE_PARENT)"));
+  return static_cast<pid_t>(pid);
 }
 
 void ResetSignalsInChild() {

@@ -49,6 +49,15 @@ Result<SocketPair> MakeSocketPair();
 // fork(). Returns 0 in the child, the child's pid in the parent, kIOError on failure.
 Result<pid_t> Fork();
 
+// fork() whose child is a child of the caller's parent instead of the caller (clone with
+// CLONE_PARENT): the agent's zygote forks workers that its supervisor reaps, watches (SIGCHLD,
+// waitpid) and outlives the zygote with. Returns 0 in the child, the child's pid in the caller.
+// REQUIRES: the caller is single-threaded and not the init of its pid namespace. It bypasses
+// glibc's fork(): no pthread_atfork handlers run (the zygote registers none; Python's own fork
+// hooks are run by its caller), and the child's thread id cached by glibc is its parent's (it
+// serves as an opaque owner id only).
+Result<pid_t> ForkSibling();
+
 // In a freshly forked child: default dispositions for the usual signals and an empty signal mask,
 // so that the parent's handlers (e.g. Asio's signal_set) do not leak into the child.
 void ResetSignalsInChild();

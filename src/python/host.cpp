@@ -476,6 +476,19 @@ RunOutcome PluginHost::Run(const PluginInfo& info, const RunInput& input) {
   return outcome;
 }
 
+Status PluginHost::Import(const PluginInfo& info) {
+  if (!impl_) return Status::Internal(init_error_);
+  py::gil_scoped_acquire gil;
+  try {
+    auto module = impl_->ImportModule(info.module_path, info.module_mtime_ns);
+    return module.ok() ? Status::Ok() : module.status().WithContext(info.file);
+  } catch (py::error_already_set& e) {
+    return Status::PythonError(info.file + ": " + FormatPythonError(e));
+  } catch (const std::exception& e) {
+    return Status::Internal(info.file + ": " + e.what());
+  }
+}
+
 void PluginHost::Forget(const std::string& plugin_file) {
   if (!impl_) return;
   py::gil_scoped_acquire gil;

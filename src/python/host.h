@@ -4,10 +4,10 @@
 //
 // - Interpreter: owns CPython for the life of the process. Start it in the process that runs
 //   plugins (a forked worker child, `panoptes-ctl`, a test binary), never in a parent that forks
-//   afterwards (starting CPython in a fork of a threaded process is not safe). At most one per process, ever (CPython cannot be restarted safely).
-//   It is isolated (PyConfig_InitIsolatedConfig, /usr/bin/python3's stdlib, no PYTHONPATH, no user
-//   site), has the embedded `panoptes` module and the original's `yahoo_panoptes.*` import paths,
-//   and prepends [python] path to sys.path.
+//   afterwards (starting CPython in a fork of a threaded process is not safe). At most one per process, ever
+//   (CPython cannot be restarted safely). It is isolated (PyConfig_InitIsolatedConfig, /usr/bin/python3's
+//   stdlib, no PYTHONPATH, no user site), has the embedded `panoptes` module and the original's
+//   `yahoo_panoptes.*` import paths, and prepends [python] path to sys.path.
 // - PluginHost: loads plugin code (one cached instance per plugin file) and runs it. Every entry
 //   into Python catches Python and C++ exceptions and turns them into a Status / RunOutcome whose
 //   text carries the traceback: a plugin can never crash the host by raising.
@@ -43,12 +43,32 @@ struct ModuleOrigin {
 
 class Interpreter {
  public:
+  // (Fork's halves; the GIL is held from BeforeFork to AfterFork.)
+  void BeforeFork();
+  void AfterFork(bool in_child);
+
   // Starts CPython. kInternal if an Interpreter was already started in this process, kPythonError
   // if the interpreter or the embedded modules fail to initialise.
   static Result<std::unique_ptr<Interpreter>> Start(const InterpreterOptions& options = {});
   ~Interpreter();  // finalizes CPython
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
+
+  // Forks the process through `fork` (which returns 0 in the child, the child's pid or an error
+  // in the caller), with the GIL held and PyOS_BeforeFork / PyOS_AfterFork_Child /
+  // PyOS_AfterFork_Parent around it, so that the child's interpreter is usable (its locks reset,
+  // os.register_at_fork hooks run: e.g. `random` reseeded). REQUIRES: no other Python thread runs.
+  template <typename ForkFn>
+  auto Fork(ForkFn fork) -> decltype(fork()) {
+    BeforeFork();
+    auto pid = fork();
+    AfterFork(pid.ok() && *pid == 0);
+    return pid;
+  }
+
+  // gc.collect() then gc.freeze(): what is alive now is left out of every later collection, so
+  // that children forked afterwards share those pages instead of the collector touching them.
+  Status FreezeHeap();
 
   // Runs `code` in __main__ (tests, diagnostics). kPythonError with the traceback on an exception.
   Status Exec(const std::string& code);
@@ -59,6 +79,7 @@ class Interpreter {
 
  private:
   Interpreter() = default;
+  int gil_for_fork_ = 0;  // the PyGILState_STATE taken by BeforeFork
 };
 
 enum class RunStatus { kOk, kEmpty, kError };
@@ -116,6 +137,11 @@ class PluginHost {
   // Loads if needed, then calls `run(context)`, checks the result type against the kind and converts
   // it to the C++ model. Raising, a wrong result type -> kError; None or an empty set -> kEmpty.
   RunOutcome Run(const PluginInfo& info, const RunInput& input);
+
+  // Imports the plugin's module (as Load does) without instantiating its class: what a zygote does
+  // before forking workers, which then share the module's pages and only create the instance.
+  // Errors as Load.
+  Status Import(const PluginInfo& info);
 
   // Drops the cached instance of a plugin file (e.g. the file was removed).
   void Forget(const std::string& plugin_file);

@@ -216,6 +216,32 @@ Interpreter::~Interpreter() {
   py::finalize_interpreter();
 }
 
+void Interpreter::BeforeFork() {
+  gil_for_fork_ = PyGILState_Ensure();
+  PyOS_BeforeFork();
+}
+
+void Interpreter::AfterFork(bool in_child) {
+  if (in_child) {
+    PyOS_AfterFork_Child();
+  } else {
+    PyOS_AfterFork_Parent();
+  }
+  PyGILState_Release(static_cast<PyGILState_STATE>(gil_for_fork_));
+}
+
+Status Interpreter::FreezeHeap() {
+  py::gil_scoped_acquire gil;
+  try {
+    py::module_ gc = py::module_::import("gc");
+    gc.attr("collect")();
+    gc.attr("freeze")();
+    return Status::Ok();
+  } catch (py::error_already_set& e) {
+    return Status::PythonError(FormatPythonError(e));
+  }
+}
+
 Status Interpreter::Exec(const std::string& code) {
   py::gil_scoped_acquire gil;
   try {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/zygote.h"
 #include "config/identity.h"
 #include "model/identity.h"
 #include "model/json.h"
@@ -39,7 +40,7 @@ void AgentTest::SetUp() {
 
 void AgentTest::TearDown() {
   for (pid_t pid : agents_) {
-    std::vector<pid_t> workers = Children(pid);
+    std::vector<pid_t> workers = AllChildren(pid);
     (void)process::SendSignal(pid, SIGKILL);
     process::WaitFor(pid, 5000);
     for (pid_t w : workers) (void)process::SendSignal(w, SIGKILL);
@@ -167,12 +168,32 @@ std::vector<AgentTest::LogLine> AgentTest::ReadRunLog(const std::string& path) {
   return out;
 }
 
-std::vector<pid_t> AgentTest::Children(pid_t pid) {
+std::vector<pid_t> AgentTest::AllChildren(pid_t pid) {
   std::vector<pid_t> out;
   std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
   pid_t c;
   while (in >> c) out.push_back(c);
   return out;
+}
+
+namespace {
+bool IsZygote(pid_t pid) {
+  std::string comm = ReadFile("/proc/" + std::to_string(pid) + "/comm");
+  return comm.rfind(agent::kZygoteProcessName, 0) == 0;
+}
+}  // namespace
+
+std::vector<pid_t> AgentTest::Children(pid_t pid) {
+  std::vector<pid_t> out = AllChildren(pid);
+  std::erase_if(out, IsZygote);
+  return out;
+}
+
+pid_t AgentTest::Zygote(pid_t pid) {
+  for (pid_t c : AllChildren(pid)) {
+    if (IsZygote(c)) return c;
+  }
+  return -1;
 }
 
 }  // namespace panoptes::testing

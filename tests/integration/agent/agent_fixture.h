@@ -60,8 +60,10 @@ class AgentTest : public ::testing::Test {
     int pid;
   };
   static std::vector<LogLine> ReadRunLog(const std::string& path);
-  // The child pids of `pid` (the agent's workers).
+  // The agent's workers (its children but the zygote), every child, and its zygote (-1: none).
   static std::vector<pid_t> Children(pid_t pid);
+  static std::vector<pid_t> AllChildren(pid_t pid);
+  static pid_t Zygote(pid_t pid);
 
   RedisServer redis_;
   TempDir dir_;

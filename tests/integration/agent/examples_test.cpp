@@ -1,6 +1,6 @@
 // Tasks for the shipped example plugins (examples/plugins/) produce outputs in
-// Redis in the forms of docs/redis.md and docs/plugin-api.md: resources in the store, an enrichment group per resource
-// and namespace, metrics groups on P:metrics:<site>.
+// Redis in the forms of docs/redis.md and docs/plugin-api.md: resources in the store, an enrichment group per
+// resource and namespace, metrics groups on P:metrics:<site>.
 
 #include "integration/agent/agent_fixture.h"
 #include "model/json.h"
