@@ -50,7 +50,16 @@ def process_dead(pid):
         return True
 
 
+def _is_zygote(pid):
+    try:
+        with open('/proc/{}/comm'.format(pid)) as f:
+            return f.read().strip() == 'panoptes-zygote'
+    except OSError:
+        return False
+
+
 def children(pid):
+    """The workers of an agent: its children but its zygote (which forks them)."""
     out = []
     try:
         for task in os.listdir('/proc/{}/task'.format(pid)):
@@ -58,7 +67,7 @@ def children(pid):
                 out += [int(x) for x in f.read().split()]
     except OSError:
         pass
-    return out
+    return [c for c in out if not _is_zygote(c)]
 
 
 class DeathWatch:
