@@ -149,14 +149,19 @@ void Supervisor::Spawn(Slot& slot) {
 // The zygote process: forked while this process is single-threaded and has never started Python.
 Result<pid_t> Supervisor::StartZygote(int fd) {
   pid_t parent = getpid();
+  char name[16] = {};
+  prctl(PR_GET_NAME, name);
   auto pid = process::Fork();
   if (!pid.ok() || *pid != 0) return pid;
+  // Named apart from the workers at once (ps, and tools counting an agent's workers by its children);
+  // RunZygote sets it again (and the workers take back the supervisor's).
+  prctl(PR_SET_NAME, kZygoteProcessName);
   process::ResetSignalsInChild();
   process::CloseOtherFds(fd);
   // It dies with the supervisor (the workers finish their runs: they have a signal of their own).
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(kWorkerExitOk);
-  int code = RunZygote({site_, options_.kinds, board_.get(), fd, parent});
+  int code = RunZygote({site_, options_.kinds, board_.get(), fd, parent, name});
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
   _exit(code);
 }

@@ -68,7 +68,7 @@ class Zygote {
   std::unique_ptr<python::PluginHost> host_;
   std::map<PluginKind, std::unique_ptr<FilePluginCatalog>> catalogs_;
   std::unique_ptr<core::DirWatch> watch_;  // null: inotify unavailable (workers stat per task)
-  char name_[16] = {};                     // the process name it was started with (the workers')
+  char name_[16] = {};                     // the workers' process name
 };
 
 Status Zygote::Prepare() {
@@ -128,13 +128,15 @@ void Zygote::WatchPlugins() {
   watch_->Watch(roots, flat);
 }
 
-// Something under the plugin directories changed: rescan, re-import, refreeze, then tell the
-// workers (after, so that a worker forked in between starts with the new code).
+// Something under the plugin directories changed: tell the workers first (each stats its own
+// plugins' files and re-imports what changed: they need nothing from here), then rescan,
+// re-import and refreeze, so that workers forked afterwards start with the new code.
 void Zygote::OnChange() {
+  uint64_t generation = o_.board->shared().plugin_generation.fetch_add(1, std::memory_order_release) + 1;
+  log_->info("zygote: plugin files changed (generation {}): workers told", generation);
   for (auto& [kind, catalog] : catalogs_) catalog->Rescan();
   ImportAll();
   WatchPlugins();
-  o_.board->shared().plugin_generation.fetch_add(1, std::memory_order_release);
 }
 
 // One request: fork the worker and answer. False when the supervisor closed its end.
@@ -150,11 +152,12 @@ bool Zygote::Serve() {
     return WriteAll(o_.fd, &reply, sizeof(reply));
   }
   BoardSlot& slot = o_.board->slot(request.board_index);
-  auto pid = interpreter_->Fork([&slot]() -> Result<pid_t> {
+  auto pid = interpreter_->Fork([this, &slot]() -> Result<pid_t> {
     auto forked = process::ForkSibling();
     // Stored at once on both sides, so that the supervisor finds the worker by its slot even if
-    // this zygote dies before it answers.
+    // this zygote dies before it answers; and the worker's name at once too.
     if (forked.ok()) slot.pid.store(*forked == 0 ? getpid() : *forked, std::memory_order_release);
+    if (forked.ok() && *forked == 0) prctl(PR_SET_NAME, name_);
     return forked;
   });
   if (pid.ok() && *pid == 0) BecomeWorker(request);
@@ -168,7 +171,6 @@ void Zygote::BecomeWorker(const SpawnRequest& request) {
   // Told when the supervisor (its parent) dies: finish the run, then exit; even if it died just now.
   prctl(PR_SET_PDEATHSIG, SIGUSR2);
   if (getppid() != o_.supervisor) _exit(kWorkerExitOk);
-  prctl(PR_SET_NAME, name_);
   PluginKind kind = kAllKinds[request.kind];
   WorkerOptions wo{o_.site, kind, request.worker_id, &o_.board->slot(request.board_index),
                    BlockMsOf(o_.site)};
@@ -179,8 +181,7 @@ void Zygote::BecomeWorker(const SpawnRequest& request) {
 
 int Zygote::Run() {
   signal(SIGPIPE, SIG_IGN);
-  // Named apart from its workers (ps, and tools counting an agent's workers by its children).
-  prctl(PR_GET_NAME, name_);
+  std::strncpy(name_, o_.worker_name.c_str(), sizeof(name_) - 1);
   prctl(PR_SET_NAME, kZygoteProcessName);
   auto started = std::chrono::steady_clock::now();
   Status prepared = Prepare();

@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "agent/board.h"
@@ -52,9 +53,10 @@ struct SpawnReply {
 struct ZygoteOptions {
   SiteConfig site;
   std::vector<PluginKind> kinds;
-  Board* board = nullptr;  // the supervisor's, inherited
-  int fd = -1;             // its end of the socket pair
-  pid_t supervisor = 0;    // the workers' parent
+  Board* board = nullptr;   // the supervisor's, inherited
+  int fd = -1;              // its end of the socket pair
+  pid_t supervisor = 0;     // the workers' parent
+  std::string worker_name;  // the workers' process name (the supervisor's)
 };
 
 // Runs the zygote in the calling (freshly forked) process until the supervisor closes its end of

@@ -86,8 +86,9 @@ pid_t AgentTest::StartAgent(int workers, const std::string& kind) {
   agents_.push_back(*pid);
   // --workers N forks N workers per kind served.
   int expected = kind == "all" ? workers * static_cast<int>(kAllKinds.size()) : workers;
-  EXPECT_TRUE(WaitUntil([&] { return static_cast<int>(Children(*pid).size()) == expected; },
-                        std::chrono::seconds(10)))
+  EXPECT_TRUE(
+      WaitUntil([&] { return Zygote(*pid) > 0 && static_cast<int>(Children(*pid).size()) == expected; },
+                std::chrono::seconds(10)))
       << "the agent did not fork " << expected << " workers; log:\n"
       << ReadFile(log);
   return *pid;

@@ -225,6 +225,10 @@ TEST_F(AgentTest, EditedPluginFileTakesEffectAtItsNextRunEvenWithinItsFrequency)
   // edit clearly after the first run, as any real edit would be.
   std::filesystem::last_write_time(dir_.path() + "/polling/edited.panoptes-plugin",
                                    std::filesystem::file_time_type::clock::now() + std::chrono::seconds(1));
+  // The agent's one watch (its zygote's) tells the workers as soon as it wakes on the event.
+  ASSERT_TRUE(
+      WaitUntil([&] { return AgentLog().find("plugin files changed") != std::string::npos; }, seconds(10)))
+      << AgentLog();
   Task second = MakeTask("edited", TestResource("sw5"));
   Push(second);
   ASSERT_TRUE(WaitUntil([&] { return Int({"XLEN", Key("metrics:local")}) == 2; }, seconds(20))) << AgentLog();

@@ -137,6 +137,9 @@ TEST_F(ZygoteTest, AnEditedModuleRunsInRunningWorkersAndInWorkersForkedAfterward
   WriteOrigin("v2");
   std::filesystem::last_write_time(dir_.path() + "/modules/origin.py",
                                    std::filesystem::file_time_type::clock::now() + seconds(1));
+  ASSERT_TRUE(
+      WaitUntil([&] { return AgentLog().find("plugin files changed") != std::string::npos; }, seconds(10)))
+      << AgentLog();
   auto edited = RunOrigin("sw2");
   EXPECT_EQ(edited["version"], "v2") << "the running worker re-imported the edited module";
   EXPECT_EQ(edited["ran_by"], std::to_string(worker));
