@@ -83,6 +83,7 @@ class Supervisor {
   Result<pid_t> StartZygote(int fd);
   void OnStarted(size_t board_index, pid_t pid);
   bool OnUnknownExit(const process::ExitInfo& info);
+  void AdoptForked();
   int Remaining() const;
   void Watch();
   void WatchRun(Slot& slot);
@@ -194,6 +195,19 @@ void Supervisor::OnStarted(size_t board_index, pid_t pid) {
   }
 }
 
+// Workers forked whose zygote has not answered yet (it may be descheduled right after the fork
+// while the worker already runs): taken as started from the pid in their board slot, so that
+// time limits and /metrics count them at once. The late answer is then ignored.
+void Supervisor::AdoptForked() {
+  for (auto& slot : slots_) {
+    if (!slot->spawning) continue;
+    pid_t pid = board_->slot(slot->board_index).pid.load(std::memory_order_acquire);
+    if (pid <= 0) continue;
+    zygote_->Forget(slot->board_index);
+    OnStarted(slot->board_index, pid);
+  }
+}
+
 // A child that is neither the zygote nor a known worker: a worker whose exit came before its
 // zygote's answer (found by the pid it stored in its board slot), or an orphan reparented here.
 bool Supervisor::OnUnknownExit(const process::ExitInfo& info) {
@@ -212,6 +226,7 @@ bool Supervisor::OnUnknownExit(const process::ExitInfo& info) {
 // Reads the board every kWatchPeriod: cheap (a few atomic loads per worker), and it costs the
 // workers nothing, unlike a message per task.
 void Supervisor::Watch() {
+  AdoptForked();
   for (auto& slot : slots_) {
     if (slot->pid > 0) WatchRun(*slot);
   }
@@ -485,6 +500,7 @@ int Supervisor::Run() {
   if (listen.port != 0) {
     auto server = http::Server::Listen(io_, listen,
                                        {[this] {
+                                          AdoptForked();
                                           Fold();
                                           return metrics_.Render();
                                         },

@@ -132,6 +132,8 @@ TEST_F(AgentTest, SurvivesRedisStoppedForTenSecondsAndResumes) {
 TEST_F(AgentTest, TwoAgentsFedDuplicatesNeverRunConcurrentlyNorTooOften) {
   std::string runs = AddPlugin({"dup", "sleep", 1, 10, 0.3});
   StartAgent(2);
+  http_port_ = FreeLoopbackPort();  // the second agent's own /metrics (the same port would stop it)
+  WriteConfig();
   StartAgent(2);
   // Duplicates for the same plugin/resource, fed for ~4 s (a burst every 50 ms).
   auto end = std::chrono::steady_clock::now() + seconds(4);
