@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -37,6 +38,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/identity.h"
@@ -104,18 +106,99 @@ std::vector<Resource> MakeResources(int n, int generation) {
   return out;
 }
 
-double Rebuild(scheduler::ScheduleStore& store, const std::vector<scheduler::SchedulablePlugin>& plugins,
-               const std::vector<Resource>& resources, const char* what) {
+double CpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+// Redis' CPU time (user + system, all its threads) in ms, from INFO cpu.
+double RedisCpuMs(redis::Client& client) {
+  auto info = Check(client.Command({"INFO", "cpu"}), "info cpu");
+  double total = 0;
+  std::istringstream in(info.str);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("used_cpu_user:", 0) == 0 || line.rfind("used_cpu_sys:", 0) == 0)
+      total += std::stod(line.substr(line.find(':') + 1)) * 1000;
+  }
+  return total;
+}
+
+// Wall time, this process' CPU and Redis' CPU of one step: on a machine shared with other work
+// the wall time includes waiting for a CPU; the two CPU figures do not.
+struct Cost {
+  double wall_ms = 0, cpu_ms = 0, redis_cpu_ms = 0;
+};
+
+template <typename F>
+Cost Measure(redis::Client& client, F&& step) {
+  double redis0 = RedisCpuMs(client), cpu0 = CpuMs();
   auto start = Clock::now();
-  auto stats = Check(store.Rebuild([&](const std::function<void(scheduler::Entry &&)>& sink) {
-    scheduler::ForEachEntry(plugins, resources, sink);
-  }),
-                     what);
-  double ms = MsSince(start);
-  std::fprintf(stderr, "%s: %.1f ms (+%zu ~%zu -%zu =%zu, %llu round trips)\n", what, ms, stats.added,
-               stats.updated + stats.rescheduled, stats.removed, stats.unchanged,
-               static_cast<unsigned long long>(stats.round_trips));
-  return ms;
+  step();
+  Cost c;
+  c.wall_ms = MsSince(start);
+  c.cpu_ms = CpuMs() - cpu0;
+  c.redis_cpu_ms = RedisCpuMs(client) - redis0;
+  return c;
+}
+
+void Print(const char* name, const Cost& c) {
+  std::printf("%s_ms=%.1f\n%s_cpu_ms=%.1f\n%s_redis_cpu_ms=%.1f\n", name, c.wall_ms, name, c.cpu_ms, name,
+              c.redis_cpu_ms);
+}
+
+Cost Rebuild(redis::Client& client, scheduler::ScheduleStore& store,
+             const std::vector<scheduler::SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
+             const char* what) {
+  scheduler::RebuildStats stats;
+  Cost c = Measure(client, [&] {
+    stats = Check(store.Rebuild([&](const std::function<void(scheduler::Entry &&)>& sink) {
+      scheduler::ForEachEntry(plugins, resources, sink);
+    }),
+                  what);
+  });
+  std::fprintf(stderr,
+               "%s: %.1f ms, cpu %.1f ms, redis cpu %.1f ms (+%zu ~%zu -%zu =%zu, %llu round trips)\n", what,
+               c.wall_ms, c.cpu_ms, c.redis_cpu_ms, stats.added, stats.updated + stats.rescheduled,
+               stats.removed, stats.unchanged, static_cast<unsigned long long>(stats.round_trips));
+  return c;
+}
+
+// The rebuild after one plugin's file changed, as the daemon plans it (the resources did not
+// change, so RebuildPlanner scopes it to that plugin), `reps` times with alternating values of the
+// setting `change` alters: the median of each figure.
+Cost OnePluginRebuild(redis::Client& client, scheduler::ScheduleStore& store,
+                      std::vector<scheduler::SchedulablePlugin>& plugins,
+                      const std::vector<Resource>& resources,
+                      const std::function<void(PluginInfo&, int rep)>& change, int reps, const char* what) {
+  std::vector<Cost> costs;
+  for (int rep = 0; rep < reps; ++rep) {
+    scheduler::RebuildPlanner planner;
+    planner.Applied(plugins, 1);
+    PluginInfo info = plugins[0].info;
+    change(info, rep);
+    plugins[0] = Check(scheduler::MakeSchedulable(info), "filter");
+    scheduler::RebuildStats stats;
+    costs.push_back(Measure(client, [&] {
+      scheduler::RebuildPlan plan = planner.Plan(plugins, 1);
+      stats = Check(store.Rebuild(
+                        [&](const std::function<void(scheduler::Entry &&)>& sink) {
+                          scheduler::ForEachEntry(plugins, resources, sink, plan.scope);
+                        },
+                        plan.scope),
+                    what);
+    }));
+    std::fprintf(stderr, "%s: %.1f ms, cpu %.1f ms, redis cpu %.1f ms (~%zu =%zu)\n", what,
+                 costs.back().wall_ms, costs.back().cpu_ms, costs.back().redis_cpu_ms,
+                 stats.updated + stats.rescheduled, stats.unchanged);
+  }
+  auto median = [&](double Cost::*field) {
+    std::vector<double> v;
+    for (const Cost& c : costs) v.push_back(c.*field);
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  return Cost{median(&Cost::wall_ms), median(&Cost::cpu_ms), median(&Cost::redis_cpu_ms)};
 }
 
 double Percentile(std::vector<int64_t> v, double p) {
@@ -124,24 +207,35 @@ double Percentile(std::vector<int64_t> v, double p) {
   return static_cast<double>(v[std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * v.size()))]);
 }
 
-// Dispatches like KindScheduler for `seconds`; the task list is dropped as it grows. Counts the
+// Dispatches like KindScheduler for `seconds`, on its own connection, after the backlog left by the
+// rebuilds above is drained; the task list is dropped as it grows. `meanwhile` runs on another
+// thread a third of the way in (a rebuild, as the daemon's maintenance thread does). Counts the
 // tasks that fell due during the window.
 std::vector<int64_t> SteadyLateness(redis::Client& client, scheduler::ScheduleStore& store,
-                                    const std::string& token, const std::string& tasks_key, int seconds) {
+                                    const std::string& token, const std::string& tasks_key, int seconds,
+                                    const std::function<void()>& meanwhile) {
+  for (int64_t dispatched = 1000; dispatched >= 1000;) {
+    dispatched = Check(store.Dispatch(token, 1000), "dispatch").dispatched;
+    Check(client.Command({"DEL", tasks_key}), "del tasks");
+  }
   std::vector<int64_t> lateness;
   int64_t window_start_ms = Check(store.ServerTimeMs(), "time");
   auto end = Clock::now() + std::chrono::seconds(seconds);
+  std::thread side([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(seconds * 1000 / 3));
+    meanwhile();
+  });
   while (Clock::now() < end) {
     auto r = Check(store.Dispatch(token, 1000), "dispatch");
     for (int64_t late : r.lateness_ms) {
-      // Entries that fell due while the rebuilds above ran are a backlog, not steady lateness.
       if (r.now_ms - late >= window_start_ms) lateness.push_back(late);
     }
     if (r.dispatched > 0) Check(client.Command({"DEL", tasks_key}), "del tasks");
     if (r.dispatched >= 1000) continue;
-    int64_t wait = r.next_due_ms < 0 ? 1000 : std::clamp<int64_t>(r.next_due_ms - r.now_ms, 0, 1000);
+    int64_t wait = r.next_due_ms < 0 ? 100 : std::clamp<int64_t>(r.next_due_ms - r.now_ms, 0, 100);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
+  side.join();
   return lateness;
 }
 
@@ -334,48 +428,50 @@ int main(int argc, char** argv) {
 
   scheduler::RedisScheduleStore store(client, rc.key_prefix, kind);
   std::vector<Resource> resources = MakeResources(n / plugin_count, 0);
-  double initial = Rebuild(store, plugins, resources, "rebuild (initial)");
-  double unchanged = Rebuild(store, plugins, resources, "rebuild (unchanged)");
+  Cost initial = Rebuild(client, store, plugins, resources, "rebuild (initial)");
+  double rss_after_initial = StatusMb("VmRSS");
+  Cost unchanged = Rebuild(client, store, plugins, resources, "rebuild (unchanged)");
   int r = static_cast<int>(resources.size());
   for (int i = 0; i < r / 100; ++i) resources[i * 100].metadata["gen"] = "1";  // 1% changed
   resources.erase(resources.begin() + r - r / 100, resources.end());           // 1% vanished
   for (int i = 0; i < r / 100; ++i)
     resources.push_back(MakeResources(1, 2)[0]), resources.back().id += "-new-" + std::to_string(i);
-  double changed = Rebuild(store, plugins, resources, "rebuild (1% changed/added/removed)");
-  double one_plugin = -1;
+  Cost changed = Rebuild(client, store, plugins, resources, "rebuild (1% changed/added/removed)");
+  std::optional<Cost> one_plugin, one_plugin_frequency;
   if (plugin_count > 1) {
-    info.name = "bench_polling_0";
-    info.normalized_name = config::NormalizedName(info.name);
-    info.time_limit += 1;
-    scheduler::RebuildPlanner planner;  // as the daemon plans it: the resources did not change
-    planner.Applied(plugins, 1);
-    plugins[0] = Check(scheduler::MakeSchedulable(info), "filter");
-    auto start = Clock::now();
-    scheduler::RebuildPlan plan = planner.Plan(plugins, 1);
-    auto stats = Check(store.Rebuild(
-                           [&](const std::function<void(scheduler::Entry &&)>& sink) {
-                             scheduler::ForEachEntry(plugins, resources, sink, plan.scope);
-                           },
-                           plan.scope),
-                       "rebuild (one plugin changed)");
-    one_plugin = MsSince(start);
-    std::fprintf(stderr, "rebuild (one plugin changed, %zu plugin(s) in scope): %.1f ms (~%zu =%zu)\n",
-                 plan.scope.size(), one_plugin, stats.updated + stats.rescheduled, stats.unchanged);
+    one_plugin = OnePluginRebuild(
+        client, store, plugins, resources, [](PluginInfo& p, int) { p.time_limit += 1; }, 5,
+        "rebuild (one plugin's time_limit changed)");
+    one_plugin_frequency = OnePluginRebuild(
+        client, store, plugins, resources,
+        [frequency](PluginInfo& p, int rep) {
+          p.execute_frequency = rep % 2 == 0 ? frequency + 1 : frequency;
+        },
+        5, "rebuild (one plugin's execute_frequency changed)");
   }
   double rss = StatusMb("VmRSS");
 
   std::string token = "bench-token";
   Check(client.Command({"SET", redis::keys::Leader(rc.key_prefix, kind), token, "PX", "600000"}), "leader");
-  std::vector<int64_t> lateness = SteadyLateness(client, store, token, tasks_key, seconds);
+  redis::Client dispatch_client(rc, "bench-scheduler-dispatch");
+  scheduler::RedisScheduleStore dispatch_store(dispatch_client, rc.key_prefix, kind);
+  for (Resource& res : resources) res.metadata["gen"] = "3";  // changed again: the rebuild meanwhile
+  std::vector<int64_t> lateness =
+      SteadyLateness(dispatch_client, dispatch_store, token, tasks_key, seconds, [&] {
+        Rebuild(client, store, plugins, resources, "rebuild (every entry changed, while dispatching)");
+      });
   double rate = BurstRate(client, store, token, schedule_key, tasks_key, n);
 
-  std::printf("entries=%d\nfrequency_s=%d\n", n, frequency);
-  std::printf("rebuild_initial_ms=%.1f\nrebuild_unchanged_ms=%.1f\nrebuild_change_ms=%.1f\n", initial,
-              unchanged, changed);
-  if (one_plugin >= 0) std::printf("rebuild_one_plugin_ms=%.1f\n", one_plugin);
+  std::printf("entries=%d\nplugins=%d\nfrequency_s=%d\n", n, plugin_count, frequency);
+  Print("rebuild_initial", initial);
+  Print("rebuild_unchanged", unchanged);
+  Print("rebuild_change", changed);
+  if (one_plugin) Print("rebuild_one_plugin", *one_plugin);
+  if (one_plugin_frequency) Print("rebuild_one_plugin_frequency", *one_plugin_frequency);
   std::printf("lateness_samples=%zu\nlateness_p50_ms=%.0f\nlateness_p99_ms=%.0f\nlateness_max_ms=%.0f\n",
               lateness.size(), Percentile(lateness, 50), Percentile(lateness, 99), Percentile(lateness, 100));
-  std::printf("dispatch_rate_per_s=%.0f\nrss_mb=%.1f\npeak_rss_mb=%.1f\n", rate, rss, StatusMb("VmHWM"));
+  std::printf("dispatch_rate_per_s=%.0f\nrss_after_initial_mb=%.1f\nrss_mb=%.1f\npeak_rss_mb=%.1f\n", rate,
+              rss_after_initial, rss, StatusMb("VmHWM"));
   if (auto daemon = args.Get("daemon")) MeasureDaemon(client, rc, *daemon, n, frequency, seconds);
   return 0;
 }

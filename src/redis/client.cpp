@@ -386,6 +386,20 @@ Status Client::SendPipeline(const std::vector<Args>& commands) {
   return Status::Ok();
 }
 
+Status Client::SendPipeline(const EncodedCommands& commands) {
+  if (commands.empty()) return Status::InvalidArgument("redis: empty pipeline");
+  PANOPTES_RETURN_IF_ERROR(impl_->Ensure());
+  const std::string& bytes = commands.bytes();
+  if (redisAppendFormattedCommand(impl_->ctx.get(), bytes.data(), bytes.size()) != REDIS_OK)
+    return impl_->Lost();
+  int done = 0;
+  while (!done) {
+    if (redisBufferWrite(impl_->ctx.get(), &done) != REDIS_OK) return impl_->Lost();
+  }
+  ++round_trips_;
+  return Status::Ok();
+}
+
 Result<std::vector<Reply>> Client::ReceivePipeline(size_t n) {
   if (!impl_->ctx) return Status::Unavailable("redis: receiving a pipeline on a closed connection");
   std::vector<Reply> out;

@@ -24,6 +24,7 @@
 
 #include "panoptes/site_config.h"
 #include "panoptes/status.h"
+#include "redis/encoded.h"
 
 namespace panoptes::redis {
 
@@ -94,6 +95,8 @@ class Client {
   // every send is received. Not retried: on failure the connection is dropped and the commands may
   // or may not have run.
   Status SendPipeline(const std::vector<Args>& commands);
+  // The same for commands the caller encoded (encoded.h); REQUIRES: not empty.
+  Status SendPipeline(const EncodedCommands& commands);
   Result<std::vector<Reply>> ReceivePipeline(size_t n);
   // EVALSHA script numkeys keys... args...; NOSCRIPT → load and retry once. Error replies become a
   // Status (ErrorReplyStatus). READONLY (a master demoted by a failover) drops the connection and

@@ -90,6 +90,11 @@ inline std::string ScheduleEntries(std::string_view p, PluginKind k) {
 inline std::string ScheduleDigests(std::string_view p, PluginKind k) {
   return Join(p, {"schedule", KindName(k), "digests"});
 }
+// Counter bumped at the start and at the end of every rebuild (a writer's cached digests are
+// current while it alone has bumped it since).
+inline std::string ScheduleWrites(std::string_view p, PluginKind k) {
+  return Join(p, {"schedule", KindName(k), "writes"});
+}
 
 // --- Agent (docs/redis.md, "Agent") ---
 // Worker ids are "<host>:<supervisor pid>:<random>:<kind>:<slot>:<generation>" (agent/supervisor.cpp).

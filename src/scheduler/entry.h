@@ -1,8 +1,8 @@
 #pragma once
 // Schedule entries: what the scheduler keeps in Redis for each (plugin) or (plugin, resource).
 //
-// An entry is identified by "<normalized_name>:<signature>" (docs/plugin-files.md identity), so the same plugin
-// and resource always map to the same entry across rescans and scheduler hosts. Its value is
+// An entry is identified by "<normalized_name>:<signature>" (docs/plugin-files.md identity), so the same
+// plugin and resource always map to the same entry across rescans and scheduler hosts. Its value is
 // "<frequency_ms>|<expires_ms>|<task prefix>", where the task prefix is the docs/redis.md task message
 // without "id", "scheduled_for", "expires_at" and the closing brace: the dispatch script appends
 // those when the entry is due (docs/scheduler.md, "Redis layout").
@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,14 +33,25 @@ struct Entry {
 
   // The task prefix part of `value` (see above).
   std::string_view task_prefix() const;
-  // "<frequency_ms>:<16 hex of a 64-bit FNV-1a of value>": compared on rebuild to find changed
-  // entries without reading every value back; the frequency part tells whether the cadence must
-  // reset. (A hash change after an upgrade rewrites values once; cadences are kept.)
-  std::string Digest() const;
+  // ValueHash(value); with the frequency it is the entry's digest (EntryDigest).
+  uint64_t Hash() const;
 };
 
-// The frequency part of a Digest(), or -1 when it has none.
-int64_t DigestFrequencyMs(std::string_view digest);
+// A 64-bit hash of an entry value (8 bytes a step; the same on every little-endian host and
+// build). A rebuild compares digests to find the entries that changed. (A hash change after an
+// upgrade rewrites every value once; cadences are kept.)
+uint64_t ValueHash(std::string_view value);
+
+// What a rebuild compares: the value's hash, and its frequency (a new one resets the cadence).
+struct EntryDigest {
+  uint64_t hash = 0;
+  int64_t frequency_ms = -1;  // -1: unknown (a malformed value)
+};
+// The digest of a stored entry value ("<frequency_ms>|<expires_ms>|<task prefix>").
+EntryDigest DigestOfValue(std::string_view value);
+// Hex helpers of the signature form: 16 lowercase hex digits.
+bool ParseHex64(std::string_view hex, uint64_t& out);
+void AppendHex64(std::string& out, uint64_t value);
 
 // Deterministic offset of an entry's first run: [0, min(frequency_ms, 60000)).
 int64_t SplayMs(std::string_view entry_id, int64_t frequency_ms);

@@ -23,34 +23,35 @@ const std::optional<std::string>& MemorySchedule::Leader() {
 
 Result<RebuildStats> MemoryScheduleStore::Rebuild(const EntrySource& source) {
   std::lock_guard lock(s_->mu);
-  return Apply(source, {s_->digests.begin(), s_->digests.end()});
+  return Apply(source, nullptr);
 }
 
 Result<RebuildStats> MemoryScheduleStore::Rebuild(const EntrySource& source,
                                                   const std::vector<std::string>& scope) {
   std::lock_guard lock(s_->mu);
-  std::vector<std::pair<std::string, std::string>> current;
-  for (const auto& [id, digest] : s_->digests) {
-    if (std::find(scope.begin(), scope.end(), id.substr(0, id.rfind(':'))) != scope.end())
-      current.emplace_back(id, digest);
-  }
-  return Apply(source, current);
+  std::vector<std::string> sorted = scope;
+  std::sort(sorted.begin(), sorted.end());
+  return Apply(source, &sorted);
 }
 
-// REQUIRES: s_->mu held.
-RebuildStats MemoryScheduleStore::Apply(const EntrySource& source,
-                                        const std::vector<std::pair<std::string, std::string>>& current) {
-  return DiffSchedule(
-      current, source, s_->clock,
-      [&](const Entry& entry, const std::string& digest, std::optional<int64_t> due) {
+// REQUIRES: s_->mu held. The digests are taken from the values into a fresh table each time
+// (RedisScheduleStore keeps its table between rebuilds; the diff is the same).
+RebuildStats MemoryScheduleStore::Apply(const EntrySource& source, const std::vector<std::string>* scope) {
+  DigestTable table;
+  for (const auto& [id, value] : s_->entries) {
+    std::string_view name = std::string_view(id).substr(0, id.find(':'));
+    if (scope && !std::binary_search(scope->begin(), scope->end(), name)) continue;
+    table.Put(id, DigestOfValue(value));
+  }
+  return table.Diff(
+      source, scope,
+      [&](const Entry& entry, std::optional<int64_t> splay) {
         s_->entries[entry.id] = entry.value;
-        s_->digests[entry.id] = digest;
-        if (due) s_->due[entry.id] = *due;
+        if (splay) s_->due[entry.id] = s_->clock() + kNewEntryMarginMs + *splay;
       },
       [&](const std::string& id) {
         s_->due.erase(id);
         s_->entries.erase(id);
-        s_->digests.erase(id);
       });
 }
 

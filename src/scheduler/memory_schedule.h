@@ -28,7 +28,6 @@ struct MemorySchedule {
   int64_t leader_expires_ms = 0;
   std::map<std::string, int64_t> due;          // entry id -> due time (the sorted set)
   std::map<std::string, std::string> entries;  // entry id -> Entry::value
-  std::map<std::string, std::string> digests;  // entry id -> Entry::Digest()
   std::deque<std::string> tasks;               // front: the producer's end (LPUSH)
 
   // The leader key's token, after dropping it if it expired.
@@ -48,8 +47,7 @@ class MemoryScheduleStore : public ScheduleStore {
   Result<int64_t> ServerTimeMs() override;
 
  private:
-  RebuildStats Apply(const EntrySource& source,
-                     const std::vector<std::pair<std::string, std::string>>& current);
+  RebuildStats Apply(const EntrySource& source, const std::vector<std::string>* scope);
   std::shared_ptr<MemorySchedule> s_;
 };
 

@@ -1,6 +1,9 @@
 #pragma once
 // The schedule of one kind in Redis (schedule_store.h): the dispatch is one Lua script
-// (lua/dispatch.lua, embedded at build time), the rebuild pipelined writes in batches. Not
+// (lua/dispatch.lua, embedded at build time), the rebuild pipelined writes in batches, encoded
+// as they are produced. The store keeps the digests it last wrote (DigestTable) and trusts them
+// while P:schedule:<kind>:writes shows that no other store has rebuilt since (each rebuild bumps
+// that counter before and after its writes); otherwise it reads them back from Redis first. Not
 // thread-safe (one redis::Client): one store per thread.
 
 #include <string>
@@ -8,6 +11,7 @@
 #include <vector>
 
 #include "redis/client.h"
+#include "scheduler/digest_table.h"
 #include "scheduler/schedule_store.h"
 
 namespace panoptes::scheduler {
@@ -20,8 +24,9 @@ class RedisScheduleStore : public ScheduleStore {
   using ScheduleStore::Rebuild;
   // Changes are written in pipelined batches as they are found, so memory stays bounded.
   Result<RebuildStats> Rebuild(const EntrySource& source) override;
-  // Reads the digests of `scope` with HSCAN MATCH "<name>:*" (normalized names are [A-Za-z0-9_]
-  // (config::NormalizedName): no glob character, and no ':' so the pattern matches one plugin).
+  // Without digests to trust, reads the entries of `scope` with HSCAN MATCH "<name>:*" (normalized
+  // names are [A-Za-z0-9_] (config::NormalizedName): no glob character, and no ':' so the pattern
+  // matches one plugin).
   Result<RebuildStats> Rebuild(const EntrySource& source, const std::vector<std::string>& scope) override;
   Result<DispatchResult> Dispatch(const std::string& leader_token, int batch) override;
   Result<std::vector<ListedEntry>> List() override;
@@ -29,19 +34,28 @@ class RedisScheduleStore : public ScheduleStore {
   Result<int64_t> ServerTimeMs() override;
 
  private:
-  using Digests = std::vector<std::pair<std::string, std::string>>;
-  // The digests of every entry, or with a non-empty `match` of the ids matching that HSCAN pattern.
-  Status ReadDigests(const std::string& match, Digests& out);
-  Result<RebuildStats> Apply(const EntrySource& source, const Digests& current);
-  Status Flush(std::vector<redis::Args>& commands, RebuildStats& stats, size_t& outstanding);
-  Status Collect(size_t& outstanding, RebuildStats& stats);
+  // The digests of every entry (from the values), or with a non-empty `match` of the ids matching
+  // that HSCAN pattern.
+  Status ReadDigests(const std::string& match, DigestTable& out);
+  // Whether table_ still holds the digests in Redis (no other rebuild since ours).
+  Result<bool> CacheCurrent();
+  Result<int64_t> BumpWrites();
+  // Diffs `source` against `table` (with `scope`: only those plugins' entries) and writes the diff.
+  Result<RebuildStats> Apply(const EntrySource& source, const std::vector<std::string>* scope,
+                             DigestTable& table);
+  Status Flush(redis::EncodedCommands& commands, size_t& outstanding);
+  Status Collect(size_t& outstanding);
 
   redis::Client& client_;
   std::string leader_key_;
   std::string schedule_key_;
   std::string entries_key_;
-  std::string digests_key_;
+  std::string legacy_digests_key_;  // no longer written (see Rebuild)
   std::string tasks_key_;
+  std::string writes_key_;
+  DigestTable table_;          // the digests as this store last wrote them
+  int64_t table_writes_ = -1;  // the writes counter after that rebuild; -1: table_ not trusted
+  uint64_t round_trips_ = 0;   // of the current rebuild's flushes
 };
 
 }  // namespace panoptes::scheduler

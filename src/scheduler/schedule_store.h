@@ -2,7 +2,7 @@
 // The schedule of one kind (docs/scheduler.md, "Redis layout"), as kept in Redis:
 //   P:schedule:<kind>          sorted set: entry id -> next due time (epoch ms, Redis server clock)
 //   P:schedule:<kind>:entries  hash: entry id -> Entry::value (frequency, expiry, task prefix)
-//   P:schedule:<kind>:digests  hash: entry id -> Entry::Digest()
+//   P:schedule:<kind>:writes   counter bumped before and after each rebuild (redis_schedule_store.h)
 // Because the due times live in Redis, a standby that becomes leader continues the cadence exactly
 // where the previous leader stopped.
 //
@@ -10,10 +10,11 @@
 // token, it pops up to `batch` due entries, LPUSHes their tasks onto P:tasks:<kind> and advances
 // each due time by the entry's frequency, skipping missed periods (an entry fires at most once per
 // call, for the latest period that is due, so it never fires twice for one period).
-// Rebuild diffs the desired entries against the digests: new entries get (time of writing) + 250 ms + Splay,
-// changed ones get their new value (and a new splayed due time only when the frequency changed), gone ones
-// are removed, unchanged ones keep their due time. It is pipelined in batches (a few round trips
-// for 100k entries).
+// Rebuild diffs the desired entries against the digests of the stored ones (value hash and
+// frequency; DigestTable::Diff, shared by the implementations): new entries get (time of writing) + 250 ms +
+// Splay, changed ones get their new value (and a new splayed due time only when the frequency changed), gone
+// ones are removed, unchanged ones keep their due time. It is pipelined in batches (a few round trips for
+// 100k entries).
 
 #include <cstdint>
 #include <functional>
@@ -25,18 +26,10 @@
 
 #include "panoptes/kind.h"
 #include "panoptes/status.h"
+#include "scheduler/digest_table.h"
 #include "scheduler/entry.h"
 
 namespace panoptes::scheduler {
-
-struct RebuildStats {
-  size_t added = 0;
-  size_t updated = 0;      // value changed, due time kept
-  size_t rescheduled = 0;  // frequency changed: new splayed due time
-  size_t removed = 0;
-  size_t unchanged = 0;
-  uint64_t round_trips = 0;
-};
 
 struct DispatchResult {
   bool leader = false;               // false: the token no longer holds the leader key; nothing was done
@@ -61,15 +54,15 @@ class ScheduleStore {
   virtual ~ScheduleStore() = default;
 
   // Calls its argument once per desired entry (e.g. with scheduler::ForEachEntry).
-  using EntrySource = std::function<void(const std::function<void(Entry&&)>&)>;
+  using EntrySource = DigestTable::EntrySource;
 
   // Makes the schedule equal to the entries `source` produces (a repeated id counts once). Errors:
   // the store unreachable; a failed rebuild may have applied part of the diff (the next one
   // completes it).
   virtual Result<RebuildStats> Rebuild(const EntrySource& source) = 0;
   Result<RebuildStats> Rebuild(const std::vector<Entry>& desired);
-  // The same for the entries of the plugins named in `scope` (normalized names) only: just their
-  // digests are read, and entries of other plugins are neither read nor removed. `source` must
+  // The same for the entries of the plugins named in `scope` (normalized names) only: entries of
+  // other plugins are neither read nor removed. `source` must
   // produce entries of those plugins only. (rebuild_plan.h says when.)
   virtual Result<RebuildStats> Rebuild(const EntrySource& source, const std::vector<std::string>& scope) = 0;
 
@@ -83,16 +76,6 @@ class ScheduleStore {
   // The store's clock (the Redis server's TIME), epoch ms.
   virtual Result<int64_t> ServerTimeMs() = 0;
 };
-
-// The diff of a rebuild, shared by the implementations: compares what `source` produces with the
-// current digests (entry id -> Entry::Digest()) and calls `set` for each new or changed entry
-// (with a due time when its cadence starts anew: `now_ms()` + 250 ms + Splay) and `remove` for
-// each id no longer produced. Returns the counts (round_trips left 0).
-RebuildStats DiffSchedule(
-    const std::vector<std::pair<std::string, std::string>>& current, const ScheduleStore::EntrySource& source,
-    const std::function<int64_t()>& now_ms,
-    const std::function<void(const Entry&, const std::string& digest, std::optional<int64_t> due_ms)>& set,
-    const std::function<void(const std::string& id)>& remove);
 
 // A task message as the dispatch pushes it: the entry's task prefix completed with its id
 // ("<entry id>:<slot>"), scheduled_for (the slot) and expires_at (slot + expires_ms).

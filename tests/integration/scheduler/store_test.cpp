@@ -90,6 +90,56 @@ TEST_F(StoreTest, RebuildOfManyEntriesTakesFewRoundTrips) {
   EXPECT_LT(client_->round_trips() - before, 10u);
 }
 
+TEST_F(StoreTest, ScopedRebuildWithItsOwnDigestsReadsNothingBack) {
+  std::vector<Entry> entries;
+  for (int i = 0; i < 100; ++i) {
+    Resource r = MakeResource("r" + std::to_string(i));
+    entries.push_back(MakeEntry(Plugin("one", 60), &r));
+    entries.push_back(MakeEntry(Plugin("two", 60), &r));
+  }
+  ASSERT_TRUE(store_->Rebuild(entries).ok());
+  PluginInfo changed = Plugin("one", 60);
+  changed.time_limit = 5;
+  Resource r0 = MakeResource("r0");
+  uint64_t before = client_->round_trips();
+  auto stats = store_->Rebuild(
+      [&](const std::function<void(Entry &&)>& sink) { sink(MakeEntry(changed, &r0)); }, {"one"});
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->updated, 1u);
+  EXPECT_EQ(stats->removed, 99u);
+  // GET and two INCRs of the writes counter, TIME, one flush: no HSCAN of the schedule.
+  EXPECT_LE(client_->round_trips() - before, 5u);
+  EXPECT_EQ(*store_->Count(), 101);
+}
+
+TEST_F(StoreTest, RebuildReadsTheDigestsAgainAfterAnotherStoreRebuilt) {
+  Resource a = MakeResource("a"), b = MakeResource("b");
+  std::vector<Entry> both = {MakeEntry(Plugin("poll", 60), &a), MakeEntry(Plugin("poll", 60), &b)};
+  ASSERT_TRUE(store_->Rebuild(both).ok());
+  // Another scheduler (its own connection and store) rebuilds with only one of them.
+  redis::Client other_client(config_, "other");
+  RedisScheduleStore other(other_client, config_.key_prefix, kKind);
+  auto removed = other.Rebuild(std::vector<Entry>{both[0]});
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->removed, 1u);
+  // This store's own digests still list both; it must not trust them now.
+  auto again = store_->Rebuild(both);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->added, 1u);
+  EXPECT_EQ(again->unchanged, 1u);
+  EXPECT_EQ(*store_->Count(), 2);
+  // And the same for a scoped rebuild.
+  ASSERT_TRUE(other.Rebuild(std::vector<Entry>{both[0]}).ok());
+  auto scoped = store_->Rebuild(
+      [&](const std::function<void(Entry &&)>& sink) {
+        for (const Entry& e : both) sink(Entry(e));
+      },
+      {"poll"});
+  ASSERT_TRUE(scoped.ok());
+  EXPECT_EQ(scoped->added, 1u);
+  EXPECT_EQ(*store_->Count(), 2);
+}
+
 class RedisScheduleWorld : public testing::ScheduleWorld {
  public:
   RedisScheduleWorld() {

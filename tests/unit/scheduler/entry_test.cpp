@@ -92,14 +92,15 @@ TEST(Unit, TaskPrefixCompletedByDispatchIsAValidTaskMessage) {
 TEST(Unit, DigestChangesWithValueAndCarriesFrequency) {
   Resource r = MakeResource("r1", "network");
   Entry a = MakeEntry(Plugin(PluginKind::kPolling, "poll", 60, "x"), &r);
-  EXPECT_EQ(a.Digest(), MakeEntry(Plugin(PluginKind::kPolling, "poll", 60, "x"), &r).Digest());
-  EXPECT_EQ(DigestFrequencyMs(a.Digest()), 60000);
+  EXPECT_EQ(a.Hash(), MakeEntry(Plugin(PluginKind::kPolling, "poll", 60, "x"), &r).Hash());
+  EXPECT_EQ(DigestOfValue(a.value).frequency_ms, 60000);
   PluginInfo slower = Plugin(PluginKind::kPolling, "poll", 60, "x");
   slower.time_limit = 5;
-  EXPECT_NE(a.Digest(), MakeEntry(slower, &r).Digest());
-  EXPECT_EQ(DigestFrequencyMs(MakeEntry(slower, &r).Digest()), 60000);
-  EXPECT_EQ(DigestFrequencyMs(MakeEntry(Plugin(PluginKind::kPolling, "poll", 30, "x"), &r).Digest()), 30000);
-  EXPECT_EQ(DigestFrequencyMs("garbage"), -1);
+  EXPECT_NE(a.Hash(), MakeEntry(slower, &r).Hash());
+  EXPECT_EQ(DigestOfValue(MakeEntry(slower, &r).value).frequency_ms, 60000);
+  EXPECT_EQ(DigestOfValue(MakeEntry(Plugin(PluginKind::kPolling, "poll", 30, "x"), &r).value).frequency_ms,
+            30000);
+  EXPECT_EQ(DigestOfValue("garbage").frequency_ms, -1);
 }
 
 TEST(Unit, BuildEntriesGivesOnePerDiscoveryPluginAndOnePerMatchingResource) {

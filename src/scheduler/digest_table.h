@@ -1,0 +1,85 @@
+#pragma once
+// What the schedule of one kind holds, entry by entry, as far as a rebuild's diff needs it: each
+// entry's digest (value hash and frequency, EntryDigest), and the diff itself (docs/scheduler.md,
+// "Rebuild"). Ids of the form "<normalized_name>:<32 hex signature>" (every
+// id MakeEntry builds) are kept per plugin under their 128-bit signature, about 70 bytes an
+// entry; any other id (from tests, or a store written by hand) is kept as a string.
+// RedisScheduleStore keeps one table across rebuilds so that a rebuild need not read the schedule
+// back from Redis. A value type; not thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "scheduler/entry.h"
+
+namespace panoptes::scheduler {
+
+// Added to a new cadence's first due time (time of writing + this + Splay): covers the wait until
+// the write reaches the store, so that no entry is born late.
+constexpr int64_t kNewEntryMarginMs = 250;
+
+struct RebuildStats {
+  size_t added = 0;
+  size_t updated = 0;      // value changed, due time kept
+  size_t rescheduled = 0;  // frequency changed: new splayed due time
+  size_t removed = 0;
+  size_t unchanged = 0;
+  uint64_t round_trips = 0;
+};
+
+class DigestTable {
+ public:
+  // Called once per desired entry.
+  using EntrySource = std::function<void(const std::function<void(Entry&&)>&)>;
+  // A new or changed entry, with its SplayMs when its cadence starts anew (its first due time is
+  // then the time of writing + kNewEntryMarginMs + the splay).
+  using SetFn = std::function<void(const Entry&, std::optional<int64_t> splay_ms)>;
+  using RemoveFn = std::function<void(const std::string& id)>;
+
+  // Records (or replaces) the digest of entry `id`.
+  void Put(std::string_view id, EntryDigest digest);
+  void Clear();
+  size_t size() const { return size_; }
+
+  // Diffs what `source` produces against the table: calls `set` for each new or changed entry
+  // (a new cadence for a new entry or a changed frequency) and `remove` for each entry of the
+  // table that `source` did not produce; with `scope` (sorted), only entries of the plugins it
+  // names (normalized names, the part of the id before the first ':') can be removed. The table
+  // then holds the new state. A repeated id counts once.
+  RebuildStats Diff(const EntrySource& source, const std::vector<std::string>* scope, const SetFn& set,
+                    const RemoveFn& remove);
+
+ private:
+  struct Signature {
+    uint64_t hi = 0, lo = 0;
+    bool operator==(const Signature&) const = default;
+  };
+  struct SignatureHash {
+    size_t operator()(const Signature& s) const {
+      return static_cast<size_t>(s.lo ^ (s.hi * 0x9E3779B97F4A7C15ull));
+    }
+  };
+  struct Slot {
+    EntryDigest digest;
+    uint32_t mark = 0;  // the Diff that produced it last
+  };
+  using PluginSlots = std::unordered_map<Signature, Slot, SignatureHash>;
+
+  // The slot of `id` (created with mark 0 and no digest when missing).
+  Slot& Locate(std::string_view id, bool& created);
+  void RemoveUnmarked(const std::vector<std::string>* scope, RebuildStats& stats, const RemoveFn& remove);
+
+  std::unordered_map<std::string, PluginSlots> plugins_;  // normalized name -> its entries
+  std::unordered_map<std::string, Slot> others_;          // ids of another form
+  std::string last_name_;                                 // Locate's cache: entries come by plugin
+  PluginSlots* last_ = nullptr;
+  uint32_t mark_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace panoptes::scheduler
