@@ -25,20 +25,25 @@ std::string PluginFile(const std::string& name, const std::string& module, const
          "\n" + rest;
 }
 
-// Short frequencies: a new entry first falls due within min(frequency, 60) s (the splay).
+// Short frequencies: a new entry first falls due within min(frequency, 60) s (the splay). The time
+// limits are longer than the default 1.25 x frequency: a walk of the 50 interfaces from snmpsimd
+// (Python) takes seconds on a loaded machine.
 void AddSnmpPlugins(SnmpDaemonsTest& t) {
-  t.AddPluginFile("discovery", "snmp_discovery",
-                  PluginFile("SNMP Discovery", "snmp_discovery",
-                             "execute_frequency = 4\nresource_ttl = 900\nseeds = 127.0.0.1\n"));
+  t.AddPluginFile(
+      "discovery", "snmp_discovery",
+      PluginFile("SNMP Discovery", "snmp_discovery",
+                 "execute_frequency = 4\ntime_limit = 30\nresource_ttl = 900\nseeds = 127.0.0.1\n"));
   t.AddPluginFile(
       "enrichment", "snmp_interface_enrichment",
-      PluginFile("SNMP Interface Enrichment", "snmp_interface_enrichment",
-                 "execute_frequency = 3\nenrichment_ttl = 900\nresource_filter = resource_class = "
-                 "\"network\"\n"));
-  t.AddPluginFile("polling", "snmp_interface_polling",
-                  PluginFile("SNMP Interface Metrics", "snmp_interface_polling",
-                             "execute_frequency = 2\nresource_filter = resource_class = \"network\"\n",
-                             "[enrichment]\npreload = self:interface\n\n[snmp]\nmax_repetitions = 50\n"));
+      PluginFile(
+          "SNMP Interface Enrichment", "snmp_interface_enrichment",
+          "execute_frequency = 3\ntime_limit = 30\nenrichment_ttl = 900\nresource_filter = resource_class = "
+          "\"network\"\n"));
+  t.AddPluginFile(
+      "polling", "snmp_interface_polling",
+      PluginFile("SNMP Interface Metrics", "snmp_interface_polling",
+                 "execute_frequency = 2\ntime_limit = 30\nresource_filter = resource_class = \"network\"\n",
+                 "[enrichment]\npreload = self:interface\n\n[snmp]\nmax_repetitions = 50\n"));
 }
 
 // The newest "interface" group of `resource_id` for each interface_name, once every expected
