@@ -140,7 +140,8 @@ int RunDaemonUnguarded(const SiteConfig& site, const std::string& config_path,
   std::string token = MakeLeaderToken();
   std::vector<std::unique_ptr<KindScheduler>> schedulers;
   for (PluginKind kind : kinds) {
-    auto k = KindScheduler::Create(site, kind, token, **validator, stats.Kind(kind));
+    auto k = KindScheduler::Create(site, kind, RedisKindBackends(site, kind, token), **validator,
+                                   stats.Kind(kind));
     if (!k.ok()) {
       Log()->error("cannot start the {} scheduler: {}", KindName(kind), k.status().ToString());
       return core::kExitRuntime;

@@ -14,6 +14,7 @@
 
 #include "config/plugin_file.h"
 #include "core/logging.h"
+#include "redis/keys.h"
 #include "scheduler/plugin_verdict.h"
 
 namespace panoptes::scheduler {
@@ -28,7 +29,6 @@ constexpr milliseconds kMaxDispatchSleep{100};       // re-check the schedule at
 constexpr milliseconds kRetryDelay{1000};            // after a failed rebuild or resource read
 constexpr int kMaxBatchesPerTurn = 100;              // then let the loop renew leadership
 constexpr int kMaxFailures = 5;                      // loop turns in a row that threw: the kind fails
-constexpr milliseconds kFailurePause{1000};          // after a turn that threw
 
 std::shared_ptr<spdlog::logger> Log() {
   return core::Logger("scheduler");
@@ -63,8 +63,12 @@ int PollTimeout(std::chrono::steady_clock::time_point until) {
 }  // namespace
 
 Result<std::unique_ptr<KindScheduler>> KindScheduler::Create(const SiteConfig& site, PluginKind kind,
-                                                             std::string token, CodeValidator& validator,
-                                                             KindStats& stats) {
+                                                             KindBackends backends, CodeValidator& validator,
+                                                             KindStats& stats, milliseconds failure_pause) {
+  if (!backends.leader || !backends.dispatch_store || !backends.store || !backends.resources_version ||
+      !backends.list_resources) {
+    return Status::InvalidArgument("scheduler: incomplete backends");
+  }
   auto watcher = core::DirWatch::Create("scheduler");
   if (!watcher.ok()) return watcher.status();
   int dispatch_fd = MakeEventFd();
@@ -74,12 +78,13 @@ Result<std::unique_ptr<KindScheduler>> KindScheduler::Create(const SiteConfig& s
     if (dispatch_fd >= 0) close(dispatch_fd);
     return Status::IOError("eventfd: " + why);
   }
-  return std::unique_ptr<KindScheduler>(new KindScheduler(site, kind, std::move(token), validator, stats,
-                                                          std::move(*watcher), dispatch_fd, maintenance_fd));
+  return std::unique_ptr<KindScheduler>(new KindScheduler(site, kind, std::move(backends), validator, stats,
+                                                          failure_pause, std::move(*watcher), dispatch_fd,
+                                                          maintenance_fd));
 }
 
-KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, std::string token,
-                             CodeValidator& validator, KindStats& stats,
+KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, KindBackends backends,
+                             CodeValidator& validator, KindStats& stats, milliseconds failure_pause,
                              std::unique_ptr<core::DirWatch> watcher, int dispatch_wake_fd,
                              int maintenance_wake_fd)
     : site_(site),
@@ -89,13 +94,12 @@ KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, std::strin
       stats_(stats),
       dispatch_wake_fd_(dispatch_wake_fd),
       maintenance_wake_fd_(maintenance_wake_fd),
-      dispatch_client_(site.redis, "scheduler-" + kind_name_ + "-dispatch"),
-      leader_lock_(dispatch_client_, site.redis.key_prefix, kind, site.scheduler.leader_ttl_ms,
-                   std::move(token)),
-      dispatch_store_(dispatch_client_, site.redis.key_prefix, kind),
-      maintenance_client_(site.redis, "scheduler-" + kind_name_ + "-maintenance"),
-      store_(maintenance_client_, site.redis.key_prefix, kind),
-      resource_store_(maintenance_client_, site.redis.key_prefix),
+      failure_pause_(failure_pause),
+      leader_key_(redis::keys::Leader(site.redis.key_prefix, kind)),
+      backends_(std::move(backends)),
+      leader_lock_(*backends_.leader),
+      dispatch_store_(*backends_.dispatch_store),
+      store_(*backends_.store),
       watcher_(std::move(watcher)),
       scan_config_{site.Kind(kind), site.main.plugins_extension, config::ChecksOf(site)} {}
 
@@ -153,9 +157,11 @@ void KindScheduler::Turn(const char* loop, int& failures, F&& turn) {
   if (++failures >= kMaxFailures) {
     return Fail(std::string(loop) + " loop failed " + std::to_string(failures) + " times in a row: " + what);
   }
-  if (failures == 1) Log()->error("{}: {} loop failed (retrying in 1 s): {}", kind_name_, loop, what);
+  if (failures == 1)
+    Log()->error("{}: {} loop failed (retrying in {} ms): {}", kind_name_, loop, failure_pause_.count(),
+                 what);
   pollfd p{std::string_view(loop) == "dispatch" ? dispatch_wake_fd_ : maintenance_wake_fd_, POLLIN, 0};
-  if (poll(&p, 1, static_cast<int>(kFailurePause.count())) > 0) DrainEventFd(p.fd);
+  if (poll(&p, 1, static_cast<int>(failure_pause_.count())) > 0) DrainEventFd(p.fd);
 }
 
 void KindScheduler::Run() {
@@ -199,7 +205,7 @@ void KindScheduler::SetLeader(bool leader) {
   if (leader) {
     ++stats_.leader_changes;
     ++leader_epoch_;  // the maintenance thread rescans and re-reads the resources
-    Log()->info("{}: leader now ({})", kind_name_, leader_lock_.key());
+    Log()->info("{}: leader now ({})", kind_name_, leader_key_);
     next_dispatch_ = Clock::now();
     Wake(maintenance_wake_fd_);
   } else {
@@ -334,13 +340,13 @@ void KindScheduler::LogScanErrors(const std::map<std::string, std::string>& erro
 
 void KindScheduler::PollResources() {
   next_resource_poll_ = Clock::now() + kResourcePollInterval;
-  auto version = resource_store_.Version();
+  auto version = backends_.resources_version();
   if (!version.ok()) {
     Log()->warn("{}: cannot read the resource store version: {}", kind_name_, version.status().ToString());
     return;
   }
   if (*version == resources_version_ && !resources_stale_) return;
-  auto list = resource_store_.List();
+  auto list = backends_.list_resources();
   if (!list.ok()) {
     Log()->warn("{}: cannot read the resource store: {}", kind_name_, list.status().ToString());
     return;

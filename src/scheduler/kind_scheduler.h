@@ -29,12 +29,9 @@
 #include "config/file_trust.h"
 #include "core/dir_watch.h"
 #include "panoptes/site_config.h"
-#include "redis/client.h"
-#include "resources/store.h"
 #include "scheduler/entry.h"
-#include "scheduler/leader.h"
+#include "scheduler/kind_backends.h"
 #include "scheduler/rebuild_plan.h"
-#include "scheduler/redis_schedule_store.h"
 #include "scheduler/stats.h"
 #include "scheduler/validator.h"
 
@@ -42,10 +39,13 @@ namespace panoptes::scheduler {
 
 class KindScheduler {
  public:
-  // `validator` and `stats` must outlive the scheduler. kIOError if inotify or eventfd fail.
-  static Result<std::unique_ptr<KindScheduler>> Create(const SiteConfig& site, PluginKind kind,
-                                                       std::string token, CodeValidator& validator,
-                                                       KindStats& stats);
+  // `validator` and `stats` must outlive the scheduler; `backends` (kind_backends.h: Redis in the
+  // daemon) must all be set. `failure_pause` is the pause after a loop turn that threw. kIOError
+  // if inotify or eventfd fail.
+  static Result<std::unique_ptr<KindScheduler>> Create(
+      const SiteConfig& site, PluginKind kind, KindBackends backends, CodeValidator& validator,
+      KindStats& stats, std::chrono::milliseconds failure_pause = kFailurePause);
+  static constexpr std::chrono::milliseconds kFailurePause{1000};
   ~KindScheduler();
 
   // Runs until RequestStop() (starting and joining the maintenance thread); then gives
@@ -62,9 +62,9 @@ class KindScheduler {
 
  private:
   using Clock = std::chrono::steady_clock;
-  KindScheduler(const SiteConfig& site, PluginKind kind, std::string token, CodeValidator& validator,
-                KindStats& stats, std::unique_ptr<core::DirWatch> watcher, int dispatch_wake_fd,
-                int maintenance_wake_fd);
+  KindScheduler(const SiteConfig& site, PluginKind kind, KindBackends backends, CodeValidator& validator,
+                KindStats& stats, std::chrono::milliseconds failure_pause,
+                std::unique_ptr<core::DirWatch> watcher, int dispatch_wake_fd, int maintenance_wake_fd);
 
   // One turn of a loop, at a thread boundary: an exception is logged (once while it repeats), the
   // loop pauses and goes on; after kMaxFailures turns in a row the kind fails (failure()).
@@ -98,10 +98,12 @@ class KindScheduler {
   std::atomic<uint64_t> leader_epoch_{0};  // bumped at each gain of leadership
   std::atomic<bool> dispatch_now_{false};  // a rebuild changed the schedule
 
+  const std::chrono::milliseconds failure_pause_;
+  const std::string leader_key_;  // for the log
+  KindBackends backends_;         // each thread uses its own members (kind_backends.h)
   // Dispatch thread only.
-  redis::Client dispatch_client_;
-  RedisLeaderLock leader_lock_;
-  RedisScheduleStore dispatch_store_;
+  LeaderLock& leader_lock_;
+  ScheduleStore& dispatch_store_;
   Clock::time_point next_leader_tick_{};
   Clock::time_point next_dispatch_{};
   std::string acquire_error_;  // the last failure to take the leadership, logged once
@@ -117,9 +119,7 @@ class KindScheduler {
   std::optional<ScanConfig> pending_scan_config_;  // guarded by reload_mu_
 
   // Maintenance thread only.
-  redis::Client maintenance_client_;
-  RedisScheduleStore store_;
-  resources::ResourceStore resource_store_;
+  ScheduleStore& store_;
   std::unique_ptr<core::DirWatch> watcher_;
   ScanConfig scan_config_;
   uint64_t seen_epoch_ = 0;
