@@ -22,8 +22,12 @@ section_scheduler() {
       sample "scheduler_dispatch_per_s_$k" "$(v dispatch_rate_per_s)" tasks/s "scheduler: dispatch rate, all $size entries due at once"
       sample "scheduler_p99_lateness_ms_$k" "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99, $size entries at 60 s (target < 50)"
       sample "scheduler_rss_mb_$k" "$(v rss_mb)" MiB "scheduler: RSS holding $size entries (target < 200 at 100k, < 500 at 1M)"
+      sample "scheduler_rebuild_cpu_ms_$k" "$(v rebuild_initial_cpu_ms)" ms "scheduler: first rebuild, $size entries: CPU of the process"
+      sample "scheduler_rebuild_redis_cpu_ms_$k" "$(v rebuild_initial_redis_cpu_ms)" ms "scheduler: first rebuild, $size entries: CPU of Redis"
       if [ "$size" -ge 1000000 ]; then
         sample "scheduler_first_rebuild_ms_$k" "$(v rebuild_initial_ms)" ms "scheduler: first rebuild, $size entries (target < 5000)"
+        sample "scheduler_first_rebuild_cpu_ms_$k" "$(v rebuild_initial_cpu_ms)" ms "scheduler: first rebuild, $size entries: CPU of the process"
+        sample "scheduler_first_rebuild_redis_cpu_ms_$k" "$(v rebuild_initial_redis_cpu_ms)" ms "scheduler: first rebuild, $size entries: CPU of Redis"
       fi
       if [ "$size" = "$largest" ]; then
         sample scheduler_p99_lateness_ms "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99 at $size entries"
@@ -35,14 +39,21 @@ section_scheduler() {
 }
 
 # scheduler_one_plugin REPS DIR: 100k entries of 10 plugins (10k resources each); the rebuild after
-# one plugin's file changed.
+# one plugin's file changed (bench_scheduler gives the median of 5 per run).
 scheduler_one_plugin() {
   local reps=$1 dir=$2 rep tool="$BIN_BENCH/scheduler/bench_scheduler"
   for rep in $(seq 1 "$reps"); do
     local out="$dir/one-plugin.$rep.out"
     "$tool" --port "$REDIS_PORT" --prefix bench-sched-plugins --entries 100000 --plugins 10 --frequency 60 \
       --seconds 1 > "$out" 2> "$out.log" || { tail -5 "$out.log" >&2; die "scheduler: bench_scheduler --plugins 10 failed"; }
-    sample scheduler_one_plugin_rebuild_ms_100k "$(awk -F= '$1 == "rebuild_one_plugin_ms" { print $2 }' "$out")" ms \
-      "scheduler: rebuild after one of 10 plugins changed, 100k entries in all (target < 20)"
+    local v; v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$out"; }
+    sample scheduler_one_plugin_rebuild_ms_100k "$(v rebuild_one_plugin_ms)" ms \
+      "scheduler: rebuild after one of 10 plugins' time_limit changed, 100k entries in all (target < 20)"
+    sample scheduler_one_plugin_rebuild_cpu_ms_100k "$(v rebuild_one_plugin_cpu_ms)" ms \
+      "scheduler: that rebuild: CPU of the process"
+    sample scheduler_one_plugin_rebuild_redis_cpu_ms_100k "$(v rebuild_one_plugin_redis_cpu_ms)" ms \
+      "scheduler: that rebuild: CPU of Redis"
+    sample scheduler_one_plugin_frequency_rebuild_ms_100k "$(v rebuild_one_plugin_frequency_ms)" ms \
+      "scheduler: rebuild after one of 10 plugins' execute_frequency changed (10k new due times)"
   done
 }
