@@ -452,7 +452,8 @@ int main(int argc, char** argv) {
   double rss = StatusMb("VmRSS");
 
   std::string token = "bench-token";
-  Check(client.Command({"SET", redis::keys::Leader(rc.key_prefix, kind), token, "PX", "600000"}), "leader");
+  Check(client.Command({"SET", redis::keys::Leader(rc.key_prefix, kind), token, "PX", "3600000"}),
+        "leader");  // the 1M steps take minutes on a loaded machine
   redis::Client dispatch_client(rc, "bench-scheduler-dispatch");
   scheduler::RedisScheduleStore dispatch_store(dispatch_client, rc.key_prefix, kind);
   for (Resource& res : resources) res.metadata["gen"] = "3";  // changed again: the rebuild meanwhile

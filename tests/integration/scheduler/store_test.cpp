@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "contract/schedule_contract.h"
-#include "model/json.h"
 #include "redis/keys.h"
 #include "scheduler/leader.h"
 #include "scheduler/redis_schedule_store.h"
@@ -37,41 +36,63 @@ Resource MakeResource(const std::string& id) {
   return r;
 }
 
-class StoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(server_.Start());
+class RedisScheduleWorld : public testing::ScheduleWorld {
+ public:
+  RedisScheduleWorld() {
+    EXPECT_TRUE(server_.Start());
     config_ = server_.Config();
-    client_ = std::make_unique<redis::Client>(config_, "test");
+    client_ = std::make_unique<redis::Client>(config_, "schedule-contract");
     store_ = std::make_unique<RedisScheduleStore>(*client_, config_.key_prefix, kKind);
   }
-  std::string Key(std::string (*fn)(std::string_view, PluginKind)) { return fn(config_.key_prefix, kKind); }
-  int64_t Score(const std::string& id) {
-    auto r = client_->Command({"ZSCORE", Key(redis::keys::Schedule), id});
+  ScheduleStore& store() override { return *store_; }
+  std::unique_ptr<LeaderLock> Lock(const std::string& token, int ttl_ms) override {
+    clients_.push_back(std::make_unique<redis::Client>(config_, "schedule-contract-" + token));
+    return std::make_unique<RedisLeaderLock>(*clients_.back(), config_.key_prefix, kKind, ttl_ms, token);
+  }
+  int64_t Score(const std::string& id) override {
+    auto r = client_->Command({"ZSCORE", redis::keys::Schedule(config_.key_prefix, kKind), id});
     EXPECT_TRUE(r.ok());
     return r.ok() && !r->IsNil() ? std::stoll(r->str) : -1;
   }
-  void SetScore(const std::string& id, int64_t score) {
-    ASSERT_TRUE(client_->Command({"ZADD", Key(redis::keys::Schedule), std::to_string(score), id}).ok());
+  void SetScore(const std::string& id, int64_t score) override {
+    EXPECT_TRUE(
+        client_
+            ->Command({"ZADD", redis::keys::Schedule(config_.key_prefix, kKind), std::to_string(score), id})
+            .ok());
   }
-  std::vector<Task> PopTasks() {
-    std::vector<Task> out;
+  std::vector<std::string> PopTasks() override {
+    std::vector<std::string> out;
     while (true) {
-      auto r = client_->Command({"RPOP", Key(redis::keys::Tasks)});
+      auto r = client_->Command({"RPOP", redis::keys::Tasks(config_.key_prefix, kKind)});
       if (!r.ok() || r->IsNil()) return out;
-      auto task = model::ParseTask(r->str);
-      EXPECT_TRUE(task.ok()) << task.status().ToString() << " in " << r->str;
-      if (task.ok()) out.push_back(*task);
+      out.push_back(r->str);
     }
   }
-  void BecomeLeader(const std::string& token) {
-    ASSERT_TRUE(client_->Command({"SET", Key(redis::keys::Leader), token}).ok());
+  void SetLeader(const std::string& token) override {
+    EXPECT_TRUE(client_->Command({"SET", redis::keys::Leader(config_.key_prefix, kKind), token}).ok());
   }
+  void ExpireLeader() override {
+    EXPECT_TRUE(client_->Command({"DEL", redis::keys::Leader(config_.key_prefix, kKind)}).ok());
+  }
+  // What only the Redis tests below use.
+  redis::Client& client() { return *client_; }
+  const RedisConfig& config() const { return config_; }
 
+ private:
   testing::RedisServer server_;
   RedisConfig config_;
   std::unique_ptr<redis::Client> client_;
+  std::vector<std::unique_ptr<redis::Client>> clients_;
   std::unique_ptr<RedisScheduleStore> store_;
+};
+
+// What only Redis has (round trips, other connections), on the contract suite's world.
+class StoreTest : public ::testing::Test {
+ protected:
+  RedisScheduleWorld world_;
+  redis::Client* client_ = &world_.client();
+  const RedisConfig& config_ = world_.config();
+  ScheduleStore* store_ = &world_.store();
 };
 
 TEST_F(StoreTest, RebuildOfManyEntriesTakesFewRoundTrips) {
@@ -139,53 +160,6 @@ TEST_F(StoreTest, RebuildReadsTheDigestsAgainAfterAnotherStoreRebuilt) {
   EXPECT_EQ(scoped->added, 1u);
   EXPECT_EQ(*store_->Count(), 2);
 }
-
-class RedisScheduleWorld : public testing::ScheduleWorld {
- public:
-  RedisScheduleWorld() {
-    EXPECT_TRUE(server_.Start());
-    config_ = server_.Config();
-    client_ = std::make_unique<redis::Client>(config_, "schedule-contract");
-    store_ = std::make_unique<RedisScheduleStore>(*client_, config_.key_prefix, kKind);
-  }
-  ScheduleStore& store() override { return *store_; }
-  std::unique_ptr<LeaderLock> Lock(const std::string& token, int ttl_ms) override {
-    clients_.push_back(std::make_unique<redis::Client>(config_, "schedule-contract-" + token));
-    return std::make_unique<RedisLeaderLock>(*clients_.back(), config_.key_prefix, kKind, ttl_ms, token);
-  }
-  int64_t Score(const std::string& id) override {
-    auto r = client_->Command({"ZSCORE", redis::keys::Schedule(config_.key_prefix, kKind), id});
-    EXPECT_TRUE(r.ok());
-    return r.ok() && !r->IsNil() ? std::stoll(r->str) : -1;
-  }
-  void SetScore(const std::string& id, int64_t score) override {
-    EXPECT_TRUE(
-        client_
-            ->Command({"ZADD", redis::keys::Schedule(config_.key_prefix, kKind), std::to_string(score), id})
-            .ok());
-  }
-  std::vector<std::string> PopTasks() override {
-    std::vector<std::string> out;
-    while (true) {
-      auto r = client_->Command({"RPOP", redis::keys::Tasks(config_.key_prefix, kKind)});
-      if (!r.ok() || r->IsNil()) return out;
-      out.push_back(r->str);
-    }
-  }
-  void SetLeader(const std::string& token) override {
-    EXPECT_TRUE(client_->Command({"SET", redis::keys::Leader(config_.key_prefix, kKind), token}).ok());
-  }
-  void ExpireLeader() override {
-    EXPECT_TRUE(client_->Command({"DEL", redis::keys::Leader(config_.key_prefix, kKind)}).ok());
-  }
-
- private:
-  testing::RedisServer server_;
-  RedisConfig config_;
-  std::unique_ptr<redis::Client> client_;
-  std::vector<std::unique_ptr<redis::Client>> clients_;
-  std::unique_ptr<RedisScheduleStore> store_;
-};
 
 INSTANTIATE_TEST_SUITE_P(Redis, ScheduleContract, ::testing::Values(testing::ScheduleWorldFactory([] {
                            return std::make_unique<RedisScheduleWorld>();

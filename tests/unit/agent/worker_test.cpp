@@ -84,11 +84,8 @@ class WorkerTest : public ::testing::Test {
                              [this](int ms) { sleeps_.push_back(ms); },
                              [this] { return "token-" + std::to_string(++tokens_); }});
   }
-  // Queues a valid task for resource r<n> (or `raw` as is).
-  void Queue(int n, const std::string& plugin = "p") {
-    Task t;
-    t.id = "task-" + std::to_string(n);
-    t.plugin = plugin;
+  // Resource r<n>, the one task n is for.
+  static Resource TestResource(int n) {
     Resource r;
     r.site = "local";
     r.class_ = "network";
@@ -97,6 +94,14 @@ class WorkerTest : public ::testing::Test {
     r.id = "r" + std::to_string(n);
     r.endpoint = "127.0.0.1";
     r.plugin = "discovery";
+    return r;
+  }
+  // Queues a valid task for resource r<n> (or `raw` as is).
+  void Queue(int n, const std::string& plugin = "p") {
+    Task t;
+    t.id = "task-" + std::to_string(n);
+    t.plugin = plugin;
+    Resource r = TestResource(n);
     t.resource = r;
     t.signature = model::Signature("p", &r);
     t.scheduled_for = 1;
@@ -116,7 +121,6 @@ class WorkerTest : public ::testing::Test {
     return store_->Stream(kMetrics).size();
   }
   std::string Meta(int n, const std::string& field) {
-    Resource r;
     std::lock_guard lock(store_->mutex());
     for (const auto& [key, value] : store_->Hash(MetaKey(n))) {
       if (key == field) return value;
@@ -124,14 +128,7 @@ class WorkerTest : public ::testing::Test {
     return "";
   }
   std::string MetaKey(int n) {
-    Resource r;
-    r.site = "local";
-    r.class_ = "network";
-    r.subclass = "switch";
-    r.type = "bench";
-    r.id = "r" + std::to_string(n);
-    r.endpoint = "127.0.0.1";
-    r.plugin = "discovery";
+    Resource r = TestResource(n);
     return "t:meta:polling:p:" + model::Signature("p", &r);
   }
   // Advances until `pred` holds (at most 100 transitions).
