@@ -153,11 +153,14 @@ Result<int64_t> RedisScheduleStore::BumpWrites() {
   return reply->integer;
 }
 
-Result<bool> RedisScheduleStore::CacheCurrent() {
-  if (table_writes_ < 0) return false;
-  auto reply = client_.Command({"GET", writes_key_});
-  if (!reply.ok()) return reply.status();
-  return reply->str == std::to_string(table_writes_);
+// Bumps the writes counter before anything is read or written, so that a writer in between shows.
+Result<bool> RedisScheduleStore::StartRebuild(int64_t& before) {
+  auto bumped = BumpWrites();
+  if (!bumped.ok()) return bumped.status();
+  before = *bumped;
+  bool trusted = table_writes_ >= 0 && before == table_writes_ + 1;
+  table_writes_ = -1;  // until this rebuild has succeeded
+  return trusted;
 }
 
 // Sends a batch without waiting for it; first reads the replies of the batch sent before, which
@@ -183,41 +186,42 @@ Status RedisScheduleStore::Collect(size_t& outstanding) {
 }
 
 Result<RebuildStats> RedisScheduleStore::Rebuild(const EntrySource& source) {
-  auto current = CacheCurrent();
-  if (!current.ok()) return current.status();
-  if (!*current) {
+  int64_t before = 0;
+  auto trusted = StartRebuild(before);
+  if (!trusted.ok()) return trusted.status();
+  if (!*trusted) {
     table_.Clear();
-    table_writes_ = -1;
     PANOPTES_RETURN_IF_ERROR(ReadDigests("", table_));
     // Earlier builds kept the digests in a hash of their own; UNLINK frees it off Redis' main thread.
     auto gone = client_.Command({"UNLINK", legacy_digests_key_});
     if (!gone.ok()) return gone.status();
   }
-  return Apply(source, nullptr, table_);
+  return Apply(source, nullptr, table_, before);
 }
 
 Result<RebuildStats> RedisScheduleStore::Rebuild(const EntrySource& source,
                                                  const std::vector<std::string>& scope) {
   std::vector<std::string> sorted = scope;
   std::sort(sorted.begin(), sorted.end());
-  auto current = CacheCurrent();
-  if (!current.ok()) return current.status();
-  if (*current) return Apply(source, &sorted, table_);
+  int64_t before = 0;
+  auto trusted = StartRebuild(before);
+  if (!trusted.ok()) return trusted.status();
+  if (*trusted) return Apply(source, &sorted, table_, before);
   // Without a table to trust, read just these plugins' digests (the table stays untrusted).
+  table_.Clear();
   DigestTable partial;
   for (const std::string& name : sorted) PANOPTES_RETURN_IF_ERROR(ReadDigests(name + ":*", partial));
-  return Apply(source, &sorted, partial);
+  return Apply(source, &sorted, partial, before);
 }
 
 // The diff of `source` against `table`, written out. table_ is trusted afterwards only when this
-// rebuild used it, succeeded, and no other rebuild bumped the writes counter meanwhile.
+// rebuild used it (whole: every entry in Redis), succeeded, and no other rebuild bumped the writes
+// counter since `before` (this rebuild's own bump).
 Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
-                                               const std::vector<std::string>* scope, DigestTable& table) {
+                                               const std::vector<std::string>* scope, DigestTable& table,
+                                               int64_t before) {
   auto started = Clock::now();
-  bool whole = &table == &table_ && (scope == nullptr || table_writes_ >= 0);
-  table_writes_ = -1;  // until this rebuild has succeeded
-  auto before = BumpWrites();
-  if (!before.ok()) return before.status();
+  const bool whole = &table == &table_;
   auto now = ServerTimeMs();
   if (!now.ok()) return now.status();
   DiffWriter writer(entries_key_, schedule_key_);
@@ -248,7 +252,7 @@ Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
   if (!failed.ok()) return failed;
   auto after = BumpWrites();
   if (!after.ok()) return after.status();
-  if (whole && *after == *before + 1) table_writes_ = *after;
+  if (whole && *after == before + 1) table_writes_ = *after;
   stats.round_trips = round_trips_;
   return stats;
 }

@@ -3,7 +3,8 @@
 // (lua/dispatch.lua, embedded at build time), the rebuild pipelined writes in batches, encoded
 // as they are produced. The store keeps the digests it last wrote (DigestTable) and trusts them
 // while P:schedule:<kind>:writes shows that no other store has rebuilt since (each rebuild bumps
-// that counter before and after its writes); otherwise it reads them back from Redis first. Not
+// that counter before it reads or writes and after its writes); otherwise it reads the values
+// back from Redis first and hashes them. Not
 // thread-safe (one redis::Client): one store per thread.
 
 #include <string>
@@ -37,12 +38,13 @@ class RedisScheduleStore : public ScheduleStore {
   // The digests of every entry (from the values), or with a non-empty `match` of the ids matching
   // that HSCAN pattern.
   Status ReadDigests(const std::string& match, DigestTable& out);
-  // Whether table_ still holds the digests in Redis (no other rebuild since ours).
-  Result<bool> CacheCurrent();
   Result<int64_t> BumpWrites();
+  // Bumps the writes counter (its new value in `before`); true when table_ still holds what Redis
+  // does (no other rebuild since ours). table_ is untrusted from then until this rebuild succeeds.
+  Result<bool> StartRebuild(int64_t& before);
   // Diffs `source` against `table` (with `scope`: only those plugins' entries) and writes the diff.
   Result<RebuildStats> Apply(const EntrySource& source, const std::vector<std::string>* scope,
-                             DigestTable& table);
+                             DigestTable& table, int64_t before);
   Status Flush(redis::EncodedCommands& commands, size_t& outstanding);
   Status Collect(size_t& outstanding);
 
