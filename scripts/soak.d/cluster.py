@@ -165,14 +165,15 @@ class Proc:
 
 
 class RedisInstance:
-    def __init__(self, name, run_dir, replica_of=None):
+    def __init__(self, name, run_dir, replica_of=None, min_replicas=0):
         self.name, self.port = name, free_port()
         self.dir = os.path.join(run_dir, 'redis-' + name)
         os.makedirs(self.dir, exist_ok=True)
         self.conf = os.path.join(self.dir, 'redis.conf')
         lines = ['port {}'.format(self.port), 'bind 127.0.0.1', 'dir ' + self.dir, 'logfile redis.log',
                  'save ""', 'appendonly yes', 'appendfsync everysec', 'aof-use-rdb-preamble no',
-                 'enable-debug-command local', 'repl-diskless-sync-delay 0', 'protected-mode no']
+                 'enable-debug-command local', 'repl-diskless-sync-delay 0', 'protected-mode no',
+                 'min-replicas-to-write {}'.format(min_replicas), 'min-replicas-max-lag 10']
         if replica_of:
             lines.append('replicaof 127.0.0.1 {}'.format(replica_of))
         with open(self.conf, 'w') as f:
@@ -208,6 +209,7 @@ class Cluster:
 
     # --- Redis and Sentinel -------------------------------------------------------------------
     def start_redis(self):
+        # min-replicas-to-write only once the replica is there (the ballast is written before).
         a = RedisInstance('a', self.dir)
         self.redis.append(a)
         a.start()
@@ -218,10 +220,12 @@ class Cluster:
             a.client().bgrewriteaof()
             wait_for('the AOF rewrite', lambda: a.client().info('persistence')['aof_rewrite_in_progress'] == 0
                      and a.client().info('persistence')['aof_rewrite_scheduled'] == 0, 120)
-        b = RedisInstance('b', self.dir, replica_of=a.port)
+        b = RedisInstance('b', self.dir, replica_of=a.port, min_replicas=self.a.min_replicas)
         self.redis.append(b)
         b.start()
         wait_for('the replica to link', lambda: b.client().info('replication')['master_link_status'] == 'up', 120)
+        a.client().config_set('min-replicas-to-write', self.a.min_replicas)
+        a.client().config_rewrite()
         self.sentinel_port = free_port()
         sdir = os.path.join(self.dir, 'sentinel')
         os.makedirs(sdir, exist_ok=True)

@@ -43,6 +43,9 @@ def parse_args(argv):
     p.add_argument('--workers', type=int, default=3, help='polling workers per agent (default 3)')
     p.add_argument('--ballast', type=int, default=150000,
                    help='keys in Redis outside the prefix, so that loading the AOF takes a while (default 150000: about 0.7 s)')
+    p.add_argument('--min-replicas', type=int, default=0,
+                   help="Redis' min-replicas-to-write on the master (default 0: the old master of a failover "
+                        "takes writes until Sentinel reconfigures it; docs/reliability.md)")
     p.add_argument('--settle', type=float, default=20, help='seconds after the last fault (default 20)')
     p.add_argument('--strict-cycles', action='store_true',
                    help='a cycle lost to a Redis restart or failover alone is a violation too')
@@ -135,7 +138,8 @@ def run(a, c, event):
         json.dump({'frequency': a.frequency, 'skew': 1, 'devices': a.devices, 'seed': a.seed,
                    't_start': t_start, 't_end': t_end, 'settle': a.settle, 'faults': a.faults,
                    'strict_cycles': a.strict_cycles, 'heartbeat_ttl_s': cluster.HEARTBEAT_TTL_S,
-                   'ballast': a.ballast, 'stop': a.stop, 'interval': a.interval}, f)
+                   'ballast': a.ballast, 'stop': a.stop, 'interval': a.interval,
+                   'min_replicas': a.min_replicas}, f)
     return analyze.main([c.dir])
 
 
