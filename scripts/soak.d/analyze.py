@@ -93,6 +93,8 @@ def cut(start, end, holes):
 
 
 RAN_ON_GRACE_S = 0.25
+# The monitor times a death when its pidfd becomes readable: a few ms late on a loaded machine.
+DEATH_SLACK_S = 0.05
 
 
 def concurrency(a, b):
@@ -100,7 +102,8 @@ def concurrency(a, b):
     at once, or None: 'at once' when both ran at the same instant; 'ran on' when a ran to its end
     after b had started (a run resumed from a stop past its lock's lifetime finishing its poll),
     or ran on for more than RAN_ON_GRACE_S after b started before it was aborted or killed."""
-    if any(x0 < y1 and y0 < x1 for x0, x1 in a.pieces for y0, y1 in b.pieces):
+    a_end = a.end - DEATH_SLACK_S if a.ended == 'died' else a.end
+    if any(x0 < y1 and y0 < min(x1, a_end) for x0, x1 in a.pieces for y0, y1 in b.pieces):
         return 'at once'
     if a.ended == 'end':
         return 'ran on'
