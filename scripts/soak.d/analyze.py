@@ -5,8 +5,12 @@ figures as name=value lines and exits 1 on a violation:
   - concurrent runs: two runs of one device running at the same instant (the time a run's
     process spent SIGSTOPped does not count: it did nothing then), or a run that, resumed after
     another run of its device started, ran to its end or ran on for more than 0.25 s;
-  - too-soon runs: a run starting less than frequency - plugins_skew - tolerance after the
-    previous run of its device;
+  - too-soon runs: the frequency guard's rule broken, one run per period of the cadence and never
+    two less than half a period apart: a run starting less than frequency / 2 - plugins_skew -
+    tolerance after the previous run of its device, or less than frequency - plugins_skew -
+    tolerance after the run before that (three runs in one period); a run less than a
+    whole frequency - plugins_skew after the previous one (the next period's run after a late
+    one) is counted in early_runs, not a violation;
   - false crash records: Redis recorded a run crashed whose plugin ran to its end;
   - unrecovered devices: a device with no run in the last 2 x frequency + 2 s of the settling;
   - with strict_cycles, a cycle lost to a Redis restart or a failover and nothing else.
@@ -124,8 +128,9 @@ def attribute(faults, t0, t1):
 
 
 def check_runs(runs, p, faults, out):
-    freq, min_gap = p['frequency'], p['frequency'] - p['skew'] - p['tolerance']
-    concurrent, too_soon, gaps, lost = [], [], [], collections.Counter()
+    freq, slack = p['frequency'], p['skew'] + p['tolerance']
+    min_gap = freq / 2 - slack
+    concurrent, too_soon, gaps, lost, early = [], [], [], collections.Counter(), 0
     for device, rs in sorted(runs.items()):
         active = []  # the runs not ended when this one starts
         base, lost_so_far = None, 0  # index of the last run before the faults
@@ -137,8 +142,14 @@ def check_runs(runs, p, faults, out):
                 continue
             prev = rs[i - 1]
             gap = r.start - prev.start
-            if gap < min_gap:
-                too_soon.append((device, prev, r, gap))
+            # The previous run less than half a period before, or the one before it less than a
+            # period before (three runs in one period). Not further: the cadence's phase may move.
+            bad = next((j for j in range(i - 1, max(-1, i - 3), -1)
+                        if r.start - rs[j].start < (freq / 2 if j == i - 1 else (i - j - 1) * freq) - slack), None)
+            if bad is not None:
+                too_soon.append((device, rs[bad], r, r.start - rs[bad].start, i - bad))
+            elif gap < freq - slack:
+                early += 1
             if r.start >= p['t_start']:
                 gaps.append(gap)
                 base = i - 1 if base is None else base
@@ -154,11 +165,13 @@ def check_runs(runs, p, faults, out):
         out('  concurrent ({}): {} run of pid {} {:.3f}-{:.3f} ({}{}) and run of pid {} {:.3f}-{:.3f} ({})'.format(
             how, device, a.pid, a.start, a.end, a.ended, ', stopped meanwhile' if len(a.pieces) > 1 else '', b.pid,
             b.start, b.end, b.ended))
-    out('too_soon_runs={} (starts less than {:.2f} s after the previous run of the device)'.format(
-        len(too_soon), min_gap))
-    for device, a, b, gap in too_soon[:10]:
-        out('  too soon: {} pid {} at {:.3f}, then pid {} at {:.3f} ({:.3f} s)'.format(
-            device, a.pid, a.start, b.pid, b.start, gap))
+    out('too_soon_runs={} (less than {:.2f} s after the previous run, or {:.2f} s after the one before)'.format(
+        len(too_soon), min_gap, freq - slack))
+    for device, a, b, gap, k in too_soon[:10]:
+        out('  too soon: {} pid {} at {:.3f}, then pid {} at {:.3f} ({:.3f} s, {} run(s) later)'.format(
+            device, a.pid, a.start, b.pid, b.start, gap, k))
+    out('early_runs={} (a run less than {:.2f} s after the previous one: the next period\'s run after a late '
+        'one)'.format(early, freq - slack))
     out('lost_cycles={} ({})'.format(sum(lost.values()), ', '.join(
         '{} {}'.format(n, k) for k, n in sorted(lost.items())) or 'none'))
     if gaps:

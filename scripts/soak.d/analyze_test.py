@@ -117,20 +117,34 @@ class AnalyzeTest(unittest.TestCase):
         status, out = r.analyze()
         self.assertEqual(status, 1, out)
 
-    def test_a_run_sooner_than_the_frequency_allows_is_too_soon(self):
+    def test_a_run_sooner_than_the_frequency_guard_allows_is_too_soon(self):
+        # Half a period (2 s) - skew 1 - tolerance 0.25 = 0.75 s: closer than that is too soon.
         r = Run()
         r.regular('dev000', 100, t1=40)
-        r.run('dev000', 42.6, 43.1, 100)  # 2.6 s after 40: frequency 4 - skew 1 - 0.25 = 2.75
-        r.regular('dev000', 100, t0=46.6, t1=118)
+        r.run('dev000', 40.6, 41.1, 100)
+        r.regular('dev000', 100, t0=44, t1=118)
         status, out = r.analyze()
         self.assertEqual(status, 1, out)
         self.assertEqual(value(out, 'too_soon_runs'), '1')
-        # 2.8 s is within what plugins_skew allows.
+        # A late run (41.5 for 40), then the next period's on time (44): early, not too soon.
+        r = Run()
+        r.regular('dev000', 100, t1=36)
+        r.regular('dev000', 100, t0=41.5, t1=41.5)
+        r.regular('dev000', 100, t0=44, t1=118)
+        status, out = r.analyze()
+        self.assertEqual(status, 0, out)
+        self.assertEqual(value(out, 'too_soon_runs'), '0', out)
+        self.assertEqual(value(out, 'early_runs'), '1', out)
+        # Three runs in one period (40, 41, 42.5): each more than 0.75 s apart, but the third
+        # 2.5 s after the first, less than 4 - 1.25.
         r = Run()
         r.regular('dev000', 100, t1=40)
-        r.regular('dev000', 100, t0=42.8, t1=118)
+        r.run('dev000', 41.0, 41.5, 100)
+        r.run('dev000', 42.5, 43.0, 100)
+        r.regular('dev000', 100, t0=48, t1=118)
         status, out = r.analyze()
-        self.assertEqual(value(out, 'too_soon_runs'), '0', out)
+        self.assertEqual(status, 1, out)
+        self.assertIn('(2.500 s, 2 run(s) later)', out)
 
     def test_lost_cycles_are_counted_once_and_blamed_on_the_fault_in_the_gap(self):
         r = Run()
