@@ -199,6 +199,27 @@ TEST_F(ZygoteTest, AKilledZygoteIsRestartedWhileTheWorkersKeepServing) {
   EXPECT_EQ(StopAgent(agent), "exit code 0");
 }
 
+TEST_F(ZygoteTest, SighupReplacesTheZygoteThenTheWorkersFromTheNewOne) {
+  WriteOrigin("v1");
+  pid_t agent = StartAgent(1);
+  pid_t zygote = Zygote(agent);
+  ASSERT_GT(zygote, 0);
+  int worker = std::stoi(RunOrigin("sw1")["ran_by"]);
+  ASSERT_TRUE(process::SendSignal(agent, SIGHUP).ok());
+  pid_t next = -1;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        next = Zygote(agent);
+        auto c = Children(agent);
+        return next > 0 && next != zygote && c.size() == 1 && c[0] != worker;
+      },
+      seconds(10)))
+      << AgentLog();
+  auto dims = RunOrigin("sw2");
+  EXPECT_EQ(dims["imported_by"], std::to_string(next)) << "the new worker was forked by the new zygote";
+  EXPECT_EQ(StopAgent(agent), "exit code 0");
+}
+
 TEST_F(ZygoteTest, TheAgentHoldsOneInotifyInstanceWhateverItsWorkers) {
   WriteOrigin("v1");
   pid_t agent = StartAgent(6);
