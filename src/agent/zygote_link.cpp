@@ -61,18 +61,30 @@ void ZygoteLink::Request(size_t board_index, PluginKind kind, const std::string&
   Send(p);
 }
 
-// Synchronous: a request is 168 bytes and the socket buffer holds well over a thousand of them,
-// so this does not block while the zygote lives. A failed write means the zygote is dying: the
-// request is settled when its exit is seen.
+// Asynchronous, one record after the other: the zygote reads requests only once it has imported
+// the plugins (a module may take its time at import), and the supervisor's loop must not wait for
+// it. A request counts as sent (settled at the zygote's death) from the moment it is queued here.
 void ZygoteLink::Send(const Pending& p) {
   SpawnRequest request;
   request.board_index = static_cast<uint32_t>(p.board_index);
   request.kind = static_cast<uint32_t>(KindIndex(p.kind));
   std::strncpy(request.worker_id, p.worker_id.c_str(), kWorkerIdMax - 1);
   sent_.push_back(p);
-  boost::system::error_code ec;
-  asio::write(*socket_, asio::buffer(&request, sizeof(request)), ec);
-  if (ec) core::Logger("agent")->warn("zygote: cannot send a request: {}", ec.message());
+  outbox_.push_back(request);
+  if (outbox_.size() == 1) WriteNext();
+}
+
+void ZygoteLink::WriteNext() {
+  asio::async_write(*socket_, asio::buffer(&outbox_.front(), sizeof(SpawnRequest)),
+                    [this, socket = socket_.get()](boost::system::error_code ec, size_t) {
+                      if (socket != socket_.get()) return;  // that zygote is gone (outbox_ cleared)
+                      if (ec) {
+                        core::Logger("agent")->warn("zygote: cannot send a request: {}", ec.message());
+                        return;  // it is dying: its exit settles the requests
+                      }
+                      outbox_.pop_front();
+                      if (!outbox_.empty()) WriteNext();
+                    });
 }
 
 void ZygoteLink::ReadReply() {
@@ -101,6 +113,7 @@ bool ZygoteLink::OnExit(const process::ExitInfo& info) {
   auto log = core::Logger("agent");
   pid_ = -1;
   socket_.reset();
+  outbox_.clear();
   board_.shared().watching.store(0, std::memory_order_relaxed);
   std::deque<Pending> sent = std::move(sent_);
   sent_.clear();

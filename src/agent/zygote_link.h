@@ -62,6 +62,7 @@ class ZygoteLink {
     std::string worker_id;
   };
   void Send(const Pending& p);
+  void WriteNext();
   void ReadReply();
   void ScheduleStart(int delay_ms);
 
@@ -72,8 +73,9 @@ class ZygoteLink {
   SpawnReply reply_{};
   boost::asio::steady_timer restart_;
   pid_t pid_ = -1;
-  std::deque<Pending> unsent_;  // while no zygote runs
-  std::deque<Pending> sent_;    // answered in this order
+  std::deque<Pending> unsent_;       // while no zygote runs
+  std::deque<Pending> sent_;         // answered in this order
+  std::deque<SpawnRequest> outbox_;  // being written, front first (a deque: the front stays put)
   std::chrono::steady_clock::time_point started_at_;
   int quick_deaths_ = 0;
   bool replacing_ = false;  // Restart(): the next death is expected
