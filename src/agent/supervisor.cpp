@@ -470,6 +470,9 @@ void Supervisor::Tick() {
 
 int Supervisor::Run() {
   host_tag_ = HostTag();
+  // A write to a zygote that just died (or to a Redis that closed its socket) is an error value,
+  // not a kill. Its children get the default back (process::ResetSignalsInChild).
+  signal(SIGPIPE, SIG_IGN);
   // Signals first (blocked from delivery into the default action), then the workers.
   signals_.add(SIGCHLD);
   signals_.add(SIGTERM);
