@@ -17,6 +17,9 @@ constexpr const char* kExpiredHelp = "Tasks dropped past expires_at.";
 constexpr const char* kRefused = "panoptes_agent_finish_refused_total";
 constexpr const char* kRefusedHelp =
     "Runs whose results were dropped because the run had been reaped meanwhile (taken for dead).";
+constexpr const char* kLockLost = "panoptes_agent_lock_lost_total";
+constexpr const char* kLockLostHelp =
+    "Runs that found their lock gone at their finish (its lifetime ran out, or Redis lost it).";
 constexpr const char* kRates = "panoptes_agent_rates_total";
 constexpr const char* kRatesHelp =
     "[transforms] rates computed, or skipped (no previous, bad time, gap, decreased).";
@@ -38,6 +41,7 @@ AgentMetrics::AgentMetrics() {
     for (const char* r : kSkipReasons) registry_.AddCounter(kSkipped, kSkippedHelp, K(kind, "reason", r));
     registry_.AddCounter(kExpired, kExpiredHelp, K(kind));
     registry_.AddCounter(kRefused, kRefusedHelp, K(kind));
+    registry_.AddCounter(kLockLost, kLockLostHelp, K(kind));
     if (kind == PluginKind::kPolling) {
       for (const char* o : kRateOutcomes) registry_.AddCounter(kRates, kRatesHelp, K(kind, "outcome", o));
     }
@@ -95,6 +99,8 @@ void AgentMetrics::Fold(PluginKind kind, const BoardSlot& slot, BoardCounts& see
        seen.expired);
   Grow(registry_.AddCounter(kRefused, kRefusedHelp, K(kind)),
        slot.finish_refused.load(std::memory_order_relaxed), seen.finish_refused);
+  Grow(registry_.AddCounter(kLockLost, kLockLostHelp, K(kind)),
+       slot.lock_lost.load(std::memory_order_relaxed), seen.lock_lost);
   for (size_t i = 0; i < kRateOutcomes.size(); ++i) {
     uint64_t now = slot.rates[i].load(std::memory_order_relaxed);
     if (now == seen.rates[i]) continue;

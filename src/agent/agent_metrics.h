@@ -21,6 +21,7 @@ struct BoardCounts {
   std::array<uint64_t, kDeadletterReasons.size()> deadlettered{};
   uint64_t expired = 0;
   uint64_t finish_refused = 0;
+  uint64_t lock_lost = 0;
   std::array<uint64_t, kRateOutcomes.size()> rates{};
   std::array<uint64_t, kBoardBuckets> duration{};
   std::array<uint64_t, kBoardBuckets> lateness{};

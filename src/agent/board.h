@@ -27,7 +27,8 @@
 namespace panoptes::agent {
 
 // Outcomes and reasons counted per slot, in the order of their names below.
-inline constexpr std::array<const char*, 3> kRunOutcomes = {"ok", "empty", "error"};
+// "timeout" here: runs not started because their lock's lifetime may have run out (worker_core.h).
+inline constexpr std::array<const char*, 4> kRunOutcomes = {"ok", "empty", "error", "timeout"};
 inline constexpr std::array<const char*, 3> kSkipReasons = {"locked", "too soon", "cached"};
 inline constexpr std::array<const char*, 4> kDeadletterReasons = {"invalid", "unknown plugin", "signature",
                                                                   "kind"};
@@ -46,6 +47,7 @@ struct alignas(64) BoardSlot {
   std::atomic<uint64_t> run_seq{0};        // odd: a plugin run is in progress
   std::atomic<int64_t> run_started_ms{0};  // CLOCK_MONOTONIC, milliseconds
   std::atomic<int64_t> time_limit_ms{0};
+  std::atomic<int64_t> deadline_ms{0};  // process::KillTimer::NowMs: the worker dies then (SIGKILL)
   std::array<std::atomic<uint64_t>, kTaskIdWords> task_id{};
   std::atomic<uint32_t> prefetched{0};  // 1 while the worker holds a prefetched task
   std::atomic<uint32_t> stop{0};        // set by the supervisor: finish the current task and exit
@@ -57,6 +59,7 @@ struct alignas(64) BoardSlot {
   std::atomic<uint64_t> expired{0};
   std::atomic<uint64_t> gone{0};            // prefetched tasks the supervisor handed back
   std::atomic<uint64_t> finish_refused{0};  // finishes refused: the run was reaped meanwhile
+  std::atomic<uint64_t> lock_lost{0};       // finishes that found the run's lock gone
   std::array<std::atomic<uint64_t>, kRateOutcomes.size()> rates{};
   BoardHistogram duration;
   BoardHistogram lateness;

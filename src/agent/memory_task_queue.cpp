@@ -90,9 +90,9 @@ std::set<std::string>& MemoryStore::Members(const std::string& key) {
 
 namespace {
 
-std::string Num(double v) {
+std::string Num(double v, int digits = 6) {
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.6f", v);
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
   return buf;
 }
 
@@ -141,6 +141,7 @@ struct MemoryTaskQueue::StepState {
   std::string nows;
   std::optional<bool> busy;
   bool stale = false;
+  bool lock_lost = false;
 };
 
 MemoryTaskQueue::MemoryTaskQueue(std::shared_ptr<MemoryStore> store, std::string prefix, PluginKind kind)
@@ -167,7 +168,13 @@ void MemoryTaskQueue::Finish(StepState& s, const FinishPart& f, int maxlen) {
   meta["last_duration_ms"] = std::to_string(f.duration_ms);
   meta["last_error"] = f.error;
   if (f.stored) meta["last_results"] = s.nows;
-  if (st.Get(f.lock) == f.token) st.Del(f.lock);
+  if (f.started > 0 && f.started > Number(meta, "last_executed").value_or(0))
+    meta["last_executed"] = Num(f.started);
+  if (st.Get(f.lock) == f.token) {
+    st.Del(f.lock);
+  } else {
+    s.lock_lost = true;
+  }
   PopBack(st.List(s.inflight));
   s.busy = false;
   s.stale = true;
@@ -192,7 +199,15 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
   } else {
     auto& meta = st.Hash(g.meta);
     auto le = Number(meta, "last_executed"), lr = Number(meta, "last_results");
-    if (le && *le + g.execute_frequency > s.now + g.skew && g.code_mtime < *le) {
+    auto ls = Number(meta, "last_scheduled");
+    bool soon = false;
+    if (le && ls && g.scheduled_for > 0) {
+      soon = g.scheduled_for < *ls + g.execute_frequency - 0.001 ||
+             *le + g.execute_frequency / 2.0 > s.now + g.skew;
+    } else {
+      soon = le && *le + g.execute_frequency > s.now + g.skew;
+    }
+    if (soon && g.code_mtime < *le) {
       verdict = Verdict::kTooSoon;
     } else if (g.results_cache_age > 0 && lr && *lr + g.results_cache_age > s.now + g.skew &&
                g.code_mtime < *lr) {
@@ -202,8 +217,10 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
       meta["last_executed"] = s.nows;
       meta["plugin"] = g.plugin;
       meta["resource_id"] = g.resource_id;
+      if (g.scheduled_for > 0) meta["last_scheduled"] = Num(g.scheduled_for, 3);
       st.Expire(g.meta, int64_t{kMetaTtlSeconds} * 1000);
-      st.Hash(s.running) = {{"lock", g.lock}, {"meta", g.meta}, {"token", g.token}, {"task", g.task_id}};
+      st.Hash(s.running) = {
+          {"lock", g.lock}, {"meta", g.meta}, {"token", g.token}, {"task", g.task_id}, {"at", s.nows}};
       verdict = Verdict::kRun;
       s.busy = true;
       s.stale = false;
@@ -248,6 +265,7 @@ Result<StepReply> MemoryTaskQueue::Step(const std::string& worker_id, const Step
   if (request.finish) {
     Finish(s, *request.finish, request.metrics_maxlen);
     reply.finished = s.stale;
+    reply.lock_lost = s.lock_lost;
   }
   if (request.guard) Guard(s, *request.guard, reply);
   if (s.stale) store_->Del(s.running);
@@ -302,6 +320,20 @@ Result<std::vector<std::string>> MemoryTaskQueue::Workers() {
   return std::vector<std::string>(members.begin(), members.end());
 }
 
+// A silent worker whose started run's lock lives: requeue all but the running task (the tail).
+ReapResult MemoryTaskQueue::Wait(const std::string& inflight_key, ReapResult r) {
+  auto& inflight = store_->List(inflight_key);
+  auto& queue = store_->List(queue_);
+  while (inflight.size() > 1) {
+    queue.push_back(std::move(inflight.front()));
+    inflight.pop_front();
+    ++r.requeued;
+  }
+  r.waiting = true;
+  if (r.requeued > 0) store_->pushed().notify_all();
+  return r;
+}
+
 Result<ReapResult> MemoryTaskQueue::Reap(const std::string& worker_id, const std::string& status,
                                          const std::string& error, bool check_heartbeat) {
   std::lock_guard lock(store_->mutex());
@@ -314,13 +346,20 @@ Result<ReapResult> MemoryTaskQueue::Reap(const std::string& worker_id, const std
     r.alive = true;
     return r;
   }
-  if (auto lock_key = Field(st, running, "lock")) {
+  auto lock_key = Field(st, running, "lock");
+  if (lock_key && st.Get(*lock_key) == Field(st, running, "token")) {
+    if (check_heartbeat) return Wait(inflight, r);  // its lock lives: maybe only paused
+    st.Del(*lock_key);
+  }
+  if (lock_key) {
     auto meta = Field(st, running, "meta").value_or("");
-    if (st.Get(*lock_key) == Field(st, running, "token")) st.Del(*lock_key);
-    auto& m = st.Hash(meta);
-    m["last_status"] = status;
-    m["last_error"] = error;
-    st.Expire(meta, int64_t{kMetaTtlSeconds} * 1000);
+    auto at = Field(st, running, "at");
+    if (!at || Field(st, meta, "last_executed") == at) {  // unless a later run stamped it since
+      auto& m = st.Hash(meta);
+      m["last_status"] = status;
+      m["last_error"] = error;
+      st.Expire(meta, int64_t{kMetaTtlSeconds} * 1000);
+    }
     PopBack(st.List(inflight));
     r.started = 1;
   }

@@ -80,6 +80,7 @@ class MemoryTaskQueue : public TaskQueue {
   void Finish(StepState& s, const FinishPart& f, int maxlen);
   void Guard(StepState& s, const GuardPart& g, StepReply& reply);
   void Next(StepState& s, StepNext next, StepReply& reply);
+  ReapResult Wait(const std::string& inflight_key, ReapResult r);  // REQUIRES: mutex held
 
   std::shared_ptr<MemoryStore> store_;
   std::string prefix_;

@@ -1,10 +1,11 @@
 #pragma once
 // The reaper: every agent runs it periodically. It lists the registered workers of a kind and
 // reaps each whose heartbeat has expired (TaskQueue::Reap with check_heartbeat): a started task is
-// recorded `crashed` and its lock released, a task not started goes back to the consuming end of
-// the queue. The queue checks the heartbeat and does the work atomically, so any number of agents
-// may reap at once: each dead worker is handled exactly once. Uses the caller's queue: same thread
-// rules.
+// recorded `timeout` and its lock released once that lock has ended (until then the worker may
+// only be paused, and its own deadline ends the run before the lock does); a task not started goes
+// back to the consuming end of the queue at once. The queue checks the heartbeat and does the work
+// atomically, so any number of agents may reap at once: each dead worker is handled exactly once. Uses the
+// caller's queue: same thread rules.
 
 #include "agent/task_queue.h"
 

@@ -38,7 +38,7 @@ void EncodeStep(const std::string& inflight, const std::string& running, const s
   const GuardPart& g = req.guard ? *req.guard : kNoGuard;
   size_t n_out = f.outputs.size(), n_pre = g.preload_keys.size();
   k.reserve(7 + n_out + n_pre);
-  a.reserve(21 + 2 * n_out);
+  a.reserve(23 + 2 * n_out);
   // An absent part's keys are sent as the in-flight key, which the script then never uses as a lock
   // or meta key: an empty key name would match no ACL key pattern (docs/security.md) and NOPERM.
   auto key = [&](const std::string& k) -> const std::string& { return k.empty() ? inflight : k; };
@@ -49,6 +49,7 @@ void EncodeStep(const std::string& inflight, const std::string& running, const s
   a.insert(a.end(), {g.raw, g.token, std::to_string(g.lock_ttl_ms), std::to_string(g.execute_frequency),
                      std::to_string(g.skew), std::to_string(g.results_cache_age), Num(g.code_mtime),
                      Num(g.expires_at), g.task_id, g.plugin, g.resource_id});
+  a.insert(a.end(), {Num(g.scheduled_for), Num(f.started)});
   for (const OutputWrite& w : f.outputs) {
     k.push_back(w.key);
     a.push_back(w.stream ? "X" : std::to_string(w.ttl_s > 0 ? w.ttl_s : 1));
@@ -59,7 +60,7 @@ void EncodeStep(const std::string& inflight, const std::string& running, const s
 
 Result<StepReply> DecodeStep(const redis::Reply& reply, const StepRequest& req) {
   const auto& el = reply.elements;
-  if (reply.type != redis::Reply::Type::kArray || el.size() < 4) return Status::Internal("unexpected reply");
+  if (reply.type != redis::Reply::Type::kArray || el.size() < 5) return Status::Internal("unexpected reply");
   StepReply r;
   r.finished = el[0].integer == 1;
   if (!el[1].IsNil()) {
@@ -68,8 +69,9 @@ Result<StepReply> DecodeStep(const redis::Reply& reply, const StepRequest& req) 
   }
   r.now = std::strtod(el[2].str.c_str(), nullptr);
   r.taken = OptionalString(el[3]);
+  r.lock_lost = r.finished && el[4].integer == 1;
   if (r.verdict == Verdict::kRun && req.guard) {
-    for (size_t i = 4; i < el.size(); ++i) r.preload.push_back(OptionalString(el[i]));
+    for (size_t i = 5; i < el.size(); ++i) r.preload.push_back(OptionalString(el[i]));
     r.preload.resize(req.guard->preload_keys.size());
   }
   return r;
@@ -184,6 +186,7 @@ Result<ReapResult> RedisTaskQueue::Reap(const std::string& worker_id, const std:
   if (el.size() != 3) return Status::Internal("reap worker " + worker_id + ": unexpected reply");
   ReapResult r;
   r.alive = el[0].str == "alive";
+  r.waiting = el[0].str == "waiting";
   r.started = static_cast<int>(el[1].integer);
   r.requeued = static_cast<int>(el[2].integer);
   return r;

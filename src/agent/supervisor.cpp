@@ -23,6 +23,7 @@
 #include "config/site_config.h"
 #include "core/logging.h"
 #include "http/server.h"
+#include "process/kill_timer.h"
 #include "process/notify.h"
 #include "process/process.h"
 #include "redis/client.h"
@@ -283,13 +284,20 @@ void Supervisor::OnDeadline(Slot& slot) {
 
 void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
   slot.kill.cancel();
-  metrics_.Fold(slot.kind, board_->slot(slot.board_index), slot.folded);
-  if (board_->slot(slot.board_index).run_seq.load(std::memory_order_acquire) % 2 == 1) {
-    slot.task_id = ReadTaskId(board_->slot(slot.board_index));
-  }
-  std::string status = slot.timed_out ? "timeout" : "crashed";
+  BoardSlot& b = board_->slot(slot.board_index);
+  metrics_.Fold(slot.kind, b, slot.folded);
+  bool in_run = b.run_seq.load(std::memory_order_acquire) % 2 == 1;
+  if (in_run) slot.task_id = ReadTaskId(b);
+  // Its own run deadline (process::KillTimer) killed it: e.g. the whole agent was stopped.
+  bool own_deadline = !slot.timed_out && in_run && info.signaled && info.signal == SIGKILL &&
+                      process::KillTimer::NowMs() >= b.deadline_ms.load(std::memory_order_relaxed);
+  bool timeout = slot.timed_out || own_deadline;
+  std::string status = timeout ? "timeout" : "crashed";
   std::string error = slot.timed_out
                           ? "killed after its time limit of " + std::to_string(slot.time_limit_ms) + " ms"
+                      : own_deadline ? "killed at its own deadline (its time limit of " +
+                                           std::to_string(b.time_limit_ms.load(std::memory_order_relaxed)) +
+                                           " ms, or the end of its lock's lifetime if sooner)"
                       : killed_at_shutdown_ ? "killed at agent shutdown after shutdown_grace_s"
                                             : "the worker process ended: " + info.Describe();
   auto reaped = QueueOf(slot.kind).Reap(slot.worker_id, status, error, false);
@@ -302,7 +310,7 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
     if (reaped->started > 0)
       log_->warn("worker {}: task {} recorded {}: {}", slot.worker_id, slot.task_id, status, error);
   }
-  bool clean = info.Clean() && !slot.timed_out;
+  bool clean = info.Clean() && !timeout;
   (clean ? log_->info("worker {} (pid {}) exited: {}", slot.worker_id, slot.pid, info.Describe())
          : log_->warn("worker {} (pid {}) died: {}", slot.worker_id, slot.pid, info.Describe()));
   slot.pid = -1;
@@ -311,7 +319,7 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
     return;
   }
   metrics_.WorkerRestarted(slot.kind, clean ? (slot.stop_reason.empty() ? "recycled" : slot.stop_reason)
-                                            : (slot.timed_out ? "timeout" : "crashed"));
+                                            : (timeout ? "timeout" : "crashed"));
   ScheduleRestart(slot, clean);
 }
 
@@ -455,7 +463,7 @@ void Supervisor::Tick() {
     for (PluginKind kind : options_.kinds) {
       ReapStats stats = ReapDeadWorkers(QueueOf(kind));
       if (stats.requeued > 0) metrics_.Requeued(kind, stats.requeued);
-      if (stats.started > 0) metrics_.Finished(kind, "crashed");
+      if (stats.started > 0) metrics_.Finished(kind, "timeout");
     }
   }
   if (notifier_.watchdog_period() && Clock::now() - last_watchdog_ >= *notifier_.watchdog_period()) {

@@ -11,7 +11,12 @@ double TimeLimit(const Task& task, const PluginInfo& info) {
 }
 
 int64_t LockTtlMs(const Task& task, const PluginInfo& info) {
-  return static_cast<int64_t>((TimeLimit(task, info) + 30) * 1000);
+  auto limit_ms = static_cast<int64_t>(TimeLimit(task, info) * 1000);
+  return limit_ms + 3000 + limit_ms / 500;
+}
+
+int64_t LockSafetyMs(int64_t lock_ttl_ms) {
+  return 1000 + lock_ttl_ms / 1000;
 }
 
 std::vector<std::pair<std::string, std::string>> PreloadIds(const PluginInfo& info, const Task& task) {
@@ -37,6 +42,7 @@ GuardPart MakeGuardPart(const std::string& prefix, const PluginInfo& info, const
   g.code_mtime = static_cast<double>(std::max(info.file_mtime_ns, info.module_mtime_ns)) / 1e9;
   g.expires_at = task.expires_at > 0 ? task.expires_at : 1e18;
   g.task_id = task.id;
+  g.scheduled_for = task.scheduled_for;
   g.plugin = info.name;
   g.resource_id = task.resource ? task.resource->id : "";
   for (const auto& [rid, ns] : PreloadIds(info, task)) {

@@ -21,7 +21,10 @@ std::vector<std::pair<std::string, std::string>> PreloadIds(const PluginInfo& in
 // task's expiry, and the enrichment keys of its preloads.
 GuardPart MakeGuardPart(const std::string& prefix, const PluginInfo& info, const Task& task, std::string raw,
                         std::string token, int skew, int64_t lock_ttl_ms);
-// The lock lifetime of a run: its time limit plus a margin for the finish after a time-limit kill.
+// The lock lifetime L of a run with time limit T (docs/agent.md, "Stalls"): T + 3 s + T / 500.
 int64_t LockTtlMs(const Task& task, const PluginInfo& info);
+// What a worker keeps between its own hard deadline and the end of a lock of lifetime L:
+// 1 s + L / 1000 (the Redis host's and the agent host's clocks may run apart by 0.1 %).
+int64_t LockSafetyMs(int64_t lock_ttl_ms);
 
 }  // namespace panoptes::agent

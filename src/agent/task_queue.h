@@ -45,8 +45,9 @@ struct OutputWrite {
 
 // The finish part of a step: what the run of the task at the tail produced. Applied only when the
 // running record still carries `token` (so a retried step does not finish twice): writes the
-// outputs, records the run in `meta`, releases `lock` if `token` still owns it, acknowledges the
-// task (removes the tail) and clears the running record.
+// outputs, records the run in `meta` (last_executed becomes `started` unless a later stamp is
+// there), releases `lock` if `token` still owns it (else the reply says lock_lost), acknowledges
+// the task (removes the tail) and clears the running record.
 struct FinishPart {
   std::string lock;
   std::string meta;
@@ -56,6 +57,7 @@ struct FinishPart {
   std::string error;
   bool stored = false;  // a non-empty result was stored: set last_results to now
   std::vector<OutputWrite> outputs;
+  double started = 0;  // the plugin's start on the queue's clock (0: unknown, keep the guard's)
 };
 
 // The guard part of a step: may the task at the tail run now?
@@ -74,6 +76,7 @@ struct GuardPart {
   std::string plugin;                     // Name, recorded in meta (panoptes-ctl last-runs)
   std::string resource_id;                // empty for discovery; recorded in meta
   std::vector<std::string> preload_keys;  // enrichment keys whose values come back on kRun
+  double scheduled_for = 0;               // the task's (0: none): recorded as last_scheduled
 };
 
 // The guard's answer, checked in this order.
@@ -81,9 +84,13 @@ enum class Verdict {
   kGone,     // the tail is not this task (handed back by the supervisor) or another one runs
   kExpired,  // now > expires_at
   kLocked,   // another run holds the lock
-  kTooSoon,  // last_executed + frequency > now + skew, and the code did not change since
+  kTooSoon,  // the pair ran too recently (docs/agent.md, "The frequency guard": with both
+             // scheduled times known, the task's period is not after the last run's, or
+             // last_executed + frequency / 2 > now + skew; else last_executed + frequency >
+             // now + skew), and the code did not change since
   kCached,   // last_results + results_cache_age > now + skew, and the code did not change since
-  kRun,      // lock taken with the token, last_executed = now, running record set
+  kRun,      // lock taken with the token, last_executed = now and last_scheduled =
+             // scheduled_for (a reservation: the finish stamps the start), running record set
 };
 // "gone", "expired", "locked", "too soon", "cached", "run" (the names in metrics and logs).
 std::string_view VerdictName(Verdict v);
@@ -107,6 +114,7 @@ struct StepRequest {
 struct StepReply {
   bool finished = false;             // the finish part applied (false: nothing to finish, a retry,
                                      // or the run's record is gone: reaped meanwhile)
+  bool lock_lost = false;            // it applied, but the lock was no longer the run's own
   std::optional<Verdict> verdict;    // with a guard part. A retried guard that ran answers kRun
   double now = 0;                    // the queue's clock
   std::optional<std::string> taken;  // with kTake: the unguarded task in flight
@@ -114,9 +122,11 @@ struct StepReply {
 };
 
 struct ReapResult {
-  bool alive = false;  // only with check_heartbeat: the worker's heartbeat lives, nothing done
-  int started = 0;     // started tasks recorded with the status
-  int requeued = 0;    // tasks pushed back onto the queue
+  bool alive = false;    // only with check_heartbeat: the worker's heartbeat lives, nothing done
+  bool waiting = false;  // only with check_heartbeat: silent, but its started run's lock lives:
+                         // the run is left alone until the lock ends, `requeued` the others
+  int started = 0;       // started tasks recorded with the status
+  int requeued = 0;      // tasks pushed back onto the queue
 };
 
 struct QueueDepth {
@@ -152,10 +162,12 @@ class TaskQueue {
   // The registered workers (for the reaper).
   virtual Result<std::vector<std::string>> Workers() = 0;
   // Hands back the tasks of a dead worker: a started task (running record present) is recorded in
-  // its meta with `status` (crashed/timeout) and `error`, and its lock released if the run's token
-  // still owns it; the others are requeued at the consuming end, oldest first; the worker's keys
-  // and registration are removed. `check_heartbeat`: do nothing while its heartbeat lives (other
-  // agents' reapers); false when the caller knows the worker is dead (its own supervisor).
+  // its meta with `status` (crashed/timeout) and `error` (unless another run stamped the meta
+  // since), and its lock released if the run's token still owns it; the others are requeued at
+  // the consuming end, oldest first; the worker's keys and registration are removed.
+  // `check_heartbeat` (other agents' reapers): do nothing while its heartbeat lives, and while the
+  // lock of its started run lives only requeue the others (`waiting`: it may be paused, not dead);
+  // false when the caller knows the worker is dead (its own supervisor).
   virtual Result<ReapResult> Reap(const std::string& worker_id, const std::string& status,
                                   const std::string& error, bool check_heartbeat) = 0;
 };

@@ -11,6 +11,7 @@
 #include "agent/worker_core.h"
 #include "core/logging.h"
 #include "plugin/redis_services.h"
+#include "process/kill_timer.h"
 #include "redis/client.h"
 #include "resources/store.h"
 
@@ -75,6 +76,23 @@ class PythonRunner : public PluginRunner {
   resources::ResourceStore store_;
 };
 
+// The run deadline of a worker process: process::KillTimer (SIGKILL on CLOCK_BOOTTIME).
+class KillDeadline : public RunDeadline {
+ public:
+  explicit KillDeadline(std::unique_ptr<process::KillTimer> timer) : timer_(std::move(timer)) {}
+  int64_t NowMs() override { return process::KillTimer::NowMs(); }
+  void Arm(int64_t at_ms) override { Check(timer_->ArmAt(at_ms)); }
+  void Disarm() override { Check(timer_->Disarm()); }
+
+ private:
+  // Never seen in practice (timer_settime on a valid timer); the supervisor's time-limit kill
+  // remains.
+  static void Check(const Status& st) {
+    if (!st.ok()) core::Logger("agent")->error("worker: run deadline: {}", st.ToString());
+  }
+  std::unique_ptr<process::KillTimer> timer_;
+};
+
 WorkerConfig ConfigOf(const WorkerOptions& o) {
   WorkerConfig c;
   c.prefix = o.site.redis.key_prefix;
@@ -101,6 +119,12 @@ int ExitCode(WorkerExit e) {
 
 int RunWorker(const WorkerOptions& options, python::PluginHost& host, FilePluginCatalog& plugins) {
   InstallSignals();
+  auto timer = process::KillTimer::Create();
+  if (!timer.ok()) {
+    core::Logger("agent")->error("worker {}: cannot start: {}", options.worker_id, timer.status().ToString());
+    return kWorkerExitStartFailed;
+  }
+  KillDeadline deadline(std::move(timer).value());
   redis::Client client(options.site.redis, "agent-worker");
   RedisTaskQueue queue(client, options.site.redis.key_prefix, options.kind);
   PythonRunner runner(host, client, options.site);
@@ -108,7 +132,7 @@ int RunWorker(const WorkerOptions& options, python::PluginHost& host, FilePlugin
   BoardSlot own_board;  // when run without a supervisor
   Worker worker(ConfigOf(options),
                 {queue, plugins, runner, options.board != nullptr ? *options.board : own_board,
-                 [] { return g_stop.load(); }, nullptr, nullptr, RedisStateReader(client)});
+                 [] { return g_stop.load(); }, nullptr, nullptr, RedisStateReader(client), &deadline});
   return ExitCode(worker.Run());
 }
 

@@ -3,6 +3,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <random>
@@ -31,6 +32,18 @@ bool Retryable(const Status& st) {
   return st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kIOError;
 }
 
+// No kill: the steady clock only (unit tests that do not look at deadlines).
+class SteadyDeadline : public RunDeadline {
+ public:
+  int64_t NowMs() override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  void Arm(int64_t) override {}
+  void Disarm() override {}
+};
+
 // context.enrichment served from what the guard fetched (no extra round trip).
 class PrefetchedEnrichment : public EnrichmentSource {
  public:
@@ -45,6 +58,12 @@ class PrefetchedEnrichment : public EnrichmentSource {
 
 Worker::Worker(WorkerConfig config, WorkerDeps deps)
     : c_(std::move(config)), d_(std::move(deps)), log_(core::Logger("agent")) {}
+
+RunDeadline& Worker::Deadline() {
+  if (d_.deadline != nullptr) return *d_.deadline;
+  if (!steady_) steady_ = std::make_unique<SteadyDeadline>();
+  return *steady_;
+}
 
 bool Worker::StopRequested() const {
   return (d_.stop_requested && d_.stop_requested()) || d_.board.stop.load(std::memory_order_relaxed) != 0;
@@ -133,30 +152,47 @@ std::optional<WorkerExit> Worker::DoStep() {
   req.metrics_maxlen = c_.metrics_maxlen;
   StepReply reply;
   int attempts = 0;
+  Sent sent;
+  sent.first_ms = Deadline().NowMs();
   bool ok = Retry(
       "step",
       [&] {
+        sent.last_ms = Deadline().NowMs();
         auto r = d_.queue.Step(c_.worker_id, req);
         if (r.ok()) reply = std::move(r).value();
         return r.status();
       },
       attempts);
   if (!ok) return WorkerExit::kQueueLost;
-  if (req.finish && !reply.finished && attempts == 1) {
+  if (req.finish) Finished(req, reply, attempts);
+  // A take that found nothing, with nothing running: the in-flight list is empty.
+  inflight_empty_ = req.next == StepNext::kTake && !reply.taken && reply.verdict != Verdict::kRun;
+  Taken(reply.taken);
+  if (guarded) Judge(*guarded, reply, sent);
+  if (req.next == StepNext::kHandBack && !finish_)
+    return StopRequested() ? WorkerExit::kStopped : WorkerExit::kRecycled;
+  return std::nullopt;
+}
+
+// What the reply says of the finish part: refused (the run was reaped) or applied without the lock.
+void Worker::Finished(const StepRequest& req, const StepReply& reply, int attempts) {
+  if (!reply.finished && attempts == 1) {
     // Answered at the first attempt, so not a retry of a finish that applied: the run's record
     // was gone (the worker was taken for dead and reaped), and its outputs are dropped.
     ++finishes_refused_;
     d_.board.finish_refused.fetch_add(1, std::memory_order_relaxed);
     log_->warn("worker {}: the finish of {} was refused (its run was reaped meanwhile): outputs dropped",
                c_.worker_id, req.finish->meta);
+  } else if (reply.lock_lost) {
+    // The run ended within its own deadline, before the lock's end; the finish came later (Redis
+    // unreachable, or the worker stopped after the run) or Redis lost the lock.
+    ++locks_lost_;
+    d_.board.lock_lost.fetch_add(1, std::memory_order_relaxed);
+    log_->warn(
+        "worker {}: the lock of {} was gone at its finish (its lifetime ran out before the finish "
+        "reached Redis, or Redis lost it): the run's results are stored",
+        c_.worker_id, req.finish->meta);
   }
-  // A take that found nothing, with nothing running: the in-flight list is empty.
-  inflight_empty_ = req.next == StepNext::kTake && !reply.taken && reply.verdict != Verdict::kRun;
-  Taken(reply.taken);
-  if (guarded) Judge(*guarded, reply);
-  if (req.next == StepNext::kHandBack && !finish_)
-    return StopRequested() ? WorkerExit::kStopped : WorkerExit::kRecycled;
-  return std::nullopt;
 }
 
 void Worker::Taken(const std::optional<std::string>& raw) {
@@ -166,10 +202,10 @@ void Worker::Taken(const std::optional<std::string>& raw) {
   next_ = Prepare(*raw);
 }
 
-void Worker::Judge(const Prepared& guarded, const StepReply& reply) {
+void Worker::Judge(const Prepared& guarded, const StepReply& reply, Sent sent) {
   Verdict v = reply.verdict.value_or(Verdict::kGone);
   if (v == Verdict::kRun) {
-    RunTask(guarded, reply);
+    RunTask(guarded, reply, sent);
   } else if (v == Verdict::kExpired) {
     d_.board.expired.fetch_add(1, std::memory_order_relaxed);
   } else if (v == Verdict::kGone) {
@@ -268,17 +304,49 @@ std::optional<Worker::Prepared> Worker::Prepare(const std::string& raw) {
   return p;
 }
 
-void Worker::RunTask(const Prepared& p, const StepReply& reply) {
+// Runs a guarded task under its own deadline: its time limit from now, and never past the lock's
+// lifetime counted from the guard's first send (the lock was set at or after it, and a retried
+// step answers for the attempt that applied), less LockSafetyMs.
+void Worker::RunTask(const Prepared& p, const StepReply& reply, Sent sent) {
   PrefetchedEnrichment enrichment;
   for (size_t i = 0; i < p.preload_ids.size() && i < reply.preload.size(); ++i) {
     enrichment.values[p.preload_ids[i]] = reply.preload[i];
   }
-  double lateness_s = reply.now - p.task.scheduled_for;
+  RunDeadline& clock = Deadline();
+  int64_t start_ms = clock.NowMs();
+  auto limit_ms = static_cast<int64_t>(p.time_limit * 1000);
+  int64_t hard_ms = sent.first_ms + p.guard.lock_ttl_ms - LockSafetyMs(p.guard.lock_ttl_ms);
+  int64_t deadline_ms = std::min(start_ms + limit_ms, hard_ms);
+  if (deadline_ms - start_ms < limit_ms / 2) return NotStarted(p, start_ms - sent.first_ms);
+  // The start on the queue's clock, at the latest: the guard ran after this attempt was sent.
+  double started = reply.now + static_cast<double>(start_ms - sent.last_ms) / 1000;
   d_.board.prefetched.store(next_ ? 1 : 0, std::memory_order_relaxed);
-  BeginRun(d_.board, p.task.id, static_cast<int64_t>(p.time_limit * 1000));
+  d_.board.deadline_ms.store(deadline_ms, std::memory_order_relaxed);
+  BeginRun(d_.board, p.task.id, limit_ms);
+  clock.Arm(deadline_ms);
   python::RunOutcome outcome = d_.runner.Run(*p.info, p.task, enrichment);
+  clock.Disarm();
   finish_ = BuildFinish(p, outcome);
-  EndRun(d_.board, finish_->status, std::chrono::duration<double>(outcome.duration).count(), lateness_s);
+  finish_->started = started;
+  EndRun(d_.board, finish_->status, std::chrono::duration<double>(outcome.duration).count(),
+         started - p.task.scheduled_for);
+}
+
+// The guard's reply came so late (retries, or this process stopped) that less than half of the
+// time limit would be left before the lock may end: the task is recorded, not run.
+void Worker::NotStarted(const Prepared& p, int64_t waited_ms) {
+  std::string why = "not started: the guard's reply came " + std::to_string(waited_ms) +
+                    " ms after its step was first sent, too late to run within the lock's lifetime of " +
+                    std::to_string(p.guard.lock_ttl_ms) + " ms";
+  log_->warn("worker {}: {} ({}) task {} {}", c_.worker_id, p.info->name, p.task.signature, p.task.id, why);
+  FinishPart f;
+  f.lock = p.guard.lock;
+  f.meta = p.guard.meta;
+  f.token = p.guard.token;
+  f.status = "timeout";
+  f.error = std::move(why);
+  finish_ = std::move(f);
+  Count(d_.board.executed, IndexOf(kRunOutcomes, "timeout"));
 }
 
 // The finish part of a run: where a run's outputs are built, and its [transforms] applied (their

@@ -11,9 +11,11 @@
 // and the state follows from them (State below). Each Advance does one queue call:
 //   kStep     one round trip: finish the task that ran, guard the prefetched one, take the next
 //             (or hand it back when stopping, or nothing past max tasks); then run the guarded
-//             task when its verdict is kRun. Failures of the queue are retried with backoff
-//             (they lose nothing: a step is safe to repeat); past the retry budget, or on any
-//             other error, the worker exits with kQueueLost and leaves its tasks to the reaper.
+//             task when its verdict is kRun, under its own deadline (RunDeadline): its time
+//             limit, and never past the lock's lifetime counted from the guard's first send. Failures of the
+//             queue are retried with backoff (they lose nothing: a step is safe to repeat); past the retry
+//             budget, or on any other error, the worker exits with kQueueLost and leaves its tasks to the
+//             reaper.
 //   kRecover  nothing in hand but the in-flight list may hold a task (a lost reply): a step that
 //             takes returns it; retried for as long as the queue is away.
 //   kWait     nothing in hand or in flight: a blocking take.
@@ -63,6 +65,17 @@ class PluginRunner {
   virtual Status StoreDiscovered(const PluginInfo& info, const DiscoveryResult& found) = 0;
 };
 
+// The worker's own deadline for a plugin run, on a clock that keeps counting while the process is
+// stopped: past it the process is killed at once, even while stopped, so that no plugin code runs
+// after its lock's lifetime (docs/agent.md, "Stalls"). Production: process::KillTimer (worker.cpp).
+class RunDeadline {
+ public:
+  virtual ~RunDeadline() = default;
+  virtual int64_t NowMs() = 0;          // the deadline's clock, in milliseconds
+  virtual void Arm(int64_t at_ms) = 0;  // absolute, on NowMs' clock; now or past: at once
+  virtual void Disarm() = 0;
+};
+
 struct WorkerConfig {
   std::string prefix;  // [redis] key_prefix: the lock, meta and output keys
   PluginKind kind = PluginKind::kPolling;
@@ -87,6 +100,7 @@ struct WorkerDeps {
   std::function<void(int)> sleep_ms;     // nullptr: nanosleep
   std::function<std::string()> token;    // a unique guard token; nullptr: random
   StateReader read_states = nullptr;     // [transforms] counter states; nullptr: none (no rates)
+  RunDeadline* deadline = nullptr;       // nullptr: the steady clock and no kill (unit tests)
 };
 
 enum class WorkerExit {
@@ -109,6 +123,7 @@ class Worker {
 
   int tasks_taken() const { return tasks_taken_; }
   int finishes_refused() const { return finishes_refused_; }
+  int locks_lost() const { return locks_lost_; }
 
  private:
   // A validated task in flight whose guard has not run yet.
@@ -126,10 +141,18 @@ class Worker {
   bool StopRequested() const;
   bool MayTakeMore() const;
   void Taken(const std::optional<std::string>& raw);
-  void Judge(const Prepared& guarded, const StepReply& reply);
+  // When the guarding step was first sent and when its answered attempt was, on the deadline's clock.
+  struct Sent {
+    int64_t first_ms = 0;
+    int64_t last_ms = 0;
+  };
+  void Judge(const Prepared& guarded, const StepReply& reply, Sent sent);
+  void Finished(const StepRequest& req, const StepReply& reply, int attempts);
   std::optional<Prepared> Prepare(const std::string& raw);
   bool DeadLetter(const std::string& raw, const std::string& reason, const std::string& detail);
-  void RunTask(const Prepared& p, const StepReply& reply);
+  void RunTask(const Prepared& p, const StepReply& reply, Sent sent);
+  void NotStarted(const Prepared& p, int64_t waited_ms);
+  RunDeadline& Deadline();
   FinishPart BuildFinish(const Prepared& p, python::RunOutcome& outcome);
   // Calls `call` until it succeeds, retrying unavailable/I/O failures with backoff within the
   // retry budget; `attempts` counts the calls made. False when it gave up (logged).
@@ -147,6 +170,8 @@ class Worker {
   bool lost_ = false;  // a dead-letter gave up: exit kQueueLost
   int tasks_taken_ = 0;
   int finishes_refused_ = 0;
+  int locks_lost_ = 0;
+  std::unique_ptr<RunDeadline> steady_;  // when deps.deadline is nullptr
   int idle_failures_ = 0;
 };
 

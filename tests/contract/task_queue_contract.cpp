@@ -297,6 +297,7 @@ TEST_P(TaskQueueContract, ReaperLeavesALiveWorkerAndReapsADeadOne) {
   EXPECT_EQ(Inflight(), (Strings{"task-2", "task-1"})) << "a live worker keeps its tasks";
 
   world_->Del(redis::keys::AgentHeartbeat(world_->prefix(), "w1"));  // its heartbeat expires
+  world_->Del(Guard(1).lock);  // and then its run's lock (until then: SilentWorkersRun... below)
   auto reaped = q_->Reap("w1", "crashed", "gone", true);
   ASSERT_TRUE(reaped.ok()) << reaped.status().ToString();
   EXPECT_FALSE(reaped->alive);
@@ -304,7 +305,6 @@ TEST_P(TaskQueueContract, ReaperLeavesALiveWorkerAndReapsADeadOne) {
   EXPECT_EQ(reaped->requeued, 1);
   EXPECT_EQ(world_->HGet(Guard(1).meta, "last_status"), "crashed");
   EXPECT_EQ(world_->HGet(Guard(1).meta, "last_error"), "gone");
-  EXPECT_FALSE(world_->Exists(Guard(1).lock));
   EXPECT_EQ(world_->List(queue_), Strings{"task-2"}) << "the started task is not run again";
   EXPECT_EQ(Inflight(), Strings{});
   EXPECT_FALSE(world_->Exists(running_));
@@ -332,6 +332,176 @@ TEST_P(TaskQueueContract, ReapOfALockTakenOverLeavesTheNewOwnersLock) {
   ASSERT_TRUE(q_->Reap("w1", "timeout", "killed", false).ok());
   EXPECT_EQ(world_->Get(Guard(1).lock), "another-run");
   EXPECT_EQ(world_->HGet(Guard(1).meta, "last_status"), "timeout");
+}
+
+// --- the start stamp, the frequency guard by periods, a lost lock, a silent worker's run ---
+
+TEST_P(TaskQueueContract, FinishStampsLastExecutedWithThePluginStart) {
+  Queue(1);
+  Step(GuardThenTake());
+  auto r = Step(GuardThenTake(Guard(1)));
+  ASSERT_EQ(r.verdict, Verdict::kRun);
+  StepRequest req;
+  req.finish = Finish(Guard(1));
+  req.finish->started = r.now + 30;  // the plugin started 30 s after the guard (a stopped worker)
+  EXPECT_TRUE(Step(req).finished);
+  ASSERT_TRUE(world_->HGet(Guard(1).meta, "last_executed"));
+  EXPECT_NEAR(std::stod(*world_->HGet(Guard(1).meta, "last_executed")), r.now + 30, 0.001);
+}
+
+TEST_P(TaskQueueContract, FinishKeepsALaterStampThanItsStart) {
+  Queue(1);
+  Step(GuardThenTake());
+  auto r = Step(GuardThenTake(Guard(1)));
+  world_->HSet(Guard(1).meta, "last_executed", "9999999999.000000");  // a later run stamped it
+  StepRequest req;
+  req.finish = Finish(Guard(1));
+  req.finish->started = r.now;
+  EXPECT_TRUE(Step(req).finished);
+  EXPECT_EQ(world_->HGet(Guard(1).meta, "last_executed"), "9999999999.000000");
+}
+
+// The last run's record: scheduled `scheduled_ago` and started `started_ago` seconds before now.
+void Ran(TaskQueueWorld& w, const GuardPart& g, double now, double scheduled_ago, double started_ago) {
+  w.HSet(g.meta, "last_scheduled", std::to_string(now - scheduled_ago));
+  w.HSet(g.meta, "last_executed", std::to_string(now - started_ago));
+}
+
+TEST_P(TaskQueueContract, LateRunDoesNotMakeTheNextPeriodsTaskTooSoon) {
+  Queue(1);
+  double now = Step(GuardThenTake()).now;
+  GuardPart g = Guard(1, 60);
+  g.skew = 1;
+  // The last task was due 61 s ago but ran 20 s late (Redis was restarting); this one is the
+  // next period's, due 1 s ago: 41 s after the last start, which the original rule refused.
+  Ran(*world_, g, now, 61, 41);
+  g.scheduled_for = now - 1;
+  EXPECT_EQ(Step(GuardThenTake(g)).verdict, Verdict::kRun);
+  ASSERT_TRUE(world_->HGet(g.meta, "last_scheduled"));
+  EXPECT_NEAR(std::stod(*world_->HGet(g.meta, "last_scheduled")), now - 1, 0.002);
+}
+
+TEST_P(TaskQueueContract, TaskOfTheLastRunsPeriodIsTooSoonHoweverLate) {
+  Queue(1);
+  double now = Step(GuardThenTake()).now;
+  GuardPart g = Guard(1, 60);
+  Ran(*world_, g, now, 100, 90);  // ran 90 s ago, for the period due 100 s ago
+  g.scheduled_for = now - 100;    // a duplicate of that period's task (requeued, or a second copy)
+  EXPECT_EQ(Step(GuardThenTake(g)).verdict, Verdict::kTooSoon);
+}
+
+TEST_P(TaskQueueContract, NextPeriodsTaskWithinHalfAPeriodOfTheLastStartIsTooSoon) {
+  Queue(1);
+  double now = Step(GuardThenTake()).now;
+  GuardPart g = Guard(1, 60);
+  g.skew = 1;
+  Ran(*world_, g, now, 60, 20);  // the last one ran 40 s late, 20 s ago
+  g.scheduled_for = now;         // the next period's, on time: 20 s < 30 s after the last start
+  EXPECT_EQ(Step(GuardThenTake(g)).verdict, Verdict::kTooSoon);
+}
+
+TEST_P(TaskQueueContract, WithoutScheduledTimesTheGuardKeepsAFullPeriod) {
+  Queue(1);
+  Queue(2);
+  double now = Step(GuardThenTake()).now;
+  GuardPart g = Guard(1, 60);
+  world_->HSet(g.meta, "last_executed", std::to_string(now - 40));  // a record of an older build
+  g.scheduled_for = now;
+  EXPECT_EQ(Step(GuardThenTake(g)).verdict, Verdict::kTooSoon);
+  GuardPart h = Guard(2, 60);
+  Ran(*world_, h, now, 100, 40);
+  h.scheduled_for = 0;  // a task without a scheduled time
+  EXPECT_EQ(Step(GuardThenTake(h)).verdict, Verdict::kTooSoon);
+}
+
+TEST_P(TaskQueueContract, FinishAfterItsLockRanOutStoresTheRunAndSaysSo) {
+  Queue(1);
+  Queue(2);
+  Step(GuardThenTake());
+  Step(GuardThenTake(Guard(1)));
+  world_->Del(Guard(1).lock);  // its lifetime ran out (or Redis lost it)
+  StepRequest req = GuardThenTake(Guard(2));
+  req.finish = Finish(Guard(1));
+  auto r = Step(req);
+  EXPECT_TRUE(r.finished);
+  EXPECT_TRUE(r.lock_lost);
+  EXPECT_EQ(world_->StreamLength(Metrics()), 1);
+  EXPECT_EQ(r.verdict, Verdict::kRun);
+  StepRequest next;
+  next.finish = Finish(Guard(2));
+  auto r2 = Step(next);
+  EXPECT_TRUE(r2.finished);
+  EXPECT_FALSE(r2.lock_lost) << "a run that kept its lock";
+}
+
+TEST_P(TaskQueueContract, FinishWhileAnotherRunHoldsTheLockLeavesItsLock) {
+  Queue(1);
+  Step(GuardThenTake());
+  Step(GuardThenTake(Guard(1)));
+  world_->Set(Guard(1).lock, "another-run");
+  StepRequest req;
+  req.finish = Finish(Guard(1));
+  auto r = Step(req);
+  EXPECT_TRUE(r.lock_lost);
+  EXPECT_EQ(world_->Get(Guard(1).lock), "another-run");
+}
+
+TEST_P(TaskQueueContract, SilentWorkersRunIsLeftAloneWhileItsLockLives) {
+  Queue(1);
+  Queue(2);
+  RunFirstWithSecondPrefetched();  // task 1 runs (lock for 60 s), task 2 prefetched
+  // No heartbeat: its agent is stopped (or dead). The lock lives, so the run may still go on.
+  auto r = q_->Reap("w1", "crashed", "silent", true);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->alive);
+  EXPECT_TRUE(r->waiting);
+  EXPECT_EQ(r->started, 0);
+  EXPECT_EQ(r->requeued, 1);
+  EXPECT_EQ(world_->List(queue_), Strings{"task-2"}) << "the unstarted task goes back at once";
+  EXPECT_EQ(Inflight(), Strings{"task-1"});
+  EXPECT_EQ(world_->Get(Guard(1).lock), "token-1") << "the run keeps its lock";
+  EXPECT_EQ(world_->HGet(running_, "token"), "token-1");
+  EXPECT_EQ(world_->HGet(Guard(1).meta, "last_status"), std::nullopt);
+  EXPECT_EQ(*q_->Workers(), Strings{}) << "never registered here; nothing added";
+
+  // Resumed in time: its finish applies, and its prefetched task is gone.
+  StepRequest s;
+  s.finish = Finish(Guard(1));
+  s.guard = Guard(2);
+  auto resumed = Step(s);
+  EXPECT_TRUE(resumed.finished);
+  EXPECT_FALSE(resumed.lock_lost);
+  EXPECT_EQ(resumed.verdict, Verdict::kGone);
+}
+
+TEST_P(TaskQueueContract, SilentWorkersRunIsReapedOnceItsLockRanOut) {
+  Queue(1);
+  Step(GuardThenTake());
+  Step(GuardThenTake(Guard(1)));
+  ASSERT_TRUE(q_->Heartbeat({"w1"}, 10000).ok());
+  world_->Del(redis::keys::AgentHeartbeat(world_->prefix(), "w1"));
+  world_->Del(Guard(1).lock);  // its lifetime ran out: the run has ended by its own deadline
+  auto r = q_->Reap("w1", "crashed", "silent", true);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->waiting);
+  EXPECT_EQ(r->started, 1);
+  EXPECT_EQ(world_->HGet(Guard(1).meta, "last_status"), "crashed");
+  EXPECT_EQ(*q_->Workers(), Strings{});
+}
+
+TEST_P(TaskQueueContract, ReapRecordsNothingOverALaterRunsRecord) {
+  Queue(1);
+  Step(GuardThenTake());
+  Step(GuardThenTake(Guard(1)));
+  // Its lock ran out, and another agent's run took the pair and finished.
+  world_->Del(Guard(1).lock);
+  world_->HSet(Guard(1).meta, "last_executed", "9999999999.000000");
+  world_->HSet(Guard(1).meta, "last_status", "ok");
+  auto r = q_->Reap("w1", "crashed", "silent", true);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->started, 1);
+  EXPECT_EQ(world_->HGet(Guard(1).meta, "last_status"), "ok") << "the later run's record stands";
+  EXPECT_EQ(Inflight(), Strings{});
 }
 
 }  // namespace

@@ -7,15 +7,29 @@ local status, error, worker_id, check_heartbeat, meta_ttl_s = ARGV[1], ARGV[2], 
 if check_heartbeat == '1' and redis.call('EXISTS', heartbeat) == 1 then
   return {'alive', 0, 0}
 end
-local r = redis.call('HMGET', running, 'lock', 'meta', 'token')
-local lock, meta, token = r[1], r[2], r[3]
+local r = redis.call('HMGET', running, 'lock', 'meta', 'token', 'at')
+local lock, meta, token, at = r[1], r[2], r[3], r[4]
 local started, requeued = 0, 0
-if lock then
-  if redis.call('GET', lock) == token then
-    redis.call('DEL', lock)
+if lock and redis.call('GET', lock) == token then
+  if check_heartbeat == '1' then
+    -- Silent, but its run's lock lives: the worker may only be paused, and its own deadline ends
+    -- the run before the lock does (docs/agent.md, "Stalls"). Its run is left alone until then;
+    -- its tasks that had not started go back to the queue now.
+    local items = redis.call('LRANGE', inflight, 0, -2)
+    for i = 1, #items do
+      redis.call('RPUSH', queue, items[i])
+    end
+    redis.call('LTRIM', inflight, -1, -1)
+    return {'waiting', 0, #items}
   end
-  redis.call('HSET', meta, 'last_status', status, 'last_error', error)
-  redis.call('EXPIRE', meta, meta_ttl_s)
+  redis.call('DEL', lock)
+end
+if lock then
+  -- Recorded unless another run stamped the meta since (this one's lock ran out and another took it).
+  if not at or redis.call('HGET', meta, 'last_executed') == at then
+    redis.call('HSET', meta, 'last_status', status, 'last_error', error)
+    redis.call('EXPIRE', meta, meta_ttl_s)
+  end
   redis.call('RPOP', inflight)
   started = 1
 end

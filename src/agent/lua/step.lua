@@ -16,14 +16,16 @@ local g_raw, g_token, g_lock_ttl_ms = ARGV[11], ARGV[12], ARGV[13]
 local g_frequency, g_skew = tonumber(ARGV[14]), tonumber(ARGV[15])
 local g_cache_age, g_code_mtime, g_expires_at = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[18])
 local g_task_id, g_plugin, g_resource_id = ARGV[19], ARGV[20], ARGV[21]
-local out_args = 22 -- then per output: op ('X': XADD, capped at maxlen; else a SET's TTL in s), data
+-- The task's scheduled_for (0: none); the finished run's plugin start on this clock (0: unknown).
+local g_scheduled, f_started = tonumber(ARGV[22]), tonumber(ARGV[23])
+local out_args = 24 -- then per output: op ('X': XADD, capped at maxlen; else a SET's TTL in s), data
 local out_keys = 8 -- then n_out output keys, then n_pre preload keys
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local nows = t[1] .. '.' .. string.rep('0', 6 - #t[2]) .. t[2]
 
-local finished = 0
+local finished, lock_lost = 0, 0
 -- What the script knows of the running hash: nil (unknown), true (exists), false (absent), and
 -- whether a finish left it to delete (saved when the guard overwrites it at once).
 local busy, stale = nil, false
@@ -53,8 +55,15 @@ if has_finish and redis.call('HGET', running, 'token') == f_token then
     redis.call('HSET', f_meta, 'last_status', f_status, 'last_duration_ms', f_duration_ms,
                'last_error', f_error)
   end
+  -- last_executed becomes the plugin's start (the guard stamped its own time, which is earlier
+  -- when the worker paused or retried in between), unless a later run stamped it since.
+  if f_started > 0 and f_started > (tonumber(redis.call('HGET', f_meta, 'last_executed')) or 0) then
+    redis.call('HSET', f_meta, 'last_executed', string.format('%.6f', f_started))
+  end
   if redis.call('GET', f_lock) == f_token then
     redis.call('DEL', f_lock)
+  else
+    lock_lost = 1 -- expired or lost by Redis: the worker says so
   end
   redis.call('RPOP', inflight)
   finished = 1
@@ -80,17 +89,30 @@ if has_guard then
   elseif redis.call('EXISTS', g_lock) == 1 then
     verdict = 'locked'
   else
-    local m = redis.call('HMGET', g_meta, 'last_executed', 'last_results')
-    local le, lr = tonumber(m[1]), tonumber(m[2])
-    if le and le + g_frequency > now + g_skew and g_code_mtime < le then
+    local m = redis.call('HMGET', g_meta, 'last_executed', 'last_results', 'last_scheduled')
+    local le, lr, ls = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
+    -- Too soon (docs/agent.md, "The frequency guard"): with both scheduled times known, a task of
+    -- the last run's period (or an earlier one), or one starting less than half a period after the
+    -- last start; else (a task or record without a scheduled time) less than a period after it.
+    local soon
+    if le and ls and g_scheduled > 0 then
+      soon = g_scheduled < ls + g_frequency - 0.001 or le + g_frequency / 2 > now + g_skew
+    else
+      soon = le and le + g_frequency > now + g_skew
+    end
+    if soon and g_code_mtime < le then
       verdict = 'too soon'
     elseif g_cache_age > 0 and lr and lr + g_cache_age > now + g_skew and g_code_mtime < lr then
       verdict = 'cached'
     else
       redis.call('SET', g_lock, g_token, 'PX', g_lock_ttl_ms)
       redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id)
+      if g_scheduled > 0 then
+        redis.call('HSET', g_meta, 'last_scheduled', string.format('%.3f', g_scheduled))
+      end
       redis.call('EXPIRE', g_meta, meta_ttl_s)
-      redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id)
+      -- `at`: the stamp this guard wrote, so that a reaper records nothing over a later run's.
+      redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows)
       verdict = 'run'
       busy, stale = true, false
     end
@@ -122,7 +144,7 @@ elseif next_op == 'H' and not busy and (busy == false or redis.call('EXISTS', ru
   while redis.call('LMOVE', inflight, queue, 'LEFT', 'RIGHT') do end
 end
 
-local out = {finished, verdict, nows, taken}
+local out = {finished, verdict, nows, taken, lock_lost}
 for i = 1, #preload do
   out[#out + 1] = preload[i]
 end

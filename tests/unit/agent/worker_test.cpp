@@ -4,6 +4,9 @@
 
 #include "agent/worker_core.h"
 
+#include <chrono>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "agent/faulty_task_queue.h"
@@ -65,12 +68,47 @@ class FakeRunner : public agent::PluginRunner {
   Status StoreDiscovered(const PluginInfo&, const DiscoveryResult&) override { return Status::Ok(); }
 };
 
+// The run deadline on a fake clock, which the worker's sleeps (and the queue's stalls) advance.
+class FakeDeadline : public agent::RunDeadline {
+ public:
+  static constexpr int64_t kStartMs = 1'000'000;
+  int64_t now_ms = kStartMs;
+  std::vector<int64_t> armed;  // each Arm's deadline
+  int disarmed = 0;
+  int64_t NowMs() override { return now_ms; }
+  void Arm(int64_t at_ms) override { armed.push_back(at_ms); }
+  void Disarm() override { ++disarmed; }
+};
+
+// Stalls after the reply of the next step that carries a guard: the worker stopped (SIGSTOP)
+// between the guard and the plugin's start.
+class StallingQueue : public FaultyTaskQueue {
+ public:
+  StallingQueue(agent::TaskQueue& inner, FakeDeadline& clock) : FaultyTaskQueue(inner), clock_(clock) {}
+  int64_t stall_ms = 0;
+  Result<agent::StepReply> Step(const std::string& worker_id, const agent::StepRequest& request) override {
+    auto r = FaultyTaskQueue::Step(worker_id, request);
+    if (request.guard && stall_ms > 0) clock_.now_ms += std::exchange(stall_ms, 0);
+    return r;
+  }
+
+ private:
+  FakeDeadline& clock_;
+};
+
+double WallNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 class WorkerTest : public ::testing::Test {
  protected:
+  // The queue's clock moves with the deadline's.
   WorkerTest()
-      : store_(std::make_shared<agent::MemoryStore>()),
+      : store_(std::make_shared<agent::MemoryStore>([this] {
+          return wall0_ + static_cast<double>(deadline_.now_ms - FakeDeadline::kStartMs) / 1000;
+        })),
         inner_(store_, "t", PluginKind::kPolling),
-        queue_(inner_) {}
+        queue_(inner_, deadline_) {}
 
   std::unique_ptr<Worker> MakeWorker(int max_tasks = 100) {
     agent::WorkerConfig c;
@@ -81,8 +119,11 @@ class WorkerTest : public ::testing::Test {
     c.retry_budget_ms = 2000;
     return std::make_unique<Worker>(
         c, agent::WorkerDeps{queue_, catalog_, runner_, board_, [this] { return stop_; },
-                             [this](int ms) { sleeps_.push_back(ms); },
-                             [this] { return "token-" + std::to_string(++tokens_); }});
+                             [this](int ms) {
+                               sleeps_.push_back(ms);
+                               deadline_.now_ms += ms;
+                             },
+                             [this] { return "token-" + std::to_string(++tokens_); }, nullptr, &deadline_});
   }
   // Resource r<n>, the one task n is for.
   static Resource TestResource(int n) {
@@ -97,14 +138,14 @@ class WorkerTest : public ::testing::Test {
     return r;
   }
   // Queues a valid task for resource r<n> (or `raw` as is).
-  void Queue(int n, const std::string& plugin = "p") {
+  void Queue(int n, const std::string& plugin = "p", double scheduled_for = 1) {
     Task t;
     t.id = "task-" + std::to_string(n);
     t.plugin = plugin;
     Resource r = TestResource(n);
     t.resource = r;
     t.signature = model::Signature("p", &r);
-    t.scheduled_for = 1;
+    t.scheduled_for = scheduled_for;
     QueueRaw(model::SerializeTask(t));
   }
   void QueueRaw(const std::string& raw) {
@@ -141,9 +182,11 @@ class WorkerTest : public ::testing::Test {
     return pred() ? ::testing::AssertionSuccess() : ::testing::AssertionFailure() << "never: " << what;
   }
 
+  double wall0_ = WallNow();
+  FakeDeadline deadline_;
   std::shared_ptr<agent::MemoryStore> store_;
   agent::MemoryTaskQueue inner_;
-  FaultyTaskQueue queue_;
+  StallingQueue queue_;
   OnePluginCatalog catalog_;
   FakeRunner runner_;
   agent::BoardSlot board_;
@@ -310,6 +353,101 @@ TEST_F(WorkerTest, InvalidTasksAreDeadLetteredWithTheirReason) {
   EXPECT_EQ(board_.deadlettered[1].load(), 1u);
   EXPECT_TRUE(runner_.ran.empty());
   EXPECT_EQ(List(kInflight), Strings{});
+}
+
+// --- stalls: the run's own deadline, its start stamp, a lock lost ---
+
+TEST_F(WorkerTest, RunIsArmedWithItsTimeLimitBeforeItStartsAndDisarmedAfter) {
+  Queue(1);
+  size_t armed_in_run = 0;
+  int disarmed_in_run = -1;
+  runner_.during_run = [&](const Task&) {
+    armed_in_run = deadline_.armed.size();
+    disarmed_in_run = deadline_.disarmed;
+  };
+  auto w = MakeWorker(1);
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  EXPECT_EQ(armed_in_run, 1u);
+  EXPECT_EQ(disarmed_in_run, 0);
+  ASSERT_EQ(deadline_.armed.size(), 1u);
+  EXPECT_EQ(deadline_.armed[0], FakeDeadline::kStartMs + 5000) << "the plugin's time limit of 5 s";
+  EXPECT_EQ(deadline_.disarmed, 1);
+  EXPECT_EQ(board_.deadline_ms.load(), deadline_.armed[0]) << "the supervisor reads it";
+}
+
+TEST_F(WorkerTest, RetriedGuardRunsOnlyUntilItsLocksLifetimeFromTheFirstAttempt) {
+  Queue(1);
+  auto w = MakeWorker(1);
+  ASSERT_TRUE(AdvanceUntil(
+      *w, [&] { return w->state() == Worker::State::kStep; }, "task 1 is taken"));
+  // The guard applies at once (the lock is set then), but its replies are lost for 2.55 s.
+  queue_.LoseNextReplies(6, Status::IOError("connection reset"), Op::kStep);
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  ASSERT_EQ(runner_.ran, Strings{"r1"});
+  ASSERT_EQ(deadline_.armed.size(), 1u);
+  // L = 5 s + 3 s + 5 s / 500 = 8010 ms, kept clear of its end by 1 s + L / 1000 = 1008 ms.
+  EXPECT_EQ(deadline_.armed[0], FakeDeadline::kStartMs + 8010 - 1008)
+      << "capped by the lock's lifetime, not 5 s after the late start";
+}
+
+TEST_F(WorkerTest, GuardAnsweredTooLateForItsLockIsRecordedNotRun) {
+  Queue(1);
+  queue_.stall_ms = 5000;  // stopped for 5 s between the guard and the start
+  auto w = MakeWorker(1);
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  EXPECT_TRUE(runner_.ran.empty()) << "less than half the time limit was left before the lock may end";
+  EXPECT_TRUE(deadline_.armed.empty());
+  EXPECT_EQ(Meta(1, "last_status"), "timeout");
+  EXPECT_NE(Meta(1, "last_error").find("not started"), std::string::npos) << Meta(1, "last_error");
+  EXPECT_EQ(board_.executed[3].load(), 1u) << "counted as a timeout";
+  std::lock_guard lock(store_->mutex());
+  EXPECT_TRUE(store_->List(kInflight).empty());
+  EXPECT_FALSE(store_->Exists("t:agent:running:w1"));
+}
+
+TEST_F(WorkerTest, LastExecutedIsThePluginsStartNotTheGuardsTime) {
+  Queue(1);
+  queue_.stall_ms = 2000;  // stopped for 2 s between the guard and the start
+  std::string at_guard;
+  runner_.during_run = [&](const Task&) { at_guard = Meta(1, "last_executed"); };
+  auto w = MakeWorker(1);
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  ASSERT_EQ(runner_.ran, Strings{"r1"});
+  ASSERT_FALSE(at_guard.empty());
+  EXPECT_NEAR(std::stod(Meta(1, "last_executed")) - std::stod(at_guard), 2.0, 0.002);
+  ASSERT_EQ(deadline_.armed.size(), 1u);
+  EXPECT_EQ(deadline_.armed[0], FakeDeadline::kStartMs + 2000 + 5000) << "the time limit from the start";
+}
+
+TEST_F(WorkerTest, LockGoneAtTheFinishIsCountedAndTheResultsStored) {
+  Queue(1);
+  runner_.during_run = [&](const Task&) {
+    std::lock_guard lock(store_->mutex());
+    store_->Del("t:lock:polling:p:" + MetaKey(1).substr(MetaKey(1).rfind(':') + 1));
+  };
+  auto w = MakeWorker(1);
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  EXPECT_EQ(w->locks_lost(), 1);
+  EXPECT_EQ(board_.lock_lost.load(), 1u);
+  EXPECT_EQ(w->finishes_refused(), 0);
+  EXPECT_EQ(Stream(), 1u);
+  EXPECT_EQ(Meta(1, "last_status"), "ok");
+}
+
+TEST_F(WorkerTest, LateRunAfterAnOutageDoesNotCostTheNextCycle) {
+  double due = wall0_ - 20;  // due 20 s ago: Redis was restarting
+  Queue(1, "p", due);
+  auto w = MakeWorker(3);
+  ASSERT_TRUE(AdvanceUntil(
+      *w, [&] { return runner_.ran.size() == 1; }, "the late task runs"));
+  deadline_.now_ms += 40'000;  // the next period's task comes on time, 40 s after that start
+  Queue(1, "p", due + 60);
+  ASSERT_TRUE(AdvanceUntil(
+      *w, [&] { return runner_.ran.size() == 2; }, "the next period's task runs"));
+  Queue(1, "p", due + 60);  // and a second copy of it is too soon
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  EXPECT_EQ(runner_.ran.size(), 2u);
+  EXPECT_EQ(board_.skipped[1].load(), 1u) << "too soon";
 }
 
 }  // namespace
