@@ -1,5 +1,6 @@
 #include "agent/memory_task_queue.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -217,7 +218,7 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
       meta["last_executed"] = s.nows;
       meta["plugin"] = g.plugin;
       meta["resource_id"] = g.resource_id;
-      if (g.scheduled_for > 0) meta["last_scheduled"] = Num(g.scheduled_for, 3);
+      if (g.scheduled_for > 0) meta["last_scheduled"] = Num(std::min(g.scheduled_for, s.now), 3);
       st.Expire(g.meta, int64_t{kMetaTtlSeconds} * 1000);
       st.Hash(s.running) = {
           {"lock", g.lock}, {"meta", g.meta}, {"token", g.token}, {"task", g.task_id}, {"at", s.nows}};

@@ -381,6 +381,16 @@ TEST_P(TaskQueueContract, LateRunDoesNotMakeTheNextPeriodsTaskTooSoon) {
   EXPECT_NEAR(std::stod(*world_->HGet(g.meta, "last_scheduled")), now - 1, 0.002);
 }
 
+TEST_P(TaskQueueContract, TaskDueInTheFutureRecordsNoFuturePeriod) {
+  Queue(1);
+  double now = Step(GuardThenTake()).now;
+  GuardPart g = Guard(1, 60);
+  g.scheduled_for = now + 86400;  // a producer whose clock runs a day ahead
+  ASSERT_EQ(Step(GuardThenTake(g)).verdict, Verdict::kRun);
+  ASSERT_TRUE(world_->HGet(g.meta, "last_scheduled"));
+  EXPECT_LT(std::stod(*world_->HGet(g.meta, "last_scheduled")), now + 1) << "else the pair is blocked a day";
+}
+
 TEST_P(TaskQueueContract, TaskOfTheLastRunsPeriodIsTooSoonHoweverLate) {
   Queue(1);
   double now = Step(GuardThenTake()).now;

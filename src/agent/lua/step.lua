@@ -107,8 +107,8 @@ if has_guard then
     else
       redis.call('SET', g_lock, g_token, 'PX', g_lock_ttl_ms)
       redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id)
-      if g_scheduled > 0 then
-        redis.call('HSET', g_meta, 'last_scheduled', string.format('%.3f', g_scheduled))
+      if g_scheduled > 0 then -- never a future period: a producer's fast clock must not block the pair
+        redis.call('HSET', g_meta, 'last_scheduled', string.format('%.3f', math.min(g_scheduled, now)))
       end
       redis.call('EXPIRE', g_meta, meta_ttl_s)
       -- `at`: the stamp this guard wrote, so that a reaper records nothing over a later run's.

@@ -151,7 +151,7 @@ TEST_F(AgentTest, ReaperRequeuesTheTaskOfADeadWorkerThatHadNotStarted) {
   EXPECT_EQ(Int({"EXISTS", Key("agent:inflight:gone-host:1:polling:0:0")}), 0);
 }
 
-TEST_F(AgentTest, ReaperRecordsCrashedForAStartedTaskOfADeadWorker) {
+TEST_F(AgentTest, ReaperRecordsTimeoutForAStartedTaskOfADeadWorkerOnceItsLockEnded) {
   AddPlugin({"started_plugin"});
   Task task = MakeTask("started_plugin", TestResource("sw8"));
   std::string wid = "gone-host:2:polling:0:0";
@@ -161,13 +161,18 @@ TEST_F(AgentTest, ReaperRecordsCrashedForAStartedTaskOfADeadWorker) {
                                        config::NormalizedName("started_plugin"), task.signature);
   Cmd({"SADD", Key("agent:workers:polling"), wid});
   Cmd({"LPUSH", Key("agent:inflight:" + wid), model::SerializeTask(task)});
-  Cmd({"SET", lock, "tok", "PX", "60000"});
+  auto locked_at = std::chrono::steady_clock::now();
+  Cmd({"SET", lock, "tok", "PX", "2000"});
   Cmd({"HSET", Key("agent:running:" + wid), "lock", lock, "meta", meta, "token", "tok", "task", task.id});
   StartAgent(1);
   ASSERT_TRUE(
-      WaitUntil([&] { return Meta("started_plugin", task)["last_status"] == "crashed"; }, seconds(20)))
+      WaitUntil([&] { return Meta("started_plugin", task)["last_status"] == "timeout"; }, seconds(20)))
       << AgentLog();
-  EXPECT_EQ(Int({"EXISTS", lock}), 0) << "the dead run's lock is released";
+  EXPECT_GE(std::chrono::steady_clock::now() - locked_at, std::chrono::milliseconds(1900))
+      << "not reaped while its lock lived: the worker may have been stopped, not dead";
+  EXPECT_NE(Meta("started_plugin", task)["last_error"].find("lock's lifetime"), std::string::npos);
+  EXPECT_EQ(Int({"EXISTS", lock}), 0);
+  EXPECT_EQ(Int({"SISMEMBER", Key("agent:workers:polling"), wid}), 0) << "unregistered";
   EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 0) << "a started task is not run again";
 }
 

@@ -43,14 +43,14 @@ void SignalAgent(pid_t agent, int sig) {
   for (pid_t p : all) (void)process::SendSignal(p, sig);
 }
 
-struct Run {
+struct ProbeRun {
   int pid = 0;
   double start = 0;
   double end = -1;  // -1: never ended (aborted)
 };
 
-std::vector<Run> Runs(const std::string& log) {
-  std::vector<Run> runs;
+std::vector<ProbeRun> Runs(const std::string& log) {
+  std::vector<ProbeRun> runs;
   for (const auto& l : AgentTest::ReadRunLog(log)) {
     if (l.what == "start") runs.push_back({l.pid, l.time, -1});
     for (auto& r : runs) {
@@ -72,6 +72,8 @@ void FeedFor(AgentTest& t, const std::string& plugin, double limit, Clock::durat
 TEST_F(AgentTest, AgentStoppedLongerThanItsHeartbeatKeepsItsRunAndNobodyElseRunsThePair) {
   // A 3 s run with a 10 s time limit: its lock lives 13 s; the stop lasts 4 s (heartbeat TTL: 1 s).
   std::string runs = AddPlugin({"patient", "sleep", 1, 10, 3});
+  http_port_ = 0;  // two agents: no /metrics listener (they would share its port)
+  WriteConfig();
   pid_t first = StartAgent(1);
   pid_t second = StartAgent(1);
   Push(MakeTask("patient", TestResource("sw1"), 10));
@@ -82,6 +84,10 @@ TEST_F(AgentTest, AgentStoppedLongerThanItsHeartbeatKeepsItsRunAndNobodyElseRuns
   SignalAgent(stopped, SIGSTOP);
   FeedFor(*this, "patient", 10, seconds(4));  // the other agent is handed the pair meanwhile
   SignalAgent(stopped, SIGCONT);
+  pid_t other = stopped == first ? second : first;
+  EXPECT_TRUE(process::SendSignal(other, 0).ok()) << "the other agent ran throughout";
+  EXPECT_NE(AgentLog(other == first ? 0 : 1).find("skipped: locked"), std::string::npos)
+      << "the other agent was handed the pair and found it locked";
   ASSERT_TRUE(WaitUntil([&] { return Runs(runs)[0].end > 0; }, seconds(10)))
       << "the resumed run goes on and ends\n"
       << AgentLog(0) << AgentLog(1);
@@ -98,17 +104,20 @@ TEST_F(AgentTest, AgentStoppedLongerThanItsHeartbeatKeepsItsRunAndNobodyElseRuns
 TEST_F(AgentTest, AgentStoppedPastItsRunsLockLetsAnotherRunAndItsOwnRunAborts) {
   // A 2.5 s run with a 3 s time limit: its lock lives 6 s; the agent is stopped for 10 s.
   std::string runs = AddPlugin({"probe", "sleep", 1, 3, 2.5});
+  http_port_ = 0;  // two agents: no /metrics listener (they would share its port)
+  WriteConfig();
   pid_t first = StartAgent(1);
   Push(MakeTask("probe", TestResource("sw1"), 3));
   ASSERT_TRUE(WaitUntil([&] { return Runs(runs).size() == 1; }, seconds(20))) << AgentLog(0);
-  Run stopped = Runs(runs)[0];
+  ProbeRun stopped = Runs(runs)[0];
   ASSERT_EQ(ParentOf(stopped.pid), first);
   SignalAgent(first, SIGSTOP);
   pid_t second = StartAgent(1);
   FeedFor(*this, "probe", 3, seconds(10));
   bool other_ran = false;
-  for (const Run& r : Runs(runs)) other_ran = other_ran || r.pid != stopped.pid;
+  for (const ProbeRun& r : Runs(runs)) other_ran = other_ran || r.pid != stopped.pid;
   SignalAgent(first, SIGCONT);
+  EXPECT_TRUE(process::SendSignal(second, 0).ok()) << "the other agent ran throughout";
   ASSERT_TRUE(other_ran) << "the other agent ran the pair once the stopped run's lock ended\n" << AgentLog(1);
   ASSERT_TRUE(WaitUntil(
       [&] {
@@ -128,14 +137,17 @@ TEST_F(AgentTest, AgentStoppedPastItsRunsLockLetsAnotherRunAndItsOwnRunAborts) {
   ASSERT_EQ(all[0].pid, stopped.pid);
   EXPECT_LT(all[0].end, 0) << "the stopped run wrote its end after the stop: it ran on past its lock";
   for (const auto& l : ReadRunLog(runs)) {
-    if (l.pid == stopped.pid) EXPECT_LT(l.time, stopped.start + 3.1) << l.what << " after its deadline";
+    if (l.pid == stopped.pid) {
+      EXPECT_LT(l.time, stopped.start + 3.1) << l.what << " after its deadline";
+    }
   }
   for (size_t i = 1; i < all.size(); ++i) {
     EXPECT_NE(all[i].pid, stopped.pid);
     EXPECT_GE(all[i].start, stopped.start + 3) << "a run began before the stopped one's deadline";
-    if (i + 1 < all.size()) EXPECT_GE(all[i + 1].start, all[i].end) << "the other agent's runs overlap";
+    if (i + 1 < all.size()) {
+      EXPECT_GE(all[i + 1].start, all[i].end) << "the other agent's runs overlap";
+    }
   }
-  (void)second;
 }
 
 }  // namespace

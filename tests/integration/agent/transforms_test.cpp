@@ -24,16 +24,15 @@ class TransformsTest : public AgentTest {
     std::ofstream(dir_.path() + "/polling/rated.panoptes-plugin", std::ios::app)
         << "\n[transforms]\noctets = rate:behave:octets\nsame_type = rate:behave:value, octets\n";
     WriteConfig();
-    task_ = MakeTask("rated", TestResource("dev1"));
   }
-  // Sets the counter, runs the plugin once more (pushing again while the frequency guard says too
-  // soon) and returns the published group.
+  // Sets the counter, runs the plugin once more (pushing a new task, due now, while the frequency
+  // guard says too soon) and returns the published group.
   MetricsGroup Poll(int64_t counter) {
     std::ofstream(log_ + ".counter", std::ios::trunc) << counter;
     size_t before = Entries().size();
     EXPECT_TRUE(WaitUntil(
         [&] {
-          if (Int({"LLEN", Key("tasks:polling")}) == 0) Push(task_);
+          if (Int({"LLEN", Key("tasks:polling")}) == 0) Push(MakeTask("rated", TestResource("dev1")));
           return Entries().size() > before;
         },
         15s, "one more run of the plugin"))
@@ -65,7 +64,6 @@ class TransformsTest : public AgentTest {
   }
 
   std::string log_;
-  Task task_;
 };
 
 // The rate the agent should have computed between two published groups.
