@@ -155,7 +155,8 @@ TEST_F(AgentTest, TwoAgentsFedDuplicatesNeverRunConcurrentlyNorTooOften) {
   // never two less than half a period apart (docs/agent.md, "The frequency guard").
   for (size_t i = 1; i < intervals.size(); ++i) {
     EXPECT_GE(intervals[i].first, intervals[i - 1].second) << "overlapping runs";
-    EXPECT_GE(intervals[i].first - intervals[i - 1].first, 0.5) << "runs closer than half a period";
+    // Less 50 ms: the plugin logs its start a little after the worker stamps it, by a varying delay.
+    EXPECT_GE(intervals[i].first - intervals[i - 1].first, 0.45) << "runs closer than half a period";
   }
   EXPECT_LE(intervals.size(), 6u);
 }
