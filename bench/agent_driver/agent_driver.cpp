@@ -1,9 +1,10 @@
 // bench_agent_driver: queues work for a running panoptes-agent and times it (bench/lib/agent.sh).
 //   run --port P --prefix X --plugin NAME --count N --tag T [--site S] [--timeout-s 120]
-//       [--poll-ms 5]
+//       [--poll-ms 5] [--groups-per-task 1] [--time-limit-s 10]
 //     Deletes P:metrics:<site>, reads the server counters, queues N polling tasks for N distinct
 //     resources "<T>-<i>" (proper signatures, so no guard skips them) in pipelined batches, and
-//     polls XLEN P:metrics:<site> until N metrics groups arrived (one per executed task). Prints
+//     polls XLEN P:metrics:<site> until N x G metrics groups arrived (G per executed task: 1 for
+//     the bench plugins, one per interface for SNMP interface polling). Prints
 //     "name=value" lines: elapsed_s, tasks_per_s, steady_tasks_per_s (the middle 80 % of the groups
 //     over the time they took: no ramp-up, no tail), round_trips_per_task (server reply writes minus
 //     this driver's own), commands_per_task (includes commands run by scripts), redis_cpu_ms_per_task
@@ -49,11 +50,12 @@ int64_t IntReply(Driver& d, const redis::Args& argv) {
 
 void Enqueue(Driver& d, const Options& opt, const std::string& queue, int64_t count) {
   std::string plugin = opt.Str("plugin"), tag = opt.Str("tag"), site = opt.Str("site", "local");
+  double time_limit = opt.Double("time-limit-s", 10);
   double now = WallSeconds();
   std::vector<redis::Args> batch;
   for (int64_t i = 0; i < count; ++i) {
     Resource r = BenchResource(site, tag, static_cast<int>(i));
-    batch.push_back({"LPUSH", queue, model::SerializeTask(BenchTask(plugin, r, now, 10))});
+    batch.push_back({"LPUSH", queue, model::SerializeTask(BenchTask(plugin, r, now, time_limit))});
     if (batch.size() == kBatch || i + 1 == count) {
       CheckOk(d.Pipeline(batch), "LPUSH " + queue);
       batch.clear();
@@ -102,6 +104,7 @@ int Run(const Options& opt) {
   redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), "bench-driver");
   Driver d{client};
   int64_t count = opt.Int("count", 10000);
+  int64_t groups = count * opt.Int("groups-per-task", 1);
   std::string queue = redis::keys::Tasks(prefix, PluginKind::kPolling);
   std::string stream = redis::keys::Metrics(prefix, opt.Str("site", "local"));
   CheckOk(d.Command({"DEL", stream}).status(), "DEL " + stream);
@@ -113,11 +116,11 @@ int Run(const Options& opt) {
   Enqueue(d, opt, queue, count);
   int64_t t_queued = MonotonicNs();
   Progress progress;
-  if (!AwaitGroups(d, stream, count, opt, progress)) {
+  if (!AwaitGroups(d, stream, groups, opt, progress)) {
     std::string deadletter = redis::keys::Deadletter(prefix, PluginKind::kPolling);
     std::fprintf(stderr,
                  "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in %s\n",
-                 static_cast<long long>(IntReply(d, {"XLEN", stream})), static_cast<long long>(count),
+                 static_cast<long long>(IntReply(d, {"XLEN", stream})), static_cast<long long>(groups),
                  stream.c_str(), static_cast<long long>(IntReply(d, {"LLEN", queue})), queue.c_str(),
                  static_cast<long long>(IntReply(d, {"LLEN", deadletter})), deadletter.c_str());
     return 1;
