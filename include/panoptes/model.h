@@ -1,6 +1,7 @@
 #pragma once
-// The data model of docs/redis.md and docs/plugin-api.md: resources, metrics groups, enrichment groups and tasks. Plain value
-// types; JSON conversion lives in src/model/json.h. Timestamps are epoch seconds (double).
+// The data model of docs/redis.md and docs/plugin-api.md: resources, metrics groups and tasks
+// (enrichment groups: src/model/enrichment.h). Plain value types; JSON conversion lives in
+// src/model/json.h. Timestamps are epoch seconds (double).
 
 #include <cstdint>
 #include <map>
@@ -8,8 +9,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "panoptes/kind.h"
 
@@ -61,29 +60,15 @@ struct MetricsGroup {
   bool operator==(const MetricsGroup&) const = default;
 };
 
-// One enrichment group: the sets of one namespace for one resource (docs/plugin-api.md).
-struct EnrichmentGroup {
-  std::string namespace_;
-  Resource resource;
-  int interval = 0;  // _execute_frequency
-  int ttl = 0;       // _enrichment_ttl
-  double creation_timestamp = 0;
-  nlohmann::json data = nlohmann::json::object();  // {<set key>: {<k>: <v>}}
-  // The metadata a plugin added with upsert_metadata (keys without a leading '_'; str or number
-  // values), stored next to the three reserved keys as the original does.
-  nlohmann::json extra_metadata = nlohmann::json::object();
-};
-
-// What one run produced, by kind.
+// What one run produced, by kind. (An enrichment run's groups hold JSON data: EnrichmentGroup and
+// EnrichmentResult are in src/model/enrichment.h, so that this header does not expose a JSON
+// library.)
 struct DiscoveryResult {
   std::vector<Resource> resources;
   double creation_timestamp = 0;  // the set's resource_set_creation_timestamp (epoch s)
 };
 struct PollingResult {
   std::vector<MetricsGroup> groups;
-};
-struct EnrichmentResult {
-  std::vector<EnrichmentGroup> groups;  // possibly for several resources (MultiGroupSet)
 };
 
 // A task message (docs/redis.md).

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/enrichment.h"
 #include "panoptes/model.h"
 #include "panoptes/status.h"
 

@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "model/enrichment.h"
 #include "panoptes/model.h"
 #include "panoptes/plugin_info.h"
 #include "panoptes/plugin_services.h"

@@ -11,6 +11,7 @@
 
 #include "integration/agent/agent_fixture.h"
 #include "integration/scheduler/daemon_process.h"
+#include "model/enrichment.h"
 #include "support/snmp_sim.h"
 
 namespace panoptes::testing {
