@@ -101,8 +101,11 @@ agent::GuardPart Prepare(WorkerState& w, const std::string& raw) {
   if (model::Signature(w.info.normalized_name, &*task->resource) != task->signature) {
     CheckOk(Status::Internal("signature mismatch"), "task " + task->id);
   }
-  return agent::MakeGuardPart(w.prefix, w.info, *task, raw, w.worker_id + "-" + std::to_string(++w.serial), 1,
-                              agent::LockTtlMs(*task, w.info));
+  agent::GuardPart g =
+      agent::MakeGuardPart(w.prefix, w.info, *task, raw, w.worker_id + "-" + std::to_string(++w.serial), 1,
+                           agent::LockTtlMs(*task, w.info));
+  g.health = agent::MakeHealthPart(w.prefix, w.info, *task, 3, 3600, 3);  // the [agent] defaults
+  return g;
 }
 
 // The finish part of a run that returned the bench plugin's metrics for `raw`'s resource.
@@ -112,6 +115,7 @@ agent::FinishPart Finish(WorkerState& w, const agent::GuardPart& g) {
   f.lock = g.lock;
   f.meta = g.meta;
   f.token = g.token;
+  f.health = g.health;
   f.status = "ok";
   f.outputs = agent::BuildOutputs(w.prefix, w.info, BenchResult(*task->resource), "local");
   f.stored = true;

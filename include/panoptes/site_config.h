@@ -49,13 +49,16 @@ struct KindConfig {
 };
 
 struct AgentConfig {
-  int workers = 2;                   // 1..256
-  int max_tasks_per_worker = 10000;  // 1..10^9
-  int max_worker_rss_mb = 512;       // 16..65536
-  int shutdown_grace_s = 30;         // 0..3600: SIGTERM lets running plugins finish this long
-  int heartbeat_interval_ms = 1000;  // 100..60000
-  int heartbeat_ttl_ms = 10000;      // > heartbeat_interval_ms: a worker silent this long is dead
-  int metrics_maxlen = 100000;       // 1..10^9: approximate MAXLEN of P:metrics:<site>
+  int workers = 2;                      // 1..256
+  int max_tasks_per_worker = 10000;     // 1..10^9
+  int max_worker_rss_mb = 512;          // 16..65536
+  int shutdown_grace_s = 30;            // 0..3600: SIGTERM lets running plugins finish this long
+  int heartbeat_interval_ms = 1000;     // 100..60000
+  int heartbeat_ttl_ms = 10000;         // > heartbeat_interval_ms: a worker silent this long is dead
+  int metrics_maxlen = 100000;          // 1..10^9: approximate MAXLEN of P:metrics:<site>
+  int quarantine_after = 3;             // 0..1000: failures in a row that quarantine a pair; 0: never
+  int quarantine_backoff_max_s = 3600;  // 1..604800: the longest quarantine
+  int stale_after_cycles = 3;           // 1..1000: no ok result for this many frequencies: stale
 };
 
 struct SchedulerConfig {

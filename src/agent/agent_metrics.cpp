@@ -6,7 +6,7 @@ namespace {
 constexpr const char* kTasks = "panoptes_agent_tasks_total";
 constexpr const char* kTasksHelp = "Tasks executed, by outcome (ok, empty, error, timeout, crashed).";
 constexpr const char* kSkipped = "panoptes_agent_tasks_skipped_total";
-constexpr const char* kSkippedHelp = "Tasks skipped by the guard (locked, too soon, cached).";
+constexpr const char* kSkippedHelp = "Tasks skipped by the guard (locked, too soon, cached, quarantined).";
 constexpr const char* kDuration = "panoptes_agent_run_duration_seconds";
 constexpr const char* kDurationHelp = "Plugin run durations.";
 constexpr const char* kLateness = "panoptes_agent_task_start_lateness_seconds";
@@ -146,6 +146,35 @@ void AgentMetrics::SetQueueDepth(PluginKind kind, int64_t pending, int64_t deadl
 
 void AgentMetrics::SetWorkersAlive(PluginKind kind, int n) {
   registry_.AddGauge("panoptes_agent_workers_alive", "Worker processes running.", K(kind)).Set(n);
+}
+
+void AgentMetrics::SetHealth(PluginKind kind, const std::vector<PluginHealth>& rows) {
+  std::set<std::string>& seen = health_seen_[kind];
+  std::map<std::string, PluginHealth> now;
+  for (const std::string& plugin : seen) now[plugin].plugin = plugin;
+  for (const PluginHealth& row : rows) {
+    now[row.plugin] = row;
+    seen.insert(row.plugin);
+  }
+  for (const auto& [plugin, row] : now) {
+    http::Labels l = K(kind, "plugin", plugin);
+    registry_
+        .AddGauge("panoptes_agent_quarantined_pairs",
+                  "Plugin/resource pairs in quarantine (failed quarantine_after times in a row), by plugin "
+                  "(normalized name).",
+                  l)
+        .Set(static_cast<double>(row.quarantined_pairs));
+    registry_
+        .AddGauge("panoptes_agent_plugin_quarantined",
+                  "1 while the whole plugin is in quarantine (its import crashed a worker).", l)
+        .Set(row.quarantined ? 1 : 0);
+    registry_
+        .AddGauge("panoptes_agent_stale_pairs",
+                  "Plugin/resource pairs without an ok result for stale_after_cycles x execute_frequency, by "
+                  "plugin (normalized name).",
+                  l)
+        .Set(static_cast<double>(row.stale_pairs));
+  }
 }
 
 }  // namespace panoptes::agent

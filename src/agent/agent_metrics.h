@@ -6,9 +6,12 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "agent/board.h"
+#include "agent/task_queue.h"
 #include "http/metrics.h"
 #include "panoptes/kind.h"
 
@@ -42,6 +45,9 @@ class AgentMetrics {
   void Requeued(PluginKind kind, int n);
   void SetQueueDepth(PluginKind kind, int64_t pending, int64_t deadletters);
   void SetWorkersAlive(PluginKind kind, int n);
+  // The quarantined and stale pairs per plugin, as HealthReport read them: every plugin seen
+  // before and absent now is set to 0.
+  void SetHealth(PluginKind kind, const std::vector<PluginHealth>& rows);
 
   std::string Render() const { return registry_.Render(); }
   http::Registry& registry() { return registry_; }
@@ -50,6 +56,7 @@ class AgentMetrics {
   http::Counter& Tasks(PluginKind kind, const std::string& outcome);
 
   http::Registry registry_;
+  std::map<PluginKind, std::set<std::string>> health_seen_;  // plugins with health series
 };
 
 }  // namespace panoptes::agent

@@ -29,7 +29,7 @@ namespace panoptes::agent {
 // Outcomes and reasons counted per slot, in the order of their names below.
 // "timeout" here: runs not started because their lock's lifetime may have run out (worker_core.h).
 inline constexpr std::array<const char*, 4> kRunOutcomes = {"ok", "empty", "error", "timeout"};
-inline constexpr std::array<const char*, 3> kSkipReasons = {"locked", "too soon", "cached"};
+inline constexpr std::array<const char*, 4> kSkipReasons = {"locked", "too soon", "cached", "quarantined"};
 inline constexpr std::array<const char*, 4> kDeadletterReasons = {"invalid", "unknown plugin", "signature",
                                                                   "kind"};
 // [transforms] rates (agent/transforms.h): computed, or why they were skipped.
@@ -52,6 +52,7 @@ struct alignas(64) BoardSlot {
   std::atomic<uint32_t> prefetched{0};  // 1 while the worker holds a prefetched task
   std::atomic<uint32_t> stop{0};        // set by the supervisor: finish the current task and exit
   std::atomic<int32_t> pid{0};          // the worker's, stored by the zygote and by the worker (0: none yet)
+  std::atomic<uint32_t> importing{0};   // 1 while the running plugin's code is being imported
 
   std::array<std::atomic<uint64_t>, kRunOutcomes.size()> executed{};
   std::array<std::atomic<uint64_t>, kSkipReasons.size()> skipped{};

@@ -72,4 +72,19 @@ Result<ReapResult> FaultyTaskQueue::Reap(const std::string& worker_id, const std
   return Call<ReapResult>(Op::kReap, [&] { return inner_.Reap(worker_id, status, error, check_heartbeat); });
 }
 
+Result<std::optional<std::string>> FaultyTaskQueue::QuarantinePlugin(const std::string& worker_id,
+                                                                     const std::string& error) {
+  return Call<std::optional<std::string>>(Op::kOperator,
+                                          [&] { return inner_.QuarantinePlugin(worker_id, error); });
+}
+
+Result<int> FaultyTaskQueue::Unquarantine(const std::string& normalized_name,
+                                          const std::string& resource_id) {
+  return Call<int>(Op::kOperator, [&] { return inner_.Unquarantine(normalized_name, resource_id); });
+}
+
+Result<std::vector<PluginHealth>> FaultyTaskQueue::HealthReport() {
+  return Call<std::vector<PluginHealth>>(Op::kOperator, [&] { return inner_.HealthReport(); });
+}
+
 }  // namespace panoptes::agent

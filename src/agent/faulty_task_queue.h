@@ -14,7 +14,7 @@ namespace panoptes::agent {
 class FaultyTaskQueue : public TaskQueue {
  public:
   // Which calls a fault applies to.
-  enum class Op { kAny, kStep, kTake, kDeadLetter, kHeartbeat, kHandBack, kWorkers, kReap };
+  enum class Op { kAny, kStep, kTake, kDeadLetter, kHeartbeat, kHandBack, kWorkers, kReap, kOperator };
 
   explicit FaultyTaskQueue(TaskQueue& inner) : inner_(inner) {}
 
@@ -37,6 +37,11 @@ class FaultyTaskQueue : public TaskQueue {
   Result<std::vector<std::string>> Workers() override;
   Result<ReapResult> Reap(const std::string& worker_id, const std::string& status, const std::string& error,
                           bool check_heartbeat) override;
+  // Faults of kOperator apply to these three.
+  Result<std::optional<std::string>> QuarantinePlugin(const std::string& worker_id,
+                                                      const std::string& error) override;
+  Result<int> Unquarantine(const std::string& normalized_name, const std::string& resource_id) override;
+  Result<std::vector<PluginHealth>> HealthReport() override;
 
  private:
   enum class Fault { kNone, kFail, kLoseReply };
@@ -53,7 +58,7 @@ class FaultyTaskQueue : public TaskQueue {
   TaskQueue& inner_;
   Pending fail_, lose_;
   std::function<void(Op)> hook_;
-  int counts_[8] = {};
+  int counts_[9] = {};
   int total_ = 0;
   int faults_ = 0;
 };

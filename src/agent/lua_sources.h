@@ -7,5 +7,9 @@ extern const char* const kStepLua;
 extern const char* const kHandBackLua;
 extern const char* const kReapLua;
 extern const char* const kDeadLetterLua;
+extern const char* const kOutcomeLua;  // prepended to kStepLua and kReapLua
+extern const char* const kQuarantinePluginLua;
+extern const char* const kUnquarantineLua;
+extern const char* const kHealthReportLua;
 
 }  // namespace panoptes::agent

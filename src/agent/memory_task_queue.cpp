@@ -2,90 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "redis/keys.h"
 
 namespace panoptes::agent {
-
-// ----------------------------------------------------------------------------------- store ----
-
-MemoryStore::MemoryStore(Clock clock) : clock_(std::move(clock)) {
-  if (!clock_) {
-    clock_ = [] {
-      return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    };
-  }
-}
-
-double MemoryStore::Now() const {
-  return clock_();
-}
-
-void MemoryStore::Purge(const std::string& key) {
-  auto it = expiry_.find(key);
-  if (it == expiry_.end() || it->second > Now()) return;
-  expiry_.erase(it);
-  strings_.erase(key);
-  lists_.erase(key);
-  hashes_.erase(key);
-  streams_.erase(key);
-  sets_.erase(key);
-}
-
-std::optional<std::string> MemoryStore::Get(const std::string& key) {
-  Purge(key);
-  auto it = strings_.find(key);
-  return it == strings_.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
-void MemoryStore::Set(const std::string& key, std::string value, int64_t ttl_ms) {
-  Del(key);
-  strings_[key] = std::move(value);
-  if (ttl_ms > 0) Expire(key, ttl_ms);
-}
-
-bool MemoryStore::Exists(const std::string& key) {
-  Purge(key);
-  auto list = lists_.find(key);
-  auto hash = hashes_.find(key);
-  return strings_.count(key) > 0 || (list != lists_.end() && !list->second.empty()) ||
-         (hash != hashes_.end() && !hash->second.empty()) || streams_.count(key) > 0 || sets_.count(key) > 0;
-}
-
-void MemoryStore::Del(const std::string& key) {
-  expiry_.erase(key);
-  strings_.erase(key);
-  lists_.erase(key);
-  hashes_.erase(key);
-  streams_.erase(key);
-  sets_.erase(key);
-}
-
-void MemoryStore::Expire(const std::string& key, int64_t ttl_ms) {
-  expiry_[key] = Now() + static_cast<double>(ttl_ms) / 1000;
-}
-
-std::deque<std::string>& MemoryStore::List(const std::string& key) {
-  Purge(key);
-  return lists_[key];
-}
-
-std::map<std::string, std::string>& MemoryStore::Hash(const std::string& key) {
-  Purge(key);
-  return hashes_[key];
-}
-
-std::vector<std::string>& MemoryStore::Stream(const std::string& key) {
-  Purge(key);
-  return streams_[key];
-}
-
-std::set<std::string>& MemoryStore::Members(const std::string& key) {
-  Purge(key);
-  return sets_[key];
-}
 
 // ----------------------------------------------------------------------------------- queue ----
 
@@ -148,9 +71,79 @@ struct MemoryTaskQueue::StepState {
 MemoryTaskQueue::MemoryTaskQueue(std::shared_ptr<MemoryStore> store, std::string prefix, PluginKind kind)
     : store_(std::move(store)),
       prefix_(std::move(prefix)),
+      kind_(kind),
       queue_(redis::keys::Tasks(prefix_, kind)),
       deadletter_(redis::keys::Deadletter(prefix_, kind)),
-      workers_(redis::keys::AgentWorkers(prefix_, kind)) {}
+      workers_(redis::keys::AgentWorkers(prefix_, kind)),
+      quarantine_(redis::keys::Quarantine(prefix_, kind)),
+      freshness_(redis::keys::Freshness(prefix_, kind)) {}
+
+namespace {
+
+std::string PluginOf(const std::string& entry) {
+  return entry.substr(0, entry.find(':'));
+}
+
+// HDEL of `fields`: how many existed.
+int HDel(std::map<std::string, std::string>& hash, std::initializer_list<const char*> fields) {
+  int n = 0;
+  for (const char* f : fields) n += static_cast<int>(hash.erase(f));
+  return n;
+}
+
+}  // namespace
+
+void MemoryTaskQueue::AfterRun(const std::string& meta_key, const HealthPart& h, const std::string& status,
+                               double now, const std::string& nows) {
+  MemoryStore& st = *store_;
+  if (h.entry.empty()) return;
+  auto& meta = st.Hash(meta_key);
+  if (status == "ok" || status == "empty") {
+    if (status == "ok") {
+      meta["last_ok"] = nows;
+      st.SortedSet(freshness_)[h.entry] = now + h.stale_after_s;
+    }
+    if (HDel(meta, {"failures", "quarantined_until"}) > 0) st.SortedSet(quarantine_).erase(h.entry);
+    if (st.Exists(h.plugin_quarantine)) {
+      st.Del(h.plugin_quarantine);
+      st.SortedSet(quarantine_).erase(PluginOf(h.entry));
+    }
+    return;
+  }
+  int failures = static_cast<int>(Number(meta, "failures").value_or(0)) + 1;
+  meta["failures"] = std::to_string(failures);
+  if (h.quarantine_after > 0 && failures >= h.quarantine_after) {
+    double till = now + std::min(h.frequency * std::pow(2.0, failures - h.quarantine_after + 1),
+                                 static_cast<double>(h.backoff_max_s));
+    meta["quarantined_until"] = Num(till);
+    st.SortedSet(quarantine_)[h.entry] = till;
+  }
+}
+
+bool MemoryTaskQueue::Quarantined(const std::string& meta_key, const HealthPart& h, double code_mtime,
+                                  double now) {
+  MemoryStore& st = *store_;
+  if (h.entry.empty()) return false;
+  auto& meta = st.Hash(meta_key);
+  auto qu = Number(meta, "quarantined_until"), le = Number(meta, "last_executed");
+  bool changed = !le || code_mtime >= *le;
+  if (qu && *qu > now && !changed) return true;
+  if (st.Exists(h.plugin_quarantine)) {
+    auto& pq = st.Hash(h.plugin_quarantine);
+    auto pu = Number(pq, "until"), ps = Number(pq, "since");
+    if (pu && ps && code_mtime < *ps) {
+      if (*pu > now) return true;
+    } else if (pu) {
+      st.Del(h.plugin_quarantine);
+      st.SortedSet(quarantine_).erase(PluginOf(h.entry));
+    }
+  }
+  if (changed && (qu || meta.count("failures") > 0)) {
+    HDel(meta, {"failures", "quarantined_until"});
+    st.SortedSet(quarantine_).erase(h.entry);
+  }
+  return false;
+}
 
 void MemoryTaskQueue::Finish(StepState& s, const FinishPart& f, int maxlen) {
   MemoryStore& st = *store_;
@@ -171,6 +164,7 @@ void MemoryTaskQueue::Finish(StepState& s, const FinishPart& f, int maxlen) {
   if (f.stored) meta["last_results"] = s.nows;
   if (f.started > 0 && f.started > Number(meta, "last_executed").value_or(0))
     meta["last_executed"] = Num(f.started);
+  AfterRun(f.meta, f.health, f.status, s.now, s.nows);
   if (st.Get(f.lock) == f.token) {
     st.Del(f.lock);
   } else {
@@ -208,7 +202,9 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
     } else {
       soon = le && *le + g.execute_frequency > s.now + g.skew;
     }
-    if (soon && g.code_mtime < *le) {
+    if (Quarantined(g.meta, g.health, g.code_mtime, s.now)) {
+      verdict = Verdict::kQuarantined;
+    } else if (soon && g.code_mtime < *le) {
       verdict = Verdict::kTooSoon;
     } else if (g.results_cache_age > 0 && lr && *lr + g.results_cache_age > s.now + g.skew &&
                g.code_mtime < *lr) {
@@ -222,6 +218,17 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
       st.Expire(g.meta, int64_t{kMetaTtlSeconds} * 1000);
       st.Hash(s.running) = {
           {"lock", g.lock}, {"meta", g.meta}, {"token", g.token}, {"task", g.task_id}, {"at", s.nows}};
+      if (!g.health.entry.empty()) {
+        const HealthPart& h = g.health;
+        auto& running = st.Hash(s.running);
+        running.insert({{"entry", h.entry},
+                        {"pq", h.plugin_quarantine},
+                        {"after", std::to_string(h.quarantine_after)},
+                        {"cap", std::to_string(h.backoff_max_s)},
+                        {"frequency", std::to_string(g.execute_frequency)},
+                        {"stale", std::to_string(h.stale_after_s)}});
+        st.SortedSet(freshness_).emplace(h.entry, s.now + h.stale_after_s);  // NX
+      }
       verdict = Verdict::kRun;
       s.busy = true;
       s.stale = false;
@@ -359,6 +366,13 @@ Result<ReapResult> MemoryTaskQueue::Reap(const std::string& worker_id, const std
       auto& m = st.Hash(meta);
       m["last_status"] = status;
       m["last_error"] = error;
+      if (auto entry = Field(st, running, "entry")) {
+        auto& run = st.Hash(running);
+        auto num = [&run](const char* f) { return static_cast<int>(Number(run, f).value_or(0)); };
+        HealthPart h{*entry, run["pq"], num("after"), num("cap"), num("frequency"), num("stale")};
+        double now = st.Now();
+        AfterRun(meta, h, status, now, Num(now));
+      }
       st.Expire(meta, int64_t{kMetaTtlSeconds} * 1000);
     }
     PopBack(st.List(inflight));
@@ -375,6 +389,98 @@ Result<ReapResult> MemoryTaskQueue::Reap(const std::string& worker_id, const std
   st.Members(workers_).erase(worker_id);
   if (r.requeued > 0) st.pushed().notify_all();
   return r;
+}
+
+Result<std::optional<std::string>> MemoryTaskQueue::QuarantinePlugin(const std::string& worker_id,
+                                                                     const std::string& error) {
+  std::lock_guard lock(store_->mutex());
+  MemoryStore& st = *store_;
+  std::string running = redis::keys::AgentRunning(prefix_, worker_id);
+  auto entry = Field(st, running, "entry");
+  if (!entry || entry->empty()) return std::optional<std::string>();
+  auto& run = st.Hash(running);
+  std::string name = PluginOf(*entry);
+  auto& pq = st.Hash(run["pq"]);
+  int failures = static_cast<int>(Number(pq, "failures").value_or(0)) + 1;
+  double now = st.Now();
+  double till = now + std::min(Number(run, "frequency").value_or(0) * std::pow(2.0, failures),
+                               Number(run, "cap").value_or(0));
+  pq["failures"] = std::to_string(failures);
+  pq["until"] = Num(till);
+  pq["since"] = Num(now);
+  pq["error"] = error;
+  pq["plugin"] = Field(st, run["meta"], "plugin").value_or(name);
+  st.Expire(run["pq"], int64_t{kMetaTtlSeconds} * 1000);
+  st.SortedSet(quarantine_)[name] = till;
+  return std::optional<std::string>(name);
+}
+
+Result<int> MemoryTaskQueue::Unquarantine(const std::string& normalized_name,
+                                          const std::string& resource_id) {
+  std::lock_guard lock(store_->mutex());
+  MemoryStore& st = *store_;
+  int lifted = 0;
+  auto& index = st.SortedSet(quarantine_);
+  std::string pq = redis::keys::PluginQuarantine(prefix_, kind_, normalized_name);
+  if (resource_id.empty() && st.Exists(pq)) {
+    st.Del(pq);
+    index.erase(normalized_name);
+    ++lifted;
+  }
+  for (auto it = index.begin(); it != index.end();) {
+    std::string meta = redis::keys::Join(prefix_, {"meta", KindName(kind_)}) + ":" + it->first;
+    bool match = it->first.rfind(normalized_name + ":", 0) == 0 &&
+                 (resource_id.empty() || Field(st, meta, "resource_id") == resource_id);
+    if (!match) {
+      ++it;
+      continue;
+    }
+    HDel(st.Hash(meta), {"failures", "quarantined_until"});
+    it = index.erase(it);
+    ++lifted;
+  }
+  return lifted;
+}
+
+Result<std::vector<PluginHealth>> MemoryTaskQueue::HealthReport() {
+  std::lock_guard lock(store_->mutex());
+  MemoryStore& st = *store_;
+  double now = st.Now();
+  std::string schedule = redis::keys::Schedule(prefix_, kind_);
+  bool known = st.Exists(schedule);
+  auto scheduled = [&](const std::string& m) { return !known || st.SortedSet(schedule).count(m) > 0; };
+  std::map<std::string, PluginHealth> rows;
+  auto& q = st.SortedSet(quarantine_);
+  for (auto it = q.begin(); it != q.end();) {
+    std::string name = PluginOf(it->first);
+    if (it->second < now || (name != it->first && !scheduled(it->first))) {
+      it = q.erase(it);
+      continue;
+    }
+    rows[name].plugin = name;
+    if (name == it->first) {
+      rows[name].quarantined = true;
+    } else {
+      ++rows[name].quarantined_pairs;
+    }
+    ++it;
+  }
+  auto& f = st.SortedSet(freshness_);
+  for (auto it = f.begin(); it != f.end();) {
+    if (it->second > now) {
+      ++it;
+    } else if (!scheduled(it->first)) {
+      it = f.erase(it);
+    } else {
+      std::string name = PluginOf(it->first);
+      rows[name].plugin = name;
+      ++rows[name].stale_pairs;
+      ++it;
+    }
+  }
+  std::vector<PluginHealth> out;
+  for (auto& [name, row] : rows) out.push_back(row);
+  return out;
 }
 
 }  // namespace panoptes::agent

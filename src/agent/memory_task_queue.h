@@ -41,6 +41,7 @@ class MemoryStore {
   std::map<std::string, std::string>& Hash(const std::string& key);
   std::vector<std::string>& Stream(const std::string& key);  // the `data` field of each entry
   std::set<std::string>& Members(const std::string& key);
+  std::map<std::string, double>& SortedSet(const std::string& key);  // member -> score
 
   std::mutex& mutex() { return mu_; }
   std::condition_variable& pushed() { return pushed_; }  // notified when a list grows
@@ -56,6 +57,7 @@ class MemoryStore {
   std::map<std::string, std::map<std::string, std::string>> hashes_;
   std::map<std::string, std::vector<std::string>> streams_;
   std::map<std::string, std::set<std::string>> sets_;
+  std::map<std::string, std::map<std::string, double>> zsets_;
   std::map<std::string, double> expiry_;  // key -> epoch seconds
 };
 
@@ -72,11 +74,19 @@ class MemoryTaskQueue : public TaskQueue {
   Result<std::vector<std::string>> Workers() override;
   Result<ReapResult> Reap(const std::string& worker_id, const std::string& status, const std::string& error,
                           bool check_heartbeat) override;
+  Result<std::optional<std::string>> QuarantinePlugin(const std::string& worker_id,
+                                                      const std::string& error) override;
+  Result<int> Unquarantine(const std::string& normalized_name, const std::string& resource_id) override;
+  Result<std::vector<PluginHealth>> HealthReport() override;
 
   MemoryStore& store() { return *store_; }
 
  private:
   struct StepState;
+  // lua/outcome.lua's two functions.
+  void AfterRun(const std::string& meta, const HealthPart& h, const std::string& status, double now,
+                const std::string& nows);
+  bool Quarantined(const std::string& meta, const HealthPart& h, double code_mtime, double now);
   void Finish(StepState& s, const FinishPart& f, int maxlen);
   void Guard(StepState& s, const GuardPart& g, StepReply& reply);
   void Next(StepState& s, StepNext next, StepReply& reply);
@@ -84,7 +94,8 @@ class MemoryTaskQueue : public TaskQueue {
 
   std::shared_ptr<MemoryStore> store_;
   std::string prefix_;
-  std::string queue_, deadletter_, workers_;
+  PluginKind kind_;
+  std::string queue_, deadletter_, workers_, quarantine_, freshness_;
 };
 
 }  // namespace panoptes::agent

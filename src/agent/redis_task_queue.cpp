@@ -31,14 +31,15 @@ const char* NextOp(StepNext next) {
 // The arguments of lua/step.lua, in the order its first lines decode them: fixed positions for
 // the header and both parts (empty strings for an absent part), then the variable-length lists.
 void EncodeStep(const std::string& inflight, const std::string& running, const std::string& queue,
-                const StepRequest& req, redis::Args& k, redis::Args& a) {
+                const std::string& quarantine, const std::string& freshness, const StepRequest& req,
+                redis::Args& k, redis::Args& a) {
   static const FinishPart kNoFinish;
   static const GuardPart kNoGuard;
   const FinishPart& f = req.finish ? *req.finish : kNoFinish;
   const GuardPart& g = req.guard ? *req.guard : kNoGuard;
   size_t n_out = f.outputs.size(), n_pre = g.preload_keys.size();
-  k.reserve(7 + n_out + n_pre);
-  a.reserve(23 + 2 * n_out);
+  k.reserve(11 + n_out + n_pre);
+  a.reserve(32 + 2 * n_out);
   // An absent part's keys are sent as the in-flight key, which the script then never uses as a lock
   // or meta key: an empty key name would match no ACL key pattern (docs/security.md) and NOPERM.
   auto key = [&](const std::string& k) -> const std::string& { return k.empty() ? inflight : k; };
@@ -50,6 +51,12 @@ void EncodeStep(const std::string& inflight, const std::string& running, const s
                      std::to_string(g.skew), std::to_string(g.results_cache_age), Num(g.code_mtime),
                      Num(g.expires_at), g.task_id, g.plugin, g.resource_id});
   a.insert(a.end(), {Num(g.scheduled_for), Num(f.started)});
+  const HealthPart &fh = f.health, &gh = g.health;
+  k.insert(k.end(), {quarantine, freshness, key(fh.plugin_quarantine), key(gh.plugin_quarantine)});
+  a.insert(a.end(), {fh.entry, std::to_string(fh.quarantine_after), std::to_string(fh.backoff_max_s),
+                     std::to_string(fh.frequency), std::to_string(fh.stale_after_s)});
+  a.insert(a.end(), {gh.entry, std::to_string(gh.quarantine_after), std::to_string(gh.backoff_max_s),
+                     std::to_string(gh.stale_after_s)});
   for (const OutputWrite& w : f.outputs) {
     k.push_back(w.key);
     a.push_back(w.stream ? "X" : std::to_string(w.ttl_s > 0 ? w.ttl_s : 1));
@@ -80,7 +87,7 @@ Result<StepReply> DecodeStep(const redis::Reply& reply, const StepRequest& req) 
 }  // namespace
 
 const redis::Script& StepScript() {
-  static const redis::Script script(kStepLua);
+  static const redis::Script script(std::string(kOutcomeLua) + kStepLua);
   return script;
 }
 
@@ -94,17 +101,35 @@ const redis::Script& DeadLetterScript() {
   return script;
 }
 const redis::Script& ReapScript() {
-  static const redis::Script script(kReapLua);
+  static const redis::Script script(std::string(kOutcomeLua) + kReapLua);
   return script;
 }
+const redis::Script& QuarantinePluginScript() {
+  static const redis::Script script(kQuarantinePluginLua);
+  return script;
+}
+const redis::Script& UnquarantineScript() {
+  static const redis::Script script(kUnquarantineLua);
+  return script;
+}
+const redis::Script& HealthReportScript() {
+  static const redis::Script script(kHealthReportLua);
+  return script;
+}
+
+// How many members of each set HealthReport reads at most (one script call; bounded work).
+constexpr int kHealthReportLimit = 100000;
 }  // namespace
 
 RedisTaskQueue::RedisTaskQueue(redis::Client& client, std::string prefix, PluginKind kind)
     : client_(client),
       prefix_(std::move(prefix)),
+      kind_(kind),
       queue_(redis::keys::Tasks(prefix_, kind)),
       deadletter_(redis::keys::Deadletter(prefix_, kind)),
-      workers_(redis::keys::AgentWorkers(prefix_, kind)) {}
+      workers_(redis::keys::AgentWorkers(prefix_, kind)),
+      quarantine_(redis::keys::Quarantine(prefix_, kind)),
+      freshness_(redis::keys::Freshness(prefix_, kind)) {}
 
 const RedisTaskQueue::WorkerKeys& RedisTaskQueue::KeysOf(const std::string& worker_id) {
   if (last_.id != worker_id || last_.inflight.empty()) {
@@ -117,7 +142,7 @@ const RedisTaskQueue::WorkerKeys& RedisTaskQueue::KeysOf(const std::string& work
 Result<StepReply> RedisTaskQueue::Step(const std::string& worker_id, const StepRequest& request) {
   const WorkerKeys& w = KeysOf(worker_id);
   redis::Args k, a;
-  EncodeStep(w.inflight, w.running, queue_, request, k, a);
+  EncodeStep(w.inflight, w.running, queue_, quarantine_, freshness_, request, k, a);
   auto reply = client_.Eval(StepScript(), k, a);
   if (!reply.ok()) return reply.status().WithContext("agent step on " + w.inflight);
   auto r = DecodeStep(*reply, request);
@@ -178,9 +203,9 @@ Result<std::vector<std::string>> RedisTaskQueue::Workers() {
 Result<ReapResult> RedisTaskQueue::Reap(const std::string& worker_id, const std::string& status,
                                         const std::string& error, bool check_heartbeat) {
   const WorkerKeys& w = KeysOf(worker_id);
-  auto reply =
-      client_.Eval(ReapScript(), {w.inflight, w.running, w.heartbeat, queue_, workers_},
-                   {status, error, worker_id, check_heartbeat ? "1" : "0", std::to_string(kMetaTtlSeconds)});
+  auto reply = client_.Eval(
+      ReapScript(), {w.inflight, w.running, w.heartbeat, queue_, workers_, quarantine_, freshness_},
+      {status, error, worker_id, check_heartbeat ? "1" : "0", std::to_string(kMetaTtlSeconds)});
   if (!reply.ok()) return reply.status().WithContext("reap worker " + worker_id);
   const auto& el = reply->elements;
   if (el.size() != 3) return Status::Internal("reap worker " + worker_id + ": unexpected reply");
@@ -190,6 +215,37 @@ Result<ReapResult> RedisTaskQueue::Reap(const std::string& worker_id, const std:
   r.started = static_cast<int>(el[1].integer);
   r.requeued = static_cast<int>(el[2].integer);
   return r;
+}
+
+Result<std::optional<std::string>> RedisTaskQueue::QuarantinePlugin(const std::string& worker_id,
+                                                                    const std::string& error) {
+  const WorkerKeys& w = KeysOf(worker_id);
+  auto reply = client_.Eval(QuarantinePluginScript(), {w.running, quarantine_},
+                            {error, std::to_string(kMetaTtlSeconds)});
+  if (!reply.ok()) return reply.status().WithContext("quarantine the plugin of worker " + worker_id);
+  return OptionalString(*reply);
+}
+
+Result<int> RedisTaskQueue::Unquarantine(const std::string& normalized_name, const std::string& resource_id) {
+  auto reply = client_.Eval(
+      UnquarantineScript(), {quarantine_, redis::keys::PluginQuarantine(prefix_, kind_, normalized_name)},
+      {normalized_name, resource_id, redis::keys::Join(prefix_, {"meta", KindName(kind_)}) + ":"});
+  if (!reply.ok()) return reply.status().WithContext("unquarantine " + normalized_name);
+  return static_cast<int>(reply->integer);
+}
+
+Result<std::vector<PluginHealth>> RedisTaskQueue::HealthReport() {
+  auto reply =
+      client_.Eval(HealthReportScript(), {quarantine_, freshness_, redis::keys::Schedule(prefix_, kind_)},
+                   {std::to_string(kHealthReportLimit)});
+  if (!reply.ok()) return reply.status().WithContext("read the quarantined and stale pairs");
+  std::vector<PluginHealth> out;
+  for (const redis::Reply& row : reply->elements) {
+    if (row.elements.size() != 4) return Status::Internal("health report: unexpected reply");
+    out.push_back({row.elements[0].str, row.elements[1].integer, row.elements[2].integer != 0,
+                   row.elements[3].integer});
+  }
+  return out;
 }
 
 }  // namespace panoptes::agent

@@ -1,6 +1,6 @@
 #pragma once
-// The task queue in Redis (task_queue.h): one Lua script per compound operation (lua/step.lua,
-// lua/hand_back.lua, lua/reap.lua, embedded at build time), so each call is one round trip and
+// The task queue in Redis (task_queue.h): one Lua script per compound operation (lua/*.lua, embedded at
+// build time), so each call is one round trip and
 // atomic. Key names are redis::keys' (docs/redis.md, "Agent"). Uses the caller's client: one
 // thread at a time; the client outlives the queue.
 
@@ -28,6 +28,10 @@ class RedisTaskQueue : public TaskQueue {
   Result<std::vector<std::string>> Workers() override;
   Result<ReapResult> Reap(const std::string& worker_id, const std::string& status, const std::string& error,
                           bool check_heartbeat) override;
+  Result<std::optional<std::string>> QuarantinePlugin(const std::string& worker_id,
+                                                      const std::string& error) override;
+  Result<int> Unquarantine(const std::string& normalized_name, const std::string& resource_id) override;
+  Result<std::vector<PluginHealth>> HealthReport() override;
 
  private:
   // The keys of one worker, kept for the last worker asked about (a worker asks about itself only).
@@ -38,7 +42,8 @@ class RedisTaskQueue : public TaskQueue {
 
   redis::Client& client_;
   std::string prefix_;
-  std::string queue_, deadletter_, workers_;
+  PluginKind kind_;
+  std::string queue_, deadletter_, workers_, quarantine_, freshness_;
   WorkerKeys last_;
 };
 

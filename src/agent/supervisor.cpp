@@ -92,6 +92,8 @@ class Supervisor {
   void OnDeadline(Slot& slot);
   void OnExit(Slot& slot, const process::ExitInfo& info);
   void ScheduleRestart(Slot& slot, bool clean);
+  void QuarantinePlugin(Slot& slot, const std::string& error);
+  void ReportHealth();
   void AwaitSignal();
   void OnSignal(int sig);
   void BeginShutdown();
@@ -127,6 +129,11 @@ class Supervisor {
   uint64_t ticks_ = 0;
   Clock::time_point last_watchdog_;
 };
+
+bool DiedImporting(const BoardSlot& b) {
+  return b.run_seq.load(std::memory_order_acquire) % 2 == 1 &&
+         b.importing.load(std::memory_order_acquire) != 0;
+}
 
 std::string HostTag() {
   char host[256] = {};
@@ -300,6 +307,8 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
                                            " ms, or the end of its lock's lifetime if sooner)"
                       : killed_at_shutdown_ ? "killed at agent shutdown after shutdown_grace_s"
                                             : "the worker process ended: " + info.Describe();
+  // Killed at shutdown is no fault of the plugin's.
+  if (!killed_at_shutdown_ && DiedImporting(board_->slot(slot.board_index))) QuarantinePlugin(slot, error);
   auto reaped = QueueOf(slot.kind).Reap(slot.worker_id, status, error, false);
   if (!reaped.ok()) {
     log_->error("worker {}: cannot hand back its task now (a reaper will): {}", slot.worker_id,
@@ -321,6 +330,32 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
   metrics_.WorkerRestarted(slot.kind, clean ? (slot.stop_reason.empty() ? "recycled" : slot.stop_reason)
                                             : (timeout ? "timeout" : "crashed"));
   ScheduleRestart(slot, clean);
+}
+
+// The worker died while importing a plugin's code (a module that crashes the interpreter, or an
+// import killed at the time limit): the whole plugin is quarantined, else every task of it would
+// kill a worker in turn.
+void Supervisor::QuarantinePlugin(Slot& slot, const std::string& error) {
+  auto name = QueueOf(slot.kind).QuarantinePlugin(slot.worker_id, "importing its code: " + error);
+  if (!name.ok()) {
+    log_->error("worker {}: died importing a plugin, which cannot be quarantined now: {}", slot.worker_id,
+                name.status().ToString());
+  } else if (*name) {
+    log_->error("worker {}: died importing plugin {} (task {}): the plugin is quarantined as a whole",
+                slot.worker_id, **name, slot.task_id);
+  }
+}
+
+// Every few ticks: the quarantined and stale pairs per plugin, for /metrics.
+void Supervisor::ReportHealth() {
+  for (PluginKind kind : options_.kinds) {
+    auto rows = QueueOf(kind).HealthReport();
+    if (!rows.ok()) {
+      log_->warn("health report: {}", rows.status().ToString());
+      return;
+    }
+    metrics_.SetHealth(kind, *rows);
+  }
 }
 
 void Supervisor::ScheduleRestart(Slot& slot, bool clean) {
@@ -465,6 +500,7 @@ void Supervisor::Tick() {
       if (stats.requeued > 0) metrics_.Requeued(kind, stats.requeued);
       if (stats.started > 0) metrics_.Finished(kind, "timeout");
     }
+    ReportHealth();
   }
   if (notifier_.watchdog_period() && Clock::now() - last_watchdog_ >= *notifier_.watchdog_period()) {
     (void)notifier_.Watchdog();

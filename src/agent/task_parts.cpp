@@ -51,4 +51,16 @@ GuardPart MakeGuardPart(const std::string& prefix, const PluginInfo& info, const
   return g;
 }
 
+HealthPart MakeHealthPart(const std::string& prefix, const PluginInfo& info, const Task& task,
+                          int quarantine_after, int backoff_max_s, int stale_after_cycles) {
+  HealthPart h;
+  h.entry = info.normalized_name + ":" + task.signature;
+  h.plugin_quarantine = redis::keys::PluginQuarantine(prefix, info.kind, info.normalized_name);
+  h.quarantine_after = quarantine_after;
+  h.backoff_max_s = backoff_max_s;
+  h.frequency = info.execute_frequency;
+  h.stale_after_s = stale_after_cycles * info.execute_frequency;
+  return h;
+}
+
 }  // namespace panoptes::agent

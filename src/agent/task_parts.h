@@ -21,6 +21,11 @@ std::vector<std::pair<std::string, std::string>> PreloadIds(const PluginInfo& in
 // task's expiry, and the enrichment keys of its preloads.
 GuardPart MakeGuardPart(const std::string& prefix, const PluginInfo& info, const Task& task, std::string raw,
                         std::string token, int skew, int64_t lock_ttl_ms);
+// The quarantine and freshness part of `task` (task_queue.h, HealthPart) under the [agent] policy:
+// `quarantine_after` failures in a row, at most `backoff_max_s`, stale after `stale_after_cycles`
+// frequencies without an ok result.
+HealthPart MakeHealthPart(const std::string& prefix, const PluginInfo& info, const Task& task,
+                          int quarantine_after, int backoff_max_s, int stale_after_cycles);
 // The lock lifetime L of a run with time limit T (docs/agent.md, "Stalls"): T + 3 s + T / 500.
 int64_t LockTtlMs(const Task& task, const PluginInfo& info);
 // What a worker keeps between its own hard deadline and the end of a lock of lifetime L:

@@ -6,10 +6,11 @@
 namespace panoptes::agent {
 namespace {
 
-constexpr std::array<std::pair<Verdict, std::string_view>, 6> kVerdictNames = {{
+constexpr std::array<std::pair<Verdict, std::string_view>, 7> kVerdictNames = {{
     {Verdict::kGone, "gone"},
     {Verdict::kExpired, "expired"},
     {Verdict::kLocked, "locked"},
+    {Verdict::kQuarantined, "quarantined"},
     {Verdict::kTooSoon, "too soon"},
     {Verdict::kCached, "cached"},
     {Verdict::kRun, "run"},

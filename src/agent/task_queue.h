@@ -35,6 +35,17 @@ namespace panoptes::agent {
 // How long a task's meta record lives after its last run.
 inline constexpr int kMetaTtlSeconds = 7 * 24 * 3600;
 
+// Quarantine and freshness of the plugin/resource pair a part is about (docs/agent.md,
+// "Quarantine and freshness"). With an empty `entry` the queue does neither for the part.
+struct HealthPart {
+  std::string entry;              // the schedule entry id "<normalized_name>:<signature>"
+  std::string plugin_quarantine;  // redis::keys::PluginQuarantine of the pair's plugin
+  int quarantine_after = 0;       // [agent] quarantine_after: failures in a row; 0: never quarantine
+  int backoff_max_s = 3600;       // [agent] quarantine_backoff_max_s: the longest quarantine
+  int frequency = 0;              // execute_frequency: the first quarantine lasts twice this
+  int stale_after_s = 0;          // [agent] stale_after_cycles x frequency: no ok result this long
+};
+
 // One output write of a finished run.
 struct OutputWrite {
   std::string key;
@@ -47,7 +58,10 @@ struct OutputWrite {
 // running record still carries `token` (so a retried step does not finish twice): writes the
 // outputs, records the run in `meta` (last_executed becomes `started` unless a later stamp is
 // there), releases `lock` if `token` still owns it (else the reply says lock_lost), acknowledges
-// the task (removes the tail) and clears the running record.
+// the task (removes the tail) and clears the running record. With `health`: an ok run sets
+// last_ok and the pair's freshness deadline; ok or empty ends the pair's (and its plugin's)
+// quarantine and failure count; error adds a failure, and `quarantine_after` failures in a row
+// quarantine the pair for frequency x 2^(failures - quarantine_after + 1) s, at most backoff_max_s.
 struct FinishPart {
   std::string lock;
   std::string meta;
@@ -58,6 +72,7 @@ struct FinishPart {
   bool stored = false;  // a non-empty result was stored: set last_results to now
   std::vector<OutputWrite> outputs;
   double started = 0;  // the plugin's start on the queue's clock (0: unknown, keep the guard's)
+  HealthPart health;
 };
 
 // The guard part of a step: may the task at the tail run now?
@@ -77,22 +92,25 @@ struct GuardPart {
   std::string resource_id;                // empty for discovery; recorded in meta
   std::vector<std::string> preload_keys;  // enrichment keys whose values come back on kRun
   double scheduled_for = 0;               // the task's (0: none): recorded as last_scheduled
+  HealthPart health;  // quarantine verdict; on kRun the running record keeps it (for a reaper)
 };
 
 // The guard's answer, checked in this order.
 enum class Verdict {
-  kGone,     // the tail is not this task (handed back by the supervisor) or another one runs
-  kExpired,  // now > expires_at
-  kLocked,   // another run holds the lock
-  kTooSoon,  // the pair ran too recently (docs/agent.md, "The frequency guard": with both
-             // scheduled times known, the task's period is not after the last run's, or
-             // last_executed + frequency / 2 > now + skew; else last_executed + frequency >
-             // now + skew), and the code did not change since
-  kCached,   // last_results + results_cache_age > now + skew, and the code did not change since
-  kRun,      // lock taken with the token, last_executed = now and last_scheduled =
-             // scheduled_for (a reservation: the finish stamps the start), running record set
+  kGone,         // the tail is not this task (handed back by the supervisor) or another one runs
+  kExpired,      // now > expires_at
+  kLocked,       // another run holds the lock
+  kQuarantined,  // the pair's quarantine (or its whole plugin's) lasts, and the code did not
+                 // change since the run that caused it
+  kTooSoon,      // the pair ran too recently (docs/agent.md, "The frequency guard": with both
+                 // scheduled times known, the task's period is not after the last run's, or
+                 // last_executed + frequency / 2 > now + skew; else last_executed + frequency >
+                 // now + skew), and the code did not change since
+  kCached,       // last_results + results_cache_age > now + skew, and the code did not change since
+  kRun,          // lock taken with the token, last_executed = now and last_scheduled =
+                 // scheduled_for (a reservation: the finish stamps the start), running record set
 };
-// "gone", "expired", "locked", "too soon", "cached", "run" (the names in metrics and logs).
+// "gone", "expired", "locked", "quarantined", "too soon", "cached", "run" (the names in metrics and logs).
 std::string_view VerdictName(Verdict v);
 std::optional<Verdict> ParseVerdict(std::string_view name);
 
@@ -127,6 +145,14 @@ struct ReapResult {
                          // the run is left alone until the lock ends, `requeued` the others
   int started = 0;       // started tasks recorded with the status
   int requeued = 0;      // tasks pushed back onto the queue
+};
+
+// Per plugin (normalized name) of the kind: what /metrics exports (HealthReport).
+struct PluginHealth {
+  std::string plugin;
+  int64_t quarantined_pairs = 0;  // pairs in quarantine now
+  bool quarantined = false;       // the whole plugin is (its import crashed a worker)
+  int64_t stale_pairs = 0;        // pairs without an ok result for stale_after_s
 };
 
 struct QueueDepth {
@@ -170,6 +196,22 @@ class TaskQueue {
   // false when the caller knows the worker is dead (its own supervisor).
   virtual Result<ReapResult> Reap(const std::string& worker_id, const std::string& status,
                                   const std::string& error, bool check_heartbeat) = 0;
+  // The worker died while importing the code of the plugin its running record names (the board
+  // said so): quarantines that plugin as a whole (every pair of it is skipped `quarantined`) for
+  // frequency x 2^crashes s, at most backoff_max_s, until a run of it ends ok or empty or its code
+  // changes. Call before Reap (which clears the record). The plugin's normalized name, or nullopt
+  // when nothing was running.
+  virtual Result<std::optional<std::string>> QuarantinePlugin(const std::string& worker_id,
+                                                              const std::string& error) = 0;
+
+  // --- the operator's and the exporter's calls ---
+  // Ends the quarantine and failure count of the plugin `normalized_name`'s pairs whose meta
+  // resource_id is `resource_id` (empty: all of them and the whole-plugin quarantine). How many
+  // quarantines it ended (a pair or the plugin each count one).
+  virtual Result<int> Unquarantine(const std::string& normalized_name, const std::string& resource_id) = 0;
+  // Per plugin with a quarantined or stale pair: the counts (sorted by plugin). Pairs no longer in
+  // the kind's schedule are dropped from both lists on the way (when a schedule exists at all).
+  virtual Result<std::vector<PluginHealth>> HealthReport() = 0;
 };
 
 }  // namespace panoptes::agent

@@ -64,6 +64,12 @@ class PythonRunner : public PluginRunner {
     g_in_run.store(false);
     return outcome;
   }
+  Status Load(const PluginInfo& info) override {
+    g_in_run.store(true);
+    Status st = host_.Load(info);
+    g_in_run.store(false);
+    return st;
+  }
   Status StoreDiscovered(const PluginInfo& info, const DiscoveryResult& found) override {
     return store_.PutDiscovered(info.normalized_name, found.resources, info.resource_ttl);
   }
@@ -103,6 +109,9 @@ WorkerConfig ConfigOf(const WorkerOptions& o) {
   c.skew = o.site.main.plugins_skew;
   c.sites = o.site.main.sites;
   c.block_ms = o.block_ms;
+  c.quarantine_after = o.site.agent.quarantine_after;
+  c.quarantine_backoff_max_s = o.site.agent.quarantine_backoff_max_s;
+  c.stale_after_cycles = o.site.agent.stale_after_cycles;
   return c;
 }
 

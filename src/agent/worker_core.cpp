@@ -300,6 +300,8 @@ std::optional<Worker::Prepared> Worker::Prepare(const std::string& raw) {
   p.time_limit = TimeLimit(p.task, *info);
   p.guard = MakeGuardPart(c_.prefix, *info, p.task, raw, d_.token ? d_.token() : RandomToken(), c_.skew,
                           LockTtlMs(p.task, *info));
+  p.guard.health = MakeHealthPart(c_.prefix, *info, p.task, c_.quarantine_after, c_.quarantine_backoff_max_s,
+                                  c_.stale_after_cycles);
   p.preload_ids = PreloadIds(*info, p.task);
   return p;
 }
@@ -324,7 +326,7 @@ void Worker::RunTask(const Prepared& p, const StepReply& reply, Sent sent) {
   d_.board.deadline_ms.store(deadline_ms, std::memory_order_relaxed);
   BeginRun(d_.board, p.task.id, limit_ms);
   clock.Arm(deadline_ms);
-  python::RunOutcome outcome = d_.runner.Run(*p.info, p.task, enrichment);
+  python::RunOutcome outcome = LoadThenRun(*p.info, p.task, enrichment);
   clock.Disarm();
   finish_ = BuildFinish(p, outcome);
   finish_->started = started;
@@ -333,7 +335,8 @@ void Worker::RunTask(const Prepared& p, const StepReply& reply, Sent sent) {
 }
 
 // The guard's reply came so late (retries, or this process stopped) that less than half of the
-// time limit would be left before the lock may end: the task is recorded, not run.
+// time limit would be left before the lock may end: the task is recorded, not run. Its finish
+// carries no health part: a pause of this process is not a failure of the plugin/resource pair.
 void Worker::NotStarted(const Prepared& p, int64_t waited_ms) {
   std::string why = "not started: the guard's reply came " + std::to_string(waited_ms) +
                     " ms after its step was first sent, too late to run within the lock's lifetime of " +
@@ -349,6 +352,22 @@ void Worker::NotStarted(const Prepared& p, int64_t waited_ms) {
   Count(d_.board.executed, IndexOf(kRunOutcomes, "timeout"));
 }
 
+// The import is marked on the board: a worker that dies meanwhile quarantines the whole plugin
+// (its supervisor sees the mark), so a module that crashes the interpreter is not retried in a
+// crash loop.
+python::RunOutcome Worker::LoadThenRun(const PluginInfo& info, const Task& task,
+                                       EnrichmentSource& enrichment) {
+  auto start = std::chrono::steady_clock::now();
+  d_.board.importing.store(1, std::memory_order_release);
+  Status loaded = d_.runner.Load(info);
+  d_.board.importing.store(0, std::memory_order_release);
+  if (loaded.ok()) return d_.runner.Run(info, task, enrichment);
+  python::RunOutcome outcome;
+  outcome.error = loaded.ToString();
+  outcome.duration = std::chrono::steady_clock::now() - start;
+  return outcome;
+}
+
 // The finish part of a run: where a run's outputs are built, and its [transforms] applied (their
 // counter states written with the outputs), before the step that writes them.
 FinishPart Worker::BuildFinish(const Prepared& p, python::RunOutcome& outcome) {
@@ -357,6 +376,7 @@ FinishPart Worker::BuildFinish(const Prepared& p, python::RunOutcome& outcome) {
   f.lock = p.guard.lock;
   f.meta = p.guard.meta;
   f.token = p.guard.token;
+  f.health = p.guard.health;
   f.status = python::RunStatusName(outcome.status);
   f.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(outcome.duration).count();
   f.error = outcome.error;

@@ -61,6 +61,12 @@ class PluginRunner {
   virtual ~PluginRunner() = default;
   // Runs `info` for `task`; context.enrichment reads from `enrichment`. Never throws.
   virtual python::RunOutcome Run(const PluginInfo& info, const Task& task, EnrichmentSource& enrichment) = 0;
+  // Imports the plugin's code if it is not loaded yet (the worker marks the board meanwhile, so that
+  // a crash of the import quarantines the whole plugin). An error is the run's error.
+  virtual Status Load(const PluginInfo& info) {
+    (void)info;
+    return Status::Ok();
+  }
   // Stores a discovery run's resources (before its finish part is sent).
   virtual Status StoreDiscovered(const PluginInfo& info, const DiscoveryResult& found) = 0;
 };
@@ -84,11 +90,14 @@ struct WorkerConfig {
   int metrics_maxlen = 100000;  // [agent] metrics_maxlen
   int skew = 1;                 // [main] plugins_skew
   std::vector<std::string> sites = {"local"};
-  int block_ms = 1000;          // the blocking take's wait
-  int retry_first_ms = 50;      // backoff of a step in hand: first delay, doubling...
-  int retry_max_ms = 1000;      // ...up to this...
-  int retry_budget_ms = 30000;  // ...until this much time was spent retrying
-  int idle_retry_ms = 250;      // the delay between two failed calls with nothing in hand
+  int block_ms = 1000;                  // the blocking take's wait
+  int retry_first_ms = 50;              // backoff of a step in hand: first delay, doubling...
+  int retry_max_ms = 1000;              // ...up to this...
+  int retry_budget_ms = 30000;          // ...until this much time was spent retrying
+  int idle_retry_ms = 250;              // the delay between two failed calls with nothing in hand
+  int quarantine_after = 3;             // [agent] quarantine_after (0: never)
+  int quarantine_backoff_max_s = 3600;  // [agent] quarantine_backoff_max_s
+  int stale_after_cycles = 3;           // [agent] stale_after_cycles
 };
 
 struct WorkerDeps {
@@ -153,6 +162,7 @@ class Worker {
   void RunTask(const Prepared& p, const StepReply& reply, Sent sent);
   void NotStarted(const Prepared& p, int64_t waited_ms);
   RunDeadline& Deadline();
+  python::RunOutcome LoadThenRun(const PluginInfo& info, const Task& task, EnrichmentSource& enrichment);
   FinishPart BuildFinish(const Prepared& p, python::RunOutcome& outcome);
   // Calls `call` until it succeeds, retrying unavailable/I/O failures with backoff within the
   // retry budget; `attempts` counts the calls made. False when it gave up (logged).

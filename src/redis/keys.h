@@ -111,4 +111,17 @@ inline std::string AgentHeartbeat(std::string_view p, std::string_view worker_id
   return Join(p, {"agent", "heartbeat", worker_id});
 }
 
+// --- Quarantine and freshness (docs/redis.md, "Quarantine and freshness") ---
+// Members of both sorted sets are schedule entry ids "<normalized_name>:<signature>"; a whole
+// plugin in quarantine is the member "<normalized_name>" (normalized names hold no ':').
+inline std::string Quarantine(std::string_view p, PluginKind k) {
+  return Join(p, {"agent", "quarantine", KindName(k)});
+}
+inline std::string PluginQuarantine(std::string_view p, PluginKind k, std::string_view normalized_name) {
+  return Join(p, {"agent", "quarantine", KindName(k), normalized_name});
+}
+inline std::string Freshness(std::string_view p, PluginKind k) {
+  return Join(p, {"agent", "freshness", KindName(k)});
+}
+
 }  // namespace panoptes::redis::keys

@@ -33,6 +33,12 @@ GuardPart TaskQueueContract::Guard(int n, int frequency) const {
   g.task_id = std::to_string(n);
   g.plugin = "p";
   g.resource_id = "r" + std::to_string(n);
+  g.health.entry = "p:" + std::to_string(n);
+  g.health.plugin_quarantine = redis::keys::PluginQuarantine(world_->prefix(), PluginKind::kPolling, "p");
+  g.health.quarantine_after = 3;
+  g.health.backoff_max_s = 300;
+  g.health.frequency = frequency;
+  g.health.stale_after_s = 3 * frequency;
   return g;
 }
 
@@ -44,6 +50,7 @@ FinishPart TaskQueueContract::Finish(const GuardPart& g) const {
   f.status = "ok";
   f.duration_ms = 12;
   f.stored = true;
+  f.health = g.health;
   f.outputs.push_back({Metrics(), true, 0, "group of " + g.task_id});
   return f;
 }

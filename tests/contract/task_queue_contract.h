@@ -34,6 +34,8 @@ class TaskQueueWorld {
   virtual bool Exists(const std::string& key) = 0;
   virtual int64_t StreamLength(const std::string& key) = 0;
   virtual void Del(const std::string& key) = 0;
+  virtual std::optional<double> ZScore(const std::string& key, const std::string& member) = 0;
+  virtual void ZAdd(const std::string& key, double score, const std::string& member) = 0;
 };
 
 using WorldFactory = std::function<std::unique_ptr<TaskQueueWorld>()>;
@@ -54,6 +56,11 @@ class TaskQueueContract : public ::testing::TestWithParam<WorldFactory> {
   void Queue(int n) { world_->LPush(queue_, "task-" + std::to_string(n)); }
   std::vector<std::string> Inflight(const std::string& worker = "w1");
   std::string Metrics() const { return world_->prefix() + ":metrics:local"; }
+  // Queues and takes g's task, guards it and returns the verdict; on kRun finishes it with
+  // `status`. `due`: its last run is made long past first (so the frequency guard lets it run).
+  agent::Verdict RunOnce(const agent::GuardPart& g, const std::string& status, bool due = true);
+  // quarantined_until of task n's pair minus the queue's clock (nullopt: not quarantined).
+  std::optional<double> QuarantineLeft(const agent::GuardPart& g);
 
   std::unique_ptr<TaskQueueWorld> world_;
   agent::TaskQueue* q_ = nullptr;

@@ -1,13 +1,16 @@
 -- Reaps a dead worker (src/agent/task_queue.h, Reap): its started task is recorded with the
 -- given status and its lock released; its other tasks go back to the consuming end of the queue,
 -- oldest first. Safe to run concurrently from several agents. Twin: memory_task_queue.cpp.
+-- outcome.lua is prepended: the recorded status counts as a failure of the pair.
 local inflight, running, heartbeat, queue, workers = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local q_index, f_index = KEYS[6], KEYS[7]
 local status, error, worker_id, check_heartbeat, meta_ttl_s = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 if check_heartbeat == '1' and redis.call('EXISTS', heartbeat) == 1 then
   return {'alive', 0, 0}
 end
-local r = redis.call('HMGET', running, 'lock', 'meta', 'token', 'at')
+local r = redis.call('HMGET', running, 'lock', 'meta', 'token', 'at', 'entry', 'pq', 'after', 'cap', 'frequency',
+                         'stale')
 local lock, meta, token, at = r[1], r[2], r[3], r[4]
 local started, requeued = 0, 0
 if lock and redis.call('GET', lock) == token then
@@ -28,6 +31,13 @@ if lock then
   -- Recorded unless another run stamped the meta since (this one's lock ran out and another took it).
   if not at or redis.call('HGET', meta, 'last_executed') == at then
     redis.call('HSET', meta, 'last_status', status, 'last_error', error)
+    if r[5] then
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+      local h = {entry = r[5], pq = r[6], after = tonumber(r[7]), cap = tonumber(r[8]), frequency = tonumber(r[9]),
+                 stale = tonumber(r[10])}
+      panoptes_after_run(q_index, f_index, meta, h, status, now, fmt6(now))
+    end
     redis.call('EXPIRE', meta, meta_ttl_s)
   end
   redis.call('RPOP', inflight)

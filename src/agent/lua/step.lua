@@ -1,6 +1,7 @@
 -- The agent's step: finish the task that ran, guard the task at the tail, take or hand back.
 -- One round trip, atomic; its contract is in src/agent/task_queue.h (Step), and its twin is
 -- src/agent/memory_task_queue.cpp: the contract tests run both, so change them together.
+-- outcome.lua is prepended (panoptes_after_run, panoptes_quarantined).
 --
 -- The arguments are decoded here, by position, once; the encoder is EncodeStep in
 -- src/agent/redis_task_queue.cpp. Absent parts are sent as empty strings (their keys as the
@@ -18,8 +19,14 @@ local g_cache_age, g_code_mtime, g_expires_at = tonumber(ARGV[16]), tonumber(ARG
 local g_task_id, g_plugin, g_resource_id = ARGV[19], ARGV[20], ARGV[21]
 -- The task's scheduled_for (0: none); the finished run's plugin start on this clock (0: unknown).
 local g_scheduled, f_started = tonumber(ARGV[22]), tonumber(ARGV[23])
-local out_args = 24 -- then per output: op ('X': XADD, capped at maxlen; else a SET's TTL in s), data
-local out_keys = 8 -- then n_out output keys, then n_pre preload keys
+-- Quarantine and freshness (outcome.lua): the kind's two sets, then each part's health.
+local q_index, f_index = KEYS[8], KEYS[9]
+local f_health = {entry = ARGV[24], pq = KEYS[10], after = tonumber(ARGV[25]), cap = tonumber(ARGV[26]),
+                  frequency = tonumber(ARGV[27]), stale = tonumber(ARGV[28])}
+local g_health = {entry = ARGV[29], pq = KEYS[11], after = tonumber(ARGV[30]), cap = tonumber(ARGV[31]),
+                  frequency = g_frequency, stale = tonumber(ARGV[32])}
+local out_args = 33 -- then per output: op ('X': XADD, capped at maxlen; else a SET's TTL in s), data
+local out_keys = 12 -- then n_out output keys, then n_pre preload keys
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -60,6 +67,7 @@ if has_finish and redis.call('HGET', running, 'token') == f_token then
   if f_started > 0 and f_started > (tonumber(redis.call('HGET', f_meta, 'last_executed')) or 0) then
     redis.call('HSET', f_meta, 'last_executed', string.format('%.6f', f_started))
   end
+  panoptes_after_run(q_index, f_index, f_meta, f_health, f_status, now, nows)
   if redis.call('GET', f_lock) == f_token then
     redis.call('DEL', f_lock)
   else
@@ -89,7 +97,8 @@ if has_guard then
   elseif redis.call('EXISTS', g_lock) == 1 then
     verdict = 'locked'
   else
-    local m = redis.call('HMGET', g_meta, 'last_executed', 'last_results', 'last_scheduled')
+    local m = redis.call('HMGET', g_meta, 'last_executed', 'last_results', 'last_scheduled', 'quarantined_until',
+                         'failures')
     local le, lr, ls = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
     -- Too soon (docs/agent.md, "The frequency guard"): with both scheduled times known, a task of
     -- the last run's period (or an earlier one), or one starting less than half a period after the
@@ -100,7 +109,9 @@ if has_guard then
     else
       soon = le and le + g_frequency > now + g_skew
     end
-    if soon and g_code_mtime < le then
+    if panoptes_quarantined(q_index, g_meta, g_health, tonumber(m[4]), le, m[5], g_code_mtime, now) then
+      verdict = 'quarantined'
+    elseif soon and g_code_mtime < le then
       verdict = 'too soon'
     elseif g_cache_age > 0 and lr and lr + g_cache_age > now + g_skew and g_code_mtime < lr then
       verdict = 'cached'
@@ -113,6 +124,12 @@ if has_guard then
       redis.call('EXPIRE', g_meta, meta_ttl_s)
       -- `at`: the stamp this guard wrote, so that a reaper records nothing over a later run's.
       redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows)
+      if g_health.entry ~= '' then
+        -- What a reaper needs to count a crash or timeout of this run (reap.lua).
+        redis.call('HSET', running, 'entry', g_health.entry, 'pq', g_health.pq, 'after', g_health.after,
+                   'cap', g_health.cap, 'frequency', g_health.frequency, 'stale', g_health.stale)
+        redis.call('ZADD', f_index, 'NX', now + g_health.stale, g_health.entry)
+      end
       verdict = 'run'
       busy, stale = true, false
     end

@@ -32,5 +32,7 @@ void AddResourcesOptions(core::ArgParser& p);
 int RunResources(const core::ParsedArgs& args);
 void AddEnqueueOptions(core::ArgParser& p);
 int RunEnqueue(const core::ParsedArgs& args);
+void AddUnquarantineOptions(core::ArgParser& p);
+int RunUnquarantine(const core::ParsedArgs& args);
 
 }  // namespace panoptes::ctl

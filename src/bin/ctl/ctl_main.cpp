@@ -29,6 +29,8 @@ constexpr Command kCommands[] = {
      ctl::RunResources},
     {"enqueue", "--kind K --plugin NAME [--resource-id ID]  push a task now", ctl::AddEnqueueOptions,
      ctl::RunEnqueue},
+    {"unquarantine", "PLUGIN [RESOURCE_ID] [--kind K]  end the quarantine of a plugin's pairs (or of one)",
+     ctl::AddUnquarantineOptions, ctl::RunUnquarantine},
 };
 
 std::string Synopsis() {
@@ -38,8 +40,8 @@ std::string Synopsis() {
   return s;
 }
 
-// The options of every subcommand, accepted anywhere on the line (docs/architecture.md: global options before or
-// after the subcommand).
+// The options of every subcommand, accepted anywhere on the line (docs/architecture.md: global options before
+// or after the subcommand).
 void AddGlobalOptions(panoptes::core::ArgParser& p) {
   p.Add({"json", "", "machine-readable output: one JSON document, or one JSON object per line for listings",
          true});

@@ -1,5 +1,5 @@
-// panoptes-ctl last-runs and enqueue (docs/architecture.md): what ran last, and pushing a task by hand (the agent's lock
-// and frequency guards still apply).
+// panoptes-ctl last-runs and enqueue (docs/architecture.md): what ran last, and pushing a task by hand (the
+// agent's lock and frequency guards still apply).
 
 #include <unistd.h>
 
@@ -68,15 +68,18 @@ Result<std::vector<std::string>> ScanKeys(redis::Client& client, const std::stri
 // One P:meta hash as JSON: kind and signature from its key, the times and duration as numbers.
 nlohmann::json MetaRow(const std::string& prefix, const std::string& key,
                        const std::vector<redis::Reply>& f) {
-  static const char* kNames[] = {"plugin",      "resource_id",      "last_executed", "last_results",
-                                 "last_status", "last_duration_ms", "last_error"};
+  static const char* kNames[] = {
+      "plugin",           "resource_id", "last_executed", "last_results",      "last_status",
+      "last_duration_ms", "last_error",  "failures",      "quarantined_until", "last_ok"};
   // key = P:meta:<kind>:<normalized_name>:<signature>
   std::string rest = key.substr(prefix.size() + 6);
   size_t a = rest.find(':'), b = rest.rfind(':');
   nlohmann::json row = {{"kind", rest.substr(0, a)}, {"signature", rest.substr(b + 1)}};
   for (size_t i = 0; i < f.size(); ++i) {
-    bool numeric = i == 2 || i == 3 || i == 5;
-    if (f[i].IsNil()) {
+    bool numeric = i == 2 || i == 3 || i == 5 || i == 8 || i == 9;
+    if (i == 7) {
+      row[kNames[i]] = f[i].IsNil() ? 0 : std::strtoll(f[i].str.c_str(), nullptr, 10);
+    } else if (f[i].IsNil()) {
       row[kNames[i]] = nullptr;
     } else if (numeric) {
       char* end = nullptr;
@@ -91,8 +94,8 @@ nlohmann::json MetaRow(const std::string& prefix, const std::string& key,
 }
 
 void PrintLastRunsTable(const std::vector<nlohmann::json>& rows, double now_s) {
-  Table table(
-      {"KIND", "PLUGIN", "RESOURCE", "STATUS", "EXECUTED_AGO", "RESULTS_AGO", "DURATION_MS", "ERROR"});
+  Table table({"KIND", "PLUGIN", "RESOURCE", "STATUS", "EXECUTED_AGO", "RESULTS_AGO", "DURATION_MS",
+               "FAILURES", "QUARANTINED_FOR", "ERROR"});
   auto text = [](const nlohmann::json& j) { return j.is_null() ? std::string("-") : j.get<std::string>(); };
   auto ago = [now_s](const nlohmann::json& j) {
     return j.is_null() ? std::string("-") : HumanAge(now_s - j.get<double>());
@@ -101,8 +104,12 @@ void PrintLastRunsTable(const std::vector<nlohmann::json>& rows, double now_s) {
     std::string duration =
         r["last_duration_ms"].is_null() ? "-" : std::to_string(r["last_duration_ms"].get<int64_t>());
     std::string error = text(r["last_error"]);
+    bool quarantined = r["quarantined"].get<bool>();
     table.Add({text(r["kind"]), text(r["plugin"]), text(r["resource_id"]), text(r["last_status"]),
-               ago(r["last_executed"]), ago(r["last_results"]), duration, error.substr(0, error.find('\n'))});
+               ago(r["last_executed"]), ago(r["last_results"]), duration,
+               std::to_string(r["failures"].get<int64_t>()),
+               quarantined ? HumanAge(r["quarantined_until"].get<double>() - now_s) : "-",
+               error.substr(0, error.find('\n'))});
   }
   table.Print();
 }
@@ -120,14 +127,18 @@ int RunLastRuns(const core::ParsedArgs& args) {
   std::vector<redis::Args> gets;
   for (const std::string& k : *keys) {
     gets.push_back({"HMGET", k, "plugin", "resource_id", "last_executed", "last_results", "last_status",
-                    "last_duration_ms", "last_error"});
+                    "last_duration_ms", "last_error", "failures", "quarantined_until", "last_ok"});
   }
   auto replies = s.client->Pipeline(gets);
   auto now = ServerTime(*s.client);
   if (!replies.ok() || !now.ok())
     return PrintError(replies.ok() ? now.status() : replies.status(), core::kExitRuntime);
   std::vector<nlohmann::json> rows;
-  for (size_t i = 0; i < keys->size(); ++i) rows.push_back(MetaRow(p, (*keys)[i], (*replies)[i].elements));
+  for (size_t i = 0; i < keys->size(); ++i) {
+    rows.push_back(MetaRow(p, (*keys)[i], (*replies)[i].elements));
+    const auto& until = rows.back()["quarantined_until"];
+    rows.back()["quarantined"] = until.is_number() && until.get<double>() > *now;
+  }
   if (!args.Has("json")) {
     PrintLastRunsTable(rows, *now);
     return core::kExitOk;

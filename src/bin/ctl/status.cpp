@@ -1,10 +1,12 @@
 // panoptes-ctl status (docs/architecture.md): per kind the leader, the queue (depth and the age of its oldest
-// pending task), dead letters and workers; per plugin the counts of each last status.
+// pending task), dead letters and workers; per plugin the counts of each last status; the pairs
+// in quarantine and the stale ones (health.h).
 
 #include <cstdio>
 #include <map>
 
 #include "bin/ctl/commands.h"
+#include "bin/ctl/health.h"
 #include "bin/ctl/output.h"
 #include "bin/ctl/session.h"
 #include "model/json.h"
@@ -92,6 +94,8 @@ Result<nlohmann::json> KindStatus(redis::Client& client, const std::string& p, P
   if (!workers.ok()) return workers.status();
   auto plugins = PluginCounts(client, p, kind);
   if (!plugins.ok()) return plugins.status();
+  auto health = HealthLists(client, p, kind, now_s);
+  if (!health.ok()) return health.status();
   return nlohmann::json{
       {"kind", KindName(kind)},
       {"leader", h[0].IsNil() ? nlohmann::json(nullptr) : nlohmann::json(h[0].str)},
@@ -100,7 +104,8 @@ Result<nlohmann::json> KindStatus(redis::Client& client, const std::string& p, P
       {"oldest_pending_age_s", OldestPendingAge(h[3], now_s)},
       {"dead_letters", IntOf(h[4])},
       {"workers", std::move(*workers)},
-      {"plugins", std::move(*plugins)}};
+      {"plugins", std::move(*plugins)},
+      {"health", std::move(*health)}};
 }
 
 std::string Text(const nlohmann::json& j) {
@@ -109,7 +114,7 @@ std::string Text(const nlohmann::json& j) {
   return j.dump();
 }
 
-void PrintTables(const nlohmann::json& kinds) {
+void PrintTables(const nlohmann::json& kinds, double now_s) {
   Table queues({"KIND", "LEADER", "LEADER_EXPIRES", "QUEUE", "OLDEST_PENDING", "DEAD_LETTERS", "WORKERS"});
   Table workers({"KIND", "WORKER", "STATE", "IN_FLIGHT", "RUNNING_TASK"});
   Table plugins({"KIND", "PLUGIN", "OK", "EMPTY", "ERROR", "TIMEOUT", "CRASHED"});
@@ -136,6 +141,7 @@ void PrintTables(const nlohmann::json& kinds) {
   workers.Print(true);
   if (!plugins.empty()) std::printf("\n");
   plugins.Print(true);
+  PrintHealthTables(kinds, now_s);
 }
 
 }  // namespace
@@ -161,7 +167,7 @@ int RunStatus(const core::ParsedArgs& args) {
   if (args.Has("json")) {
     PrintJson({{"kinds", out}});
   } else {
-    PrintTables(out);
+    PrintTables(out, *now);
   }
   return core::kExitOk;
 }

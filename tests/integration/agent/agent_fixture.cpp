@@ -6,6 +6,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <utility>  // before Boost 1.74 asio, whose awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
 
 #include "agent/zygote.h"
 #include "config/identity.h"
@@ -29,6 +32,20 @@ void ReplaceAll(std::string& s, const std::string& from, const std::string& to) 
 }
 
 }  // namespace
+
+std::string HttpGet(int port, const std::string& path) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
+  if (ec) return "";
+  std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+  asio::write(socket, asio::buffer(req), ec);
+  std::string out;
+  asio::read(socket, asio::dynamic_buffer(out), ec);
+  return out;
+}
 
 void AgentTest::SetUp() {
   ASSERT_TRUE(redis_.Start());

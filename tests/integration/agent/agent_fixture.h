@@ -18,6 +18,9 @@
 
 namespace panoptes::testing {
 
+// GET `path` from 127.0.0.1:`port` (HTTP/1.0): the whole response, or "" when nothing answers.
+std::string HttpGet(int port, const std::string& path);
+
 struct TestPlugin {
   std::string name;
   std::string mode = "ok";  // ok | sleep | segv | exit

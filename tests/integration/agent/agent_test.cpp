@@ -7,10 +7,6 @@
 #include <filesystem>
 #include <set>
 
-#include <utility>  // before Boost 1.74 asio, whose awaitable.hpp uses std::exchange without it
-
-#include <boost/asio.hpp>
-
 #include "config/identity.h"
 #include "integration/agent/agent_fixture.h"
 #include "model/json.h"
@@ -22,20 +18,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string HttpGet(int port, const std::string& path) {
-  namespace asio = boost::asio;
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  boost::system::error_code ec;
-  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
-  if (ec) return "";
-  std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-  asio::write(socket, asio::buffer(req), ec);
-  std::string out;
-  asio::read(socket, asio::dynamic_buffer(out), ec);
-  return out;
-}
 
 TEST_F(AgentTest, ExecutesAPollingTaskAndStoresMetricsMetaAndAck) {
   std::string runs = AddPlugin({"ok_plugin"});

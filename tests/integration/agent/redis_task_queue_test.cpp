@@ -39,6 +39,13 @@ class RedisWorld : public TaskQueueWorld {
   bool Exists(const std::string& key) override { return Run({"EXISTS", key}).integer == 1; }
   int64_t StreamLength(const std::string& key) override { return Run({"XLEN", key}).integer; }
   void Del(const std::string& key) override { Run({"DEL", key}); }
+  std::optional<double> ZScore(const std::string& key, const std::string& member) override {
+    auto r = Run({"ZSCORE", key, member});
+    return r.IsNil() ? std::nullopt : std::optional<double>(std::stod(r.str));
+  }
+  void ZAdd(const std::string& key, double score, const std::string& member) override {
+    Run({"ZADD", key, std::to_string(score), member});
+  }
 
  private:
   redis::Reply Run(const redis::Args& argv) {

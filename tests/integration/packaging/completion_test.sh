@@ -25,4 +25,7 @@ complete_line panoptes-ctl enqueue --kind p | grep -qx polling || fail "kinds"
 complete_line panoptes-agent --w | grep -qx -- --workers || fail "panoptes-agent's --workers"
 complete_line panoptes-ctl --config "$config" last-runs --plugin H | grep -qx "Host Metrics" ||
   fail "plugin names from check --json"
+complete_line panoptes-ctl "" | grep -qx unquarantine || fail "unquarantine among the subcommands"
+complete_line panoptes-ctl --config "$config" unquarantine H | grep -qx "Host Metrics" ||
+  fail "unquarantine's plugin name"
 echo ok

@@ -56,6 +56,16 @@ class MemoryWorld : public TaskQueueWorld {
     std::lock_guard lock(store_->mutex());
     store_->Del(key);
   }
+  std::optional<double> ZScore(const std::string& key, const std::string& member) override {
+    std::lock_guard lock(store_->mutex());
+    const auto& z = store_->SortedSet(key);
+    auto it = z.find(member);
+    return it == z.end() ? std::nullopt : std::optional<double>(it->second);
+  }
+  void ZAdd(const std::string& key, double score, const std::string& member) override {
+    std::lock_guard lock(store_->mutex());
+    store_->SortedSet(key)[member] = score;
+  }
 
  private:
   std::string prefix_ = "test";

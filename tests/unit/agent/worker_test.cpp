@@ -51,8 +51,16 @@ class FakeRunner : public agent::PluginRunner {
  public:
   std::function<void(const Task&)> during_run;  // called inside each run
   Strings ran;
+  Status load_status;                    // what Load answers
+  agent::BoardSlot* board = nullptr;     // when set: its import mark is recorded...
+  std::vector<uint32_t> importing_seen;  // ...during each Load, then each Run
 
+  Status Load(const PluginInfo&) override {
+    if (board) importing_seen.push_back(board->importing.load());
+    return load_status;
+  }
   python::RunOutcome Run(const PluginInfo&, const Task& task, EnrichmentSource&) override {
+    if (board) importing_seen.push_back(board->importing.load());
     ran.push_back(task.resource->id);
     if (during_run) during_run(task);
     MetricsGroup g;
@@ -448,6 +456,26 @@ TEST_F(WorkerTest, LateRunAfterAnOutageDoesNotCostTheNextCycle) {
   EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
   EXPECT_EQ(runner_.ran.size(), 2u);
   EXPECT_EQ(board_.skipped[1].load(), 1u) << "too soon";
+}
+
+TEST_F(WorkerTest, ImportIsMarkedOnTheBoardSoThatACrashThereQuarantinesThePlugin) {
+  Queue(1);
+  runner_.board = &board_;
+  auto w = MakeWorker(1);
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  EXPECT_EQ(runner_.importing_seen, (std::vector<uint32_t>{1, 0})) << "marked during Load, not during Run";
+  EXPECT_EQ(board_.importing.load(), 0u);
+}
+
+TEST_F(WorkerTest, FailedImportIsTheRunsErrorAndCountsTowardsQuarantine) {
+  Queue(1);
+  runner_.load_status = Status::PythonError("SyntaxError at import");
+  auto w = MakeWorker(1);
+  EXPECT_EQ(w->Run(), WorkerExit::kRecycled);
+  EXPECT_EQ(runner_.ran, Strings{}) << "nothing runs without its code";
+  EXPECT_EQ(Meta(1, "last_status"), "error");
+  EXPECT_NE(Meta(1, "last_error").find("SyntaxError at import"), std::string::npos);
+  EXPECT_EQ(Meta(1, "failures"), "1") << "the worker sends the pair's health part";
 }
 
 }  // namespace
