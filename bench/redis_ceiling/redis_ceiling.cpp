@@ -2,13 +2,15 @@
 // bench/lib/ceiling.sh runs, per repetition:
 //   fill     --port P --prefix X --tasks N [--site S]   queue N real task messages; prints the
 //                                                       monotonic start time (ns) for the workers
-//   work     --port P --prefix X --worker I --start-at NS
+//   work     --port P --prefix X --worker I --start-at NS [--health 0]
 //            waits until NS, then does per task what a busy agent worker does except calling the
 //            plugin, with the agent's own code (src/agent/redis_task_queue.h, outputs.h): one Step round
 //            trip that finishes the previous task (XADD, P:meta, unlock, ack), guards this one
 //            (expiry, lock, frequency guard on Redis TIME) and takes the next into the in-flight
 //            list; parse and signature check of the taken task; serialization of a three-metric
-//            group. Stops when the queue is empty and prints "tasks=K last_ns=T round_trips=R".
+//            group; with the pair's quarantine and freshness bookkeeping unless --health 0 (to
+//            measure what it costs). Stops when the queue is empty and prints
+//            "tasks=K last_ns=T round_trips=R".
 //   counters --port P                                   prints "writes=W commands=C cpu_s=S"
 
 #include <time.h>
@@ -91,6 +93,7 @@ struct WorkerState {
   std::string prefix;
   std::string worker_id;
   PluginInfo info;
+  bool health = true;
   int64_t serial = 0;
 };
 
@@ -104,7 +107,7 @@ agent::GuardPart Prepare(WorkerState& w, const std::string& raw) {
   agent::GuardPart g =
       agent::MakeGuardPart(w.prefix, w.info, *task, raw, w.worker_id + "-" + std::to_string(++w.serial), 1,
                            agent::LockTtlMs(*task, w.info));
-  g.health = agent::MakeHealthPart(w.prefix, w.info, *task, 3, 3600, 3);  // the [agent] defaults
+  if (w.health) g.health = agent::MakeHealthPart(w.prefix, w.info, *task, 3, 3600, 3);  // [agent] defaults
   return g;
 }
 
@@ -126,7 +129,7 @@ int Work(const Options& opt) {
   std::string prefix = opt.Str("prefix");
   std::string worker_id = "bench-ceiling-" + opt.Str("worker");
   redis::Client client(BenchRedisConfig(static_cast<int>(opt.Int("port", 0)), prefix), worker_id);
-  WorkerState w{client, prefix, worker_id, BenchPluginInfo()};
+  WorkerState w{client, prefix, worker_id, BenchPluginInfo(), opt.Int("health", 1) != 0};
   CheckOk(w.client.Connect(), "connect");
   // Load the script before the clock starts, as a long-running agent has it cached.
   CheckOk(w.client.Command({"SCRIPT", "LOAD", agent::StepScript().source()}).status(), "SCRIPT LOAD");

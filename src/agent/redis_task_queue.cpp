@@ -118,7 +118,7 @@ const redis::Script& HealthReportScript() {
 }
 
 // How many members of each set HealthReport reads at most (one script call; bounded work).
-constexpr int kHealthReportLimit = 100000;
+constexpr int kHealthReportLimit = 1000;
 }  // namespace
 
 RedisTaskQueue::RedisTaskQueue(redis::Client& client, std::string prefix, PluginKind kind)

@@ -209,6 +209,29 @@ TEST(Unit, SiteConfigHeartbeatTtlMustExceedInterval) {
       << only_interval.status().message();
 }
 
+TEST(Unit, SiteConfigQuarantineAndFreshnessKeysHaveDefaultsAndRanges) {
+  auto defaults = ParseSiteConfig("", "/p.ini");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->config.agent.quarantine_after, 3);
+  EXPECT_EQ(defaults->config.agent.quarantine_backoff_max_s, 3600);
+  EXPECT_EQ(defaults->config.agent.stale_after_cycles, 3);
+  auto set = ParseSiteConfig(
+      "[agent]\nquarantine_after = 0\nquarantine_backoff_max_s = 60\nstale_after_cycles = 5\n", "/p.ini");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->config.agent.quarantine_after, 0) << "0 turns quarantine off";
+  EXPECT_EQ(set->config.agent.quarantine_backoff_max_s, 60);
+  EXPECT_EQ(set->config.agent.stale_after_cycles, 5);
+  auto bad = ParseSiteConfig("[agent]\nstale_after_cycles = 0\n", "/p.ini");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "/p.ini:2: [agent] stale_after_cycles = 0: must be an integer in 1..1000");
+  auto cap = ParseSiteConfig("[agent]\nquarantine_backoff_max_s = 604801\n", "/p.ini");
+  ASSERT_FALSE(cap.ok());
+  EXPECT_NE(cap.status().message().find("quarantine_backoff_max_s = 604801: must be an integer in 1..604800"),
+            std::string::npos)
+      << cap.status().message();
+}
+
 TEST(Unit, SiteConfigNeverPutsThePasswordInMessages) {
   auto loaded =
       ParseSiteConfig("[redis]\npassword_file = redis_password.txt\nport = 0\n", Fixture("config/x.ini"));
