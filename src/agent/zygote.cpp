@@ -57,6 +57,7 @@ class Zygote {
  private:
   Status Prepare();
   void ImportAll();
+  bool ImportKills(const PluginInfo& info);
   void WatchPlugins();
   void OnChange();
   bool Serve();
@@ -69,6 +70,8 @@ class Zygote {
   std::map<PluginKind, std::unique_ptr<FilePluginCatalog>> catalogs_;
   std::unique_ptr<core::DirWatch> watch_;  // null: inotify unavailable (workers stat per task)
   char name_[16] = {};                     // the workers' process name
+  // Modules (path -> mtime) whose import was tried in a probe child: passed, or killed it.
+  std::map<std::string, int64_t> probed_, killers_;
 };
 
 Status Zygote::Prepare() {
@@ -101,6 +104,7 @@ void Zygote::ImportAll() {
   size_t imported = 0;
   for (auto& [kind, catalog] : catalogs_) {
     for (const auto& info : catalog->All()) {
+      if (ImportKills(*info)) continue;
       Status st = host_->Import(*info);
       if (st.ok()) {
         ++imported;
@@ -113,6 +117,41 @@ void Zygote::ImportAll() {
   Status frozen = interpreter_->FreezeHeap();
   if (!frozen.ok()) log_->warn("zygote: gc.freeze(): {}", frozen.ToString());
   log_->info("zygote: {} plugin module(s) imported, heap frozen", imported);
+}
+
+// Whether importing the module of `info` kills the process (a segfault, os._exit, or a hang past
+// import_timeout_s), tried once per module version in a throwaway child: such a module must not
+// take the zygote down at every start. It is left out here; a worker that imports it at its first
+// run dies, and its supervisor quarantines the plugin as a whole (docs/agent.md, "Quarantine and
+// freshness") instead of losing a worker per task.
+bool Zygote::ImportKills(const PluginInfo& info) {
+  const std::string& path = info.module_path;
+  auto known = killers_.find(path);
+  if (known != killers_.end() && known->second == info.module_mtime_ns) return true;
+  auto passed = probed_.find(path);
+  if (passed != probed_.end() && passed->second == info.module_mtime_ns) return false;
+  auto pid = interpreter_->Fork([] { return process::Fork(); });
+  if (!pid.ok()) return false;  // no probe possible: import it as before
+  // The child answers with kReturned whether the import succeeded or raised: anything else (a
+  // module's own os._exit(0) included) means that the import ended the process.
+  constexpr int kReturned = 90;
+  if (*pid == 0) {
+    (void)host_->Import(info);
+    _exit(kReturned);
+  }
+  auto exit = process::WaitFor(*pid, o_.site.scheduler.import_timeout_s * 1000);
+  if (!exit) {
+    (void)process::SendSignal(*pid, SIGKILL);
+    exit = process::WaitFor(*pid, 5000);
+  }
+  if (exit && exit->exited && exit->code == kReturned) {
+    probed_[path] = info.module_mtime_ns;
+    return false;
+  }
+  killers_[path] = info.module_mtime_ns;
+  log_->error("zygote: plugin {} ({}): importing its module kills the process ({}): not imported here",
+              info.name, info.file, exit ? exit->Describe() : "still importing after import_timeout_s");
+  return true;
 }
 
 void Zygote::WatchPlugins() {

@@ -186,6 +186,9 @@ void ExpectImportCrashQuarantinesThePlugin(QuarantineTest& t, const std::string&
       << "one worker lost, not one per task\n"
       << HttpGet(t.http_port_, "/metrics");
   EXPECT_NE(t.AgentLog().find("died importing plugin crash__plugin"), std::string::npos) << t.AgentLog();
+  EXPECT_NE(t.AgentLog().find("importing its module kills the process"), std::string::npos)
+      << "the zygote tried it in a probe child and left it out\n"
+      << t.AgentLog();
   std::string pq = redis::keys::PluginQuarantine(t.prefix_, PluginKind::kPolling, "crash__plugin");
   EXPECT_EQ(t.Cmd({"HGET", pq, "failures"}).str, "1");
   Task first = t.MakeTask("crash_plugin", AgentTest::TestResource("sw1"));
