@@ -100,6 +100,7 @@ struct Client::Impl {
       *error = hp.ToString() + ": " + (c ? c->errstr : "cannot allocate context");
       return nullptr;
     }
+    detail::CapAggregates(c->reader);
     timeval io = ToTimeval(config.io_timeout_ms);
     redisSetTimeout(c.get(), io);
     redisEnableKeepAlive(c.get());

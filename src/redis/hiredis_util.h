@@ -25,6 +25,16 @@ struct ContextDeleter {
 };
 using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
 
+// The most elements one RESP aggregate may declare. hiredis 0.14 allocates the element array when
+// it reads the header, before any element arrives, so a header such as "*466666666" from a broken
+// or hostile peer would cost gigabytes at once (found by the redis_reply fuzz target). No reply of
+// ours comes near: the largest are batched reads of the schedule and the resource store.
+inline constexpr int kMaxAggregateElements = 1 << 24;
+
+// Makes `reader` refuse aggregates over kMaxAggregateElements: its reply is an error
+// ("Out of memory", hiredis' only error for a refused object) instead of the allocation.
+void CapAggregates(redisReader* reader);
+
 // Copies a hiredis reply (recursively) into `out`, which must be default-constructed.
 void ConvertInto(const redisReply* r, Reply& out);
 

@@ -52,14 +52,49 @@ void ConvertInto(const redisReply* r, Reply& out) {
 }  // namespace detail
 
 namespace {
+// hiredis' own object functions, copied from a fresh reader (they are static in hiredis), so the
+// capped table can defer to them for everything it lets through.
+const redisReplyObjectFunctions& DefaultFunctions() {
+  static const redisReplyObjectFunctions functions = [] {
+    redisReader* probe = redisReaderCreate();
+    redisReplyObjectFunctions copy = *probe->fn;
+    redisReaderFree(probe);
+    return copy;
+  }();
+  return functions;
+}
+
+void* CreateCappedArray(const redisReadTask* task, int elements) {
+  if (elements > detail::kMaxAggregateElements) return nullptr;
+  return DefaultFunctions().createArray(task, elements);
+}
+
+const redisReplyObjectFunctions& CappedFunctions() {
+  static const redisReplyObjectFunctions functions = [] {
+    redisReplyObjectFunctions copy = DefaultFunctions();
+    copy.createArray = CreateCappedArray;
+    return copy;
+  }();
+  return functions;
+}
+
 struct ReaderDeleter {
   void operator()(redisReader* r) const { redisReaderFree(r); }
 };
 }  // namespace
 
+namespace detail {
+void CapAggregates(redisReader* reader) {
+  // hiredis only reads through fn; the table outlives every reader.
+  reader->fn = const_cast<redisReplyObjectFunctions*>(&CappedFunctions());
+}
+
+}  // namespace detail
+
 Result<Reply> ParseReply(std::string_view resp) {
   std::unique_ptr<redisReader, ReaderDeleter> reader(redisReaderCreate());
   if (!reader) return Status::Internal("cannot allocate a RESP reader");
+  detail::CapAggregates(reader.get());
   if (redisReaderFeed(reader.get(), resp.data(), resp.size()) != REDIS_OK) {
     return Status::InvalidArgument("RESP: cannot buffer input");
   }

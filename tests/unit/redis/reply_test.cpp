@@ -28,6 +28,16 @@ TEST(Unit, ParseReplyConvertsEveryRespType) {
   EXPECT_TRUE(ParseReply("*-1\r\n")->IsNil()) << "a nil array (BLPOP timeout) is nil";
 }
 
+TEST(Unit, ParseReplyRefusesAHugeAggregateHeaderWithoutAllocatingIt) {
+  // Found by the redis_reply fuzz target: hiredis allocates the element array on the header.
+  auto r = ParseReply("*466666666\r\n:1\r\n");
+  ASSERT_FALSE(r.ok()) << "an aggregate of 466,666,666 elements is refused";
+  auto nested = ParseReply("*1\r\n*16777217\r\n");
+  EXPECT_FALSE(nested.ok()) << "one element over the cap, nested, is refused too";
+  auto at_cap = ParseReply("*2\r\n:1\r\n:2\r\n");
+  EXPECT_TRUE(at_cap.ok()) << "small aggregates still parse";
+}
+
 TEST(Unit, ParseReplyConvertsNestedArrays) {
   auto r = ParseReply("*3\r\n:1\r\n*2\r\n$1\r\nx\r\n$-1\r\n*0\r\n");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
