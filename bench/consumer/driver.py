@@ -106,14 +106,18 @@ def latency(args):
     added, seen, done = {}, {}, threading.Event()
 
     def poll():
-        last = -1
+        # Ask from the lowest probe not yet seen, not from the highest seen: batches can become
+        # queryable out of order (a write retried after a timeout), and a probe behind the highest
+        # one seen would otherwise never be asked for again.
+        low = 0
         while not done.is_set() or len(seen) < len(added):
             for s in query(args.influx_port, args.db,
-                           "SELECT seq__gauge FROM bench_probe WHERE seq__gauge > %d" % last):
+                           "SELECT seq__gauge FROM bench_probe WHERE seq__gauge >= %d" % low):
                 now = time.time()
                 for _, seq in s["values"]:
                     seen.setdefault(int(seq), now)
-                    last = max(last, int(seq))
+            while low in seen:
+                low += 1
             if done.is_set() and time.time() > deadline:
                 return
             time.sleep(0.01)
