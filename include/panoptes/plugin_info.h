@@ -1,9 +1,10 @@
 #pragma once
-// A validated plugin file (docs/plugin-files.md): what the scheduler schedules and the agent runs. Produced by
-// config::LoadPluginFile / config::ScanPlugins (src/config/plugin_file.h). Value type.
+// A validated plugin file (docs/plugin-files.md): what the scheduler schedules and the agent runs. Produced
+// by config::LoadPluginFile / config::ScanPlugins (src/config/plugin_file.h). Value type.
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,15 @@ struct TransformSpec {
   bool operator==(const TransformSpec&) const = default;
 };
 
+// `[limits]` of a plugin file: this plugin's runs get these instead of the agent's [agent] worker_*
+// limits (unset: the agent's). 0 means unlimited for address_space_mb and cpu_s.
+struct RunLimits {
+  std::optional<int64_t> address_space_mb;
+  std::optional<int64_t> cpu_s;
+  std::optional<int64_t> open_files;
+  bool operator==(const RunLimits&) const = default;
+};
+
 using IniSections = std::map<std::string, std::map<std::string, std::string>>;
 
 struct PluginInfo {
@@ -49,6 +59,7 @@ struct PluginInfo {
   int expires = 0;              // seconds; default 2 * execute_frequency
   std::vector<PreloadSpec> preload;
   std::vector<TransformSpec> transforms;  // polling only, in file order
+  RunLimits limits;
 
   IniSections sections;  // every section/key as read, for context.config
   // Accepted but ignored content ("<file>:<line>: ..."), for check/run to show and daemons to log.

@@ -41,6 +41,8 @@ struct RedisConfig {
   int connect_timeout_ms = 2000;        // 10..60000
   int io_timeout_ms = 5000;             // 100..600000; blocking pops block for less than this
   int reconnect_max_backoff_ms = 5000;  // 10..60000, cap of the exponential reconnect backoff
+
+  bool operator==(const RedisConfig&) const = default;
 };
 
 struct KindConfig {
@@ -59,6 +61,14 @@ struct AgentConfig {
   int quarantine_after = 3;             // 0..1000: failures in a row that quarantine a pair; 0: never
   int quarantine_backoff_max_s = 3600;  // 1..604800: the longest quarantine
   int stale_after_cycles = 3;           // 1..1000: no ok result for this many frequencies: stale
+  // After start-up the agent becomes this user/group (empty: stays who it is); docs/security.md.
+  std::string user;
+  std::string group;
+  // Worker rlimits (docs/agent.md); a plugin file's [limits] overrides them per run.
+  int worker_address_space_mb = 0;  // 0..4194304, RLIMIT_AS; 0: unlimited
+  int worker_cpu_s = 0;             // 0..86400, RLIMIT_CPU per run; 0: unlimited
+  int worker_open_files = 1024;     // 32..1048576, RLIMIT_NOFILE
+  bool worker_core_files = false;   // false: RLIMIT_CORE 0
 };
 
 struct SchedulerConfig {

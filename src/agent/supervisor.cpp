@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -15,8 +16,7 @@
 
 #include "agent/agent_metrics.h"
 #include "agent/board.h"
-#include "agent/reaper.h"
-#include "agent/redis_task_queue.h"
+#include "agent/redis_courier.h"
 #include "agent/worker.h"
 #include "agent/zygote.h"
 #include "agent/zygote_link.h"
@@ -25,9 +25,8 @@
 #include "http/server.h"
 #include "process/kill_timer.h"
 #include "process/notify.h"
+#include "process/privileges.h"
 #include "process/process.h"
-#include "redis/client.h"
-#include "redis/keys.h"
 
 namespace panoptes::agent {
 namespace {
@@ -63,8 +62,20 @@ struct Slot {
   int64_t time_limit_ms = 0;
   Clock::time_point started_at;
   int quick_deaths = 0;
-  BoardCounts folded;  // the board counters already in the metrics
+  BoardCounts folded;                     // the board counters already in the metrics
+  std::shared_ptr<RedisCourier> courier;  // the one of the Redis config it was started with
 };
+CourierJob Job(CourierJob::Op op, PluginKind kind, std::vector<std::string> workers, int64_t ttl_ms = 0,
+               std::string status = "", std::string error = "") {
+  CourierJob job;
+  job.op = op;
+  job.kind = kind;
+  job.workers = std::move(workers);
+  job.ttl_ms = ttl_ms;
+  job.status = std::move(status);
+  job.error = std::move(error);
+  return job;
+}
 
 class Supervisor {
  public:
@@ -76,10 +87,12 @@ class Supervisor {
         tick_(io_),
         watch_(io_),
         shutdown_(io_),
-        redis_(o.site.redis, "agent-supervisor") {}
+        drain_(io_) {}
   int Run();
 
  private:
+  bool Listen();
+  bool DropPrivileges();
   void Spawn(Slot& slot);
   Result<pid_t> StartZygote(int fd);
   void OnStarted(size_t board_index, pid_t pid);
@@ -97,13 +110,18 @@ class Supervisor {
   void AwaitSignal();
   void OnSignal(int sig);
   void BeginShutdown();
+  void MaybeStop();
   void Reload();
+  void MoveRedis(const RedisConfig& running);
+  void PruneRetired();
+  std::vector<std::string> WorkersOf(const RedisCourier& courier, PluginKind kind) const;
   void Tell(Slot& slot, const std::string& reason);
   void Tick();
   void Heartbeat();
+  void HeartbeatDone(PluginKind kind, const CourierReply& reply);
+  void CheckRedisBacklog();
   void CheckRss();
   int Alive(PluginKind kind) const;
-  TaskQueue& QueueOf(PluginKind kind) { return *queues_.at(kind); }
 
   const AgentOptions& options_;
   SiteConfig site_;
@@ -113,8 +131,14 @@ class Supervisor {
   asio::steady_timer tick_;
   asio::steady_timer watch_;
   asio::steady_timer shutdown_;
-  redis::Client redis_;
-  std::map<PluginKind, std::unique_ptr<TaskQueue>> queues_;  // over redis_
+  asio::steady_timer drain_;  // at shutdown: how long the Redis jobs may still take
+  bool draining_ = false;
+  std::shared_ptr<RedisCourier> courier_;  // of the current [redis]: new workers and the reaper
+  struct Retired {
+    std::shared_ptr<RedisCourier> courier;  // of a previous [redis]: its workers and jobs finish
+    Clock::time_point since;
+  };
+  std::vector<Retired> retired_;
   AgentMetrics metrics_;
   process::Notifier notifier_;
   std::unique_ptr<Board> board_;
@@ -150,6 +174,7 @@ void Supervisor::Spawn(Slot& slot) {
   slot.seen_run = 0;
   slot.spawning = true;
   slot.spawn_epoch = config_epoch_;
+  slot.courier = courier_;
   slot.started_at = Clock::now();
   if (stopping_) board_->slot(slot.board_index).stop.store(1, std::memory_order_relaxed);
   zygote_->Request(slot.board_index, slot.kind, slot.worker_id);
@@ -182,18 +207,18 @@ void Supervisor::OnStarted(size_t board_index, pid_t pid) {
   if (!slot.spawning) return;  // already settled (its exit was seen first)
   slot.spawning = false;
   if (pid <= 0) {
-    if (stopping_) {
-      if (Remaining() == 0) io_.stop();
-      return;
-    }
+    if (stopping_) return MaybeStop();
     log_->error("worker {}: the zygote could not fork it: {}", slot.worker_id, std::strerror(-pid));
     return ScheduleRestart(slot, false);
   }
   slot.pid = pid;
   slot.timed_out = slot.stopping = slot.handed_back = false;
   // Registered at once so that a reaper can find its in-flight list should this host die.
-  auto reg = QueueOf(slot.kind).Heartbeat({slot.worker_id}, site_.agent.heartbeat_ttl_ms);
-  if (!reg.ok()) log_->warn("worker {}: cannot register: {}", slot.worker_id, reg.status().ToString());
+  slot.courier->Submit(
+      Job(CourierJob::Op::kRegister, slot.kind, {slot.worker_id}, site_.agent.heartbeat_ttl_ms),
+      [this, id = slot.worker_id](const CourierReply& r) {
+        if (!r.status.ok()) log_->warn("worker {}: cannot register: {}", id, r.status.ToString());
+      });
   log_->info("worker {} started (pid {})", slot.worker_id, slot.pid);
   metrics_.SetWorkersAlive(slot.kind, Alive(slot.kind));
   if (stopping_) {
@@ -258,14 +283,17 @@ void Supervisor::WatchRun(Slot& slot) {
   if (ran_ms >= slot.time_limit_ms && !slot.timed_out) OnDeadline(slot);
   if (ran_ms >= kPrefetchHoldMs && !slot.handed_back && b.prefetched.load(std::memory_order_relaxed) != 0) {
     slot.handed_back = true;
-    auto moved = QueueOf(slot.kind).HandBack(slot.worker_id);
-    if (!moved.ok()) {
-      log_->warn("worker {}: {}", slot.worker_id, moved.status().ToString());
-    } else if (*moved) {
-      metrics_.HandedBack(slot.kind);
-      log_->debug("worker {}: its prefetched task went back to the queue (task {} runs long)", slot.worker_id,
-                  slot.task_id);
-    }
+    slot.courier->Submit(
+        Job(CourierJob::Op::kHandBack, slot.kind, {slot.worker_id}),
+        [this, kind = slot.kind, id = slot.worker_id, task = slot.task_id](const CourierReply& r) {
+          if (!r.status.ok()) {
+            log_->warn("worker {}: {}", id, r.status.ToString());
+          } else if (r.a != 0) {
+            metrics_.HandedBack(kind);
+            log_->debug("worker {}: its prefetched task went back to the queue (task {} runs long)", id,
+                        task);
+          }
+        });
   }
 }
 
@@ -307,26 +335,32 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
                                            " ms, or the end of its lock's lifetime if sooner)"
                       : killed_at_shutdown_ ? "killed at agent shutdown after shutdown_grace_s"
                                             : "the worker process ended: " + info.Describe();
-  // Killed at shutdown is no fault of the plugin's.
+  if (!timeout && info.signaled && info.signal == SIGXCPU)
+    error += " (the run passed its CPU limit: [limits] cpu_s of the plugin file or [agent] worker_cpu_s)";
+  if (!slot.courier) slot.courier = courier_;
+  // Killed at shutdown is no fault of the plugin's. Before the reap: it finds the plugin by the
+  // worker's task, which the reap ends (the courier does jobs in order).
   if (!killed_at_shutdown_ && DiedImporting(board_->slot(slot.board_index))) QuarantinePlugin(slot, error);
-  auto reaped = QueueOf(slot.kind).Reap(slot.worker_id, status, error, false);
-  if (!reaped.ok()) {
-    log_->error("worker {}: cannot hand back its task now (a reaper will): {}", slot.worker_id,
-                reaped.status().ToString());
-  } else {
-    if (reaped->started > 0) metrics_.Finished(slot.kind, status);
-    if (reaped->requeued > 0) metrics_.Requeued(slot.kind, reaped->requeued);
-    if (reaped->started > 0)
-      log_->warn("worker {}: task {} recorded {}: {}", slot.worker_id, slot.task_id, status, error);
-  }
+  slot.courier->Submit(Job(CourierJob::Op::kReap, slot.kind, {slot.worker_id}, 0, status, error),
+                       [this, kind = slot.kind, id = slot.worker_id, task = slot.task_id, status,
+                        error](const CourierReply& r) {
+                         if (!r.status.ok()) {
+                           log_->error("worker {}: cannot hand back its task (a reaper will): {}", id,
+                                       r.status.ToString());
+                         } else {
+                           if (r.b > 0) metrics_.Finished(kind, status);
+                           if (r.c > 0) metrics_.Requeued(kind, static_cast<int>(r.c));
+                           if (r.b > 0)
+                             log_->warn("worker {}: task {} recorded {}: {}", id, task, status, error);
+                         }
+                         MaybeStop();
+                       });
+  slot.courier.reset();
   bool clean = info.Clean() && !timeout;
   (clean ? log_->info("worker {} (pid {}) exited: {}", slot.worker_id, slot.pid, info.Describe())
          : log_->warn("worker {} (pid {}) died: {}", slot.worker_id, slot.pid, info.Describe()));
   slot.pid = -1;
-  if (stopping_) {
-    if (Remaining() == 0) io_.stop();
-    return;
-  }
+  if (stopping_) return MaybeStop();
   metrics_.WorkerRestarted(slot.kind, clean ? (slot.stop_reason.empty() ? "recycled" : slot.stop_reason)
                                             : (timeout ? "timeout" : "crashed"));
   ScheduleRestart(slot, clean);
@@ -336,25 +370,40 @@ void Supervisor::OnExit(Slot& slot, const process::ExitInfo& info) {
 // import killed at the time limit): the whole plugin is quarantined, else every task of it would
 // kill a worker in turn.
 void Supervisor::QuarantinePlugin(Slot& slot, const std::string& error) {
-  auto name = QueueOf(slot.kind).QuarantinePlugin(slot.worker_id, "importing its code: " + error);
-  if (!name.ok()) {
-    log_->error("worker {}: died importing a plugin, which cannot be quarantined now: {}", slot.worker_id,
-                name.status().ToString());
-  } else if (*name) {
-    log_->error("worker {}: died importing plugin {} (task {}): the plugin is quarantined as a whole",
-                slot.worker_id, **name, slot.task_id);
-  }
+  slot.courier->Submit(
+      Job(CourierJob::Op::kQuarantinePlugin, slot.kind, {slot.worker_id}, 0, "",
+          "importing its code: " + error),
+      [this, id = slot.worker_id, task = slot.task_id](const CourierReply& r) {
+        if (!r.status.ok()) {
+          log_->error("worker {}: died importing a plugin, which cannot be quarantined now: {}", id,
+                      r.status.ToString());
+        } else if (r.a == 1 && !r.texts.empty()) {
+          log_->error("worker {}: died importing plugin {} (task {}): the plugin is quarantined as a whole",
+                      id, r.texts[0], task);
+        }
+      });
 }
 
 // Every few ticks: the quarantined and stale pairs per plugin, for /metrics.
 void Supervisor::ReportHealth() {
   for (PluginKind kind : options_.kinds) {
-    auto rows = QueueOf(kind).HealthReport();
-    if (!rows.ok()) {
-      log_->warn("health report: {}", rows.status().ToString());
-      return;
-    }
-    metrics_.SetHealth(kind, *rows);
+    if (courier_->HasPending(CourierJob::Op::kHealthReport, kind)) continue;
+    courier_->Submit(Job(CourierJob::Op::kHealthReport, kind, {}), [this, kind](const CourierReply& r) {
+      if (!r.status.ok() || r.texts.size() % 4 != 0) {
+        log_->warn("health report: {}", r.status.ok() ? "a malformed reply" : r.status.ToString());
+        return;
+      }
+      std::vector<PluginHealth> rows;
+      for (size_t i = 0; i + 3 < r.texts.size(); i += 4) {
+        PluginHealth h;
+        h.plugin = r.texts[i];
+        h.quarantined_pairs = std::strtoll(r.texts[i + 1].c_str(), nullptr, 10);
+        h.quarantined = r.texts[i + 2] == "1";
+        h.stale_pairs = std::strtoll(r.texts[i + 3].c_str(), nullptr, 10);
+        rows.push_back(std::move(h));
+      }
+      metrics_.SetHealth(kind, rows);
+    });
   }
 }
 
@@ -388,7 +437,10 @@ void Supervisor::AwaitSignal() {
 void Supervisor::OnSignal(int sig) {
   if (sig == SIGCHLD) {
     for (const process::ExitInfo& info : process::ReapExited()) {
-      if (zygote_->OnExit(info)) continue;
+      if (zygote_->OnExit(info) || (courier_ && courier_->OnExit(info))) continue;
+      bool retired = false;
+      for (auto& r : retired_) retired = retired || r.courier->OnExit(info);
+      if (retired) continue;
       bool known = false;
       for (auto& slot : slots_) {
         if (slot->pid == info.pid) {
@@ -398,7 +450,7 @@ void Supervisor::OnSignal(int sig) {
       }
       if (!known) OnUnknownExit(info);
     }
-    if (stopping_ && Remaining() == 0) io_.stop();
+    MaybeStop();
   } else if (sig == SIGHUP) {
     Reload();
   } else {
@@ -425,7 +477,26 @@ void Supervisor::BeginShutdown() {
       if (slot->pid > 0) (void)process::SendSignal(slot->pid, SIGKILL);
     }
   });
-  if (Remaining() == 0) io_.stop();
+  MaybeStop();
+}
+
+// At shutdown, once every worker is gone: stops when the Redis jobs (the workers' reaps) are done,
+// or kDrainAfterCloseMs later (the couriers then keep trying that long on their own).
+void Supervisor::MaybeStop() {
+  if (!stopping_ || Remaining() > 0) return;
+  size_t jobs = courier_->pending();
+  for (const auto& r : retired_) jobs += r.courier->pending();
+  if (jobs == 0) return io_.stop();
+  if (draining_) return;
+  draining_ = true;
+  log_->info("stopping: waiting for {} Redis job(s) of the workers (at most {} ms)", jobs,
+             kDrainAfterCloseMs);
+  drain_.expires_after(milliseconds(kDrainAfterCloseMs));
+  drain_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    log_->error("stopping with Redis jobs not done: Redis did not answer within {} ms", kDrainAfterCloseMs);
+    io_.stop();
+  });
 }
 
 void Supervisor::Reload() {
@@ -435,7 +506,17 @@ void Supervisor::Reload() {
     log_->error("SIGHUP: keeping the current config: {}", loaded.status().ToString());
   } else {
     for (const auto& w : loaded->warnings) log_->warn("{}", w);
+    RedisConfig running = site_.redis;
+    if (loaded->config.agent.user != site_.agent.user || loaded->config.agent.group != site_.agent.group ||
+        !(loaded->config.http.agent_listen == site_.http.agent_listen)) {
+      log_->warn(
+          "SIGHUP: [agent] user/group or [http] agent_listen changed in {}; it takes effect at the next "
+          "start",
+          options_.config_path);
+    }
     site_ = loaded->config;
+    if (!(site_.redis == running)) MoveRedis(running);
+
     log_->info("SIGHUP: config {} reloaded; replacing the zygote and the workers", options_.config_path);
     ++config_epoch_;
     zygote_->Restart();
@@ -451,28 +532,102 @@ int Supervisor::Remaining() const {
   return n;
 }
 
+// [redis] changed: new workers and the supervisor's new work go to the new server through a new
+// courier; the old courier keeps serving the workers started before (their heartbeats, hand-backs
+// and reaps belong to the server their tasks are in) until they are gone and its jobs are done.
+void Supervisor::MoveRedis(const RedisConfig& running) {
+  auto next = std::make_shared<RedisCourier>(io_, site_.redis);
+  Status st = next->Start();
+  if (!st.ok()) {
+    log_->error("SIGHUP: [redis] changed, but its courier cannot start: {}; staying on {}:{}", st.ToString(),
+                running.host, running.port);
+    site_.redis = running;
+    return;
+  }
+  log_->info(
+      "SIGHUP: [redis] changed: moving to {}:{} (db {}, prefix {}); the running workers finish on {}:{}",
+      site_.redis.host, site_.redis.port, site_.redis.db, site_.redis.key_prefix, running.host, running.port);
+  retired_.push_back({courier_, Clock::now()});
+  courier_ = std::move(next);
+}
+
+// Drops the old couriers whose workers are gone and whose jobs are done (or that could not finish
+// them within kDrainAfterCloseMs of their last worker's end: their process keeps trying that long).
+void Supervisor::PruneRetired() {
+  for (auto it = retired_.begin(); it != retired_.end();) {
+    bool used = false;
+    for (const auto& slot : slots_) used = used || slot->courier == it->courier;
+    if (used) it->since = Clock::now();
+    bool stuck = Clock::now() - it->since > milliseconds(kDrainAfterCloseMs);
+    if (used || (it->courier->pending() > 0 && !stuck)) {
+      ++it;
+      continue;
+    }
+    if (it->courier->pending() > 0)
+      log_->error(
+          "the previous Redis ({}:{}) did not take {} job(s) of the old workers: leaving them to its reapers",
+          it->courier->redis().host, it->courier->redis().port, it->courier->pending());
+    else
+      log_->info("the old workers are gone: done with {}:{}", it->courier->redis().host,
+                 it->courier->redis().port);
+    it = retired_.erase(it);
+  }
+}
+
 int Supervisor::Alive(PluginKind kind) const {
   int n = 0;
   for (const auto& slot : slots_) n += (slot->kind == kind && slot->pid > 0);
   return n;
 }
 
+std::vector<std::string> Supervisor::WorkersOf(const RedisCourier& courier, PluginKind kind) const {
+  std::vector<std::string> ids;
+  for (const auto& slot : slots_) {
+    if (slot->pid > 0 && slot->kind == kind && slot->courier.get() == &courier)
+      ids.push_back(slot->worker_id);
+  }
+  return ids;
+}
+
+// One heartbeat per courier and kind, skipped while the previous one waits for Redis (a backlog
+// of heartbeats would only say the same thing later).
 void Supervisor::Heartbeat() {
   for (PluginKind kind : options_.kinds) {
-    std::vector<std::string> ids;
-    for (const auto& slot : slots_) {
-      if (slot->pid > 0 && slot->kind == kind) ids.push_back(slot->worker_id);
+    if (!courier_->HasPending(CourierJob::Op::kHeartbeat, kind)) {
+      courier_->Submit(
+          Job(CourierJob::Op::kHeartbeat, kind, WorkersOf(*courier_, kind), site_.agent.heartbeat_ttl_ms),
+          [this, kind](const CourierReply& r) { HeartbeatDone(kind, r); });
     }
-    auto depth = QueueOf(kind).Heartbeat(ids, site_.agent.heartbeat_ttl_ms);
-    if (!depth.ok()) {
-      if (redis_problem_.empty()) log_->warn("heartbeat: {}", depth.status().ToString());
-      redis_problem_ = "redis unreachable: " + depth.status().message();
-      return;
+    for (const auto& old : retired_) {
+      auto ids = WorkersOf(*old.courier, kind);
+      if (ids.empty() || old.courier->HasPending(CourierJob::Op::kHeartbeat, kind)) continue;
+      old.courier->Submit(Job(CourierJob::Op::kHeartbeat, kind, std::move(ids), site_.agent.heartbeat_ttl_ms),
+                          [this](const CourierReply& r) {
+                            if (!r.status.ok())
+                              log_->warn("heartbeat (previous Redis): {}", r.status.ToString());
+                          });
     }
-    metrics_.SetQueueDepth(kind, depth->tasks, depth->deadletter);
   }
+}
+
+void Supervisor::HeartbeatDone(PluginKind kind, const CourierReply& r) {
+  if (!r.status.ok()) {
+    if (redis_problem_.empty()) log_->warn("heartbeat: {}", r.status.ToString());
+    redis_problem_ = "redis unreachable: " + r.status.message();
+    return;
+  }
+  metrics_.SetQueueDepth(kind, r.a, r.b);
   if (!redis_problem_.empty()) log_->info("heartbeat: Redis reachable again");
   redis_problem_.clear();
+}
+
+// /healthz fails while the supervisor's Redis work waits longer than a call may take.
+void Supervisor::CheckRedisBacklog() {
+  auto waited = courier_->OldestPending();
+  if (waited.count() <= site_.redis.io_timeout_ms) return;
+  if (redis_problem_.empty()) log_->warn("Redis has not answered for {} ms", waited.count());
+  redis_problem_ = "redis not answering: " + std::to_string(courier_->pending()) + " job(s) waiting for " +
+                   std::to_string(waited.count()) + " ms";
 }
 
 void Supervisor::CheckRss() {
@@ -491,14 +646,18 @@ void Supervisor::CheckRss() {
 void Supervisor::Tick() {
   ++ticks_;
   Heartbeat();
+  CheckRedisBacklog();
+  PruneRetired();
   CheckRss();
   for (PluginKind kind : options_.kinds) metrics_.SetWorkersAlive(kind, Alive(kind));
   int reap_every = std::max(1, site_.agent.heartbeat_ttl_ms / 2 / site_.agent.heartbeat_interval_ms);
   if (!stopping_ && redis_problem_.empty() && ticks_ % reap_every == 0) {
     for (PluginKind kind : options_.kinds) {
-      ReapStats stats = ReapDeadWorkers(QueueOf(kind));
-      if (stats.requeued > 0) metrics_.Requeued(kind, stats.requeued);
-      if (stats.started > 0) metrics_.Finished(kind, "timeout");
+      if (courier_->HasPending(CourierJob::Op::kReapDead, kind)) continue;
+      courier_->Submit(Job(CourierJob::Op::kReapDead, kind, {}), [this, kind](const CourierReply& r) {
+        if (r.c > 0) metrics_.Requeued(kind, static_cast<int>(r.c));
+        if (r.b > 0) metrics_.Finished(kind, "timeout");
+      });
     }
     ReportHealth();
   }
@@ -510,6 +669,48 @@ void Supervisor::Tick() {
   tick_.async_wait([this](boost::system::error_code ec) {
     if (!ec) Tick();
   });
+}
+
+// /metrics and /healthz; false (logged) when the listener cannot be set up.
+bool Supervisor::Listen() {
+  const HostPort& listen = site_.http.agent_listen;
+  if (listen.port == 0) return true;
+  auto server = http::Server::Listen(io_, listen,
+                                     {[this] {
+                                        AdoptForked();
+                                        Fold();
+                                        return metrics_.Render();
+                                      },
+                                      [this]() -> std::optional<std::string> {
+                                        if (redis_problem_.empty()) return std::nullopt;
+                                        return redis_problem_;
+                                      }});
+  if (!server.ok()) {
+    log_->critical("{}", server.status().ToString());
+    return false;
+  }
+  http_ = std::move(server).value();
+  log_->info("serving /metrics and /healthz on {}:{}", listen.host, http_->port());
+  return true;
+}
+
+// [agent] user/group: after what needs root (the listener, the secret files read with the config),
+// before any process is forked, so that the zygote, its workers and the courier inherit it.
+bool Supervisor::DropPrivileges() {
+  const AgentConfig& a = site_.agent;
+  if (a.user.empty() && a.group.empty()) return true;
+  auto who = process::ResolveIdentity(
+      a.user, a.group,
+      std::string(a.user.empty() ? "[agent] group" : "[agent] user") + " in " + options_.config_path);
+  Status st = who.ok() ? process::DropPrivileges(*who) : who.status();
+  if (!st.ok()) {
+    log_->critical("cannot drop privileges ([agent] user = '{}', group = '{}'): {}", a.user, a.group,
+                   st.message());
+    return false;
+  }
+  log_->info("running as user {} (uid {}), group {} (gid {})", a.user.empty() ? "(unchanged)" : a.user,
+             who->uid, a.group.empty() ? "(the user's)" : a.group, who->gid);
+  return true;
 }
 
 int Supervisor::Run() {
@@ -529,8 +730,11 @@ int Supervisor::Run() {
     return 1;
   }
   board_ = std::move(board).value();
-  for (PluginKind kind : options_.kinds) {
-    queues_[kind] = std::make_unique<RedisTaskQueue>(redis_, site_.redis.key_prefix, kind);
+  if (!Listen() || !DropPrivileges()) return 1;
+  courier_ = std::make_shared<RedisCourier>(io_, site_.redis);
+  if (Status st = courier_->Start(); !st.ok()) {
+    log_->critical("cannot start the redis courier: {}", st.ToString());
+    return 1;
   }
   for (PluginKind kind : options_.kinds) {
     for (int i = 0; i < per_kind; ++i) slots_.push_back(std::make_unique<Slot>(io_, kind, i, slots_.size()));
@@ -543,31 +747,20 @@ int Supervisor::Run() {
   for (auto& slot : slots_) Spawn(*slot);
   AwaitSignal();
   Watch();
-  const HostPort& listen = site_.http.agent_listen;
-  if (listen.port != 0) {
-    auto server = http::Server::Listen(io_, listen,
-                                       {[this] {
-                                          AdoptForked();
-                                          Fold();
-                                          return metrics_.Render();
-                                        },
-                                        [this]() -> std::optional<std::string> {
-                                          if (redis_problem_.empty()) return std::nullopt;
-                                          return redis_problem_;
-                                        }});
-    if (!server.ok()) {
-      log_->error("{}", server.status().ToString());
-      BeginShutdown();
-    } else {
-      http_ = std::move(server).value();
-      log_->info("serving /metrics and /healthz on {}:{}", listen.host, http_->port());
-    }
-  }
   Tick();
   (void)notifier_.Ready();
   io_.run();
+  // Closing the couriers lets their processes finish and exit; the handlers they leave end here
+  // (not the signal handler: it needs the couriers).
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  for (auto& slot : slots_) slot->courier.reset();
+  courier_.reset();
+  retired_.clear();
+  io_.restart();
+  io_.poll();
   log_->info("stopped");
-  return http_ || listen.port == 0 ? 0 : 1;
+  return 0;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "agent/redis_task_queue.h"
 #include "agent/task_parts.h"
 #include "agent/worker_core.h"
+#include "agent/worker_limits.h"
 #include "core/logging.h"
 #include "plugin/redis_services.h"
 #include "process/kill_timer.h"
@@ -51,6 +52,7 @@ class PythonRunner : public PluginRunner {
  public:
   PythonRunner(python::PluginHost& host, redis::Client& client, const SiteConfig& site)
       : host_(host),
+        agent_(site.agent),
         sites_(site.main.sites),
         kv_(client, site.redis.key_prefix),
         secrets_(client, site.redis.key_prefix),
@@ -59,9 +61,19 @@ class PythonRunner : public PluginRunner {
   python::RunOutcome Run(const PluginInfo& info, const Task& task, EnrichmentSource& enrichment) override {
     python::RunInput input{task.resource,  sites_,  {&kv_, &secrets_, &enrichment},
                            task.signature, task.id, TimeLimit(task, info)};
+    // The run's rlimits; a failure to set them is the run's error (the plugin does not run unbounded).
+    process::Limits limits = RunLimitsOf(agent_, info.limits);
+    if (Status st = process::BeginRunLimits(limits); !st.ok()) {
+      python::RunOutcome failed;
+      failed.error = "cannot set the run's rlimits: " + st.ToString();
+      return failed;
+    }
     g_in_run.store(true);
     python::RunOutcome outcome = host_.Run(info, input);
     g_in_run.store(false);
+    (void)process::EndRunLimits(WorkerLimits(agent_));
+    if (outcome.status == python::RunStatus::kError)
+      outcome.error = ExplainRunError(outcome.error, limits, info.file);
     return outcome;
   }
   Status Load(const PluginInfo& info) override {
@@ -76,6 +88,7 @@ class PythonRunner : public PluginRunner {
 
  private:
   python::PluginHost& host_;
+  AgentConfig agent_;
   std::vector<std::string> sites_;
   plugin::RedisKvStore kv_;
   plugin::RedisSecretStore secrets_;
@@ -128,6 +141,12 @@ int ExitCode(WorkerExit e) {
 
 int RunWorker(const WorkerOptions& options, python::PluginHost& host, FilePluginCatalog& plugins) {
   InstallSignals();
+  if (Status st =
+          process::ApplyWorkerLimits(WorkerLimits(options.site.agent), options.site.agent.worker_core_files);
+      !st.ok()) {
+    core::Logger("agent")->error("worker {}: cannot set its rlimits: {}", options.worker_id, st.ToString());
+    return kWorkerExitStartFailed;
+  }
   auto timer = process::KillTimer::Create();
   if (!timer.ok()) {
     core::Logger("agent")->error("worker {}: cannot start: {}", options.worker_id, timer.status().ToString());

@@ -201,6 +201,29 @@ Status ReadTransforms(const Reporter& r, PluginInfo& info) {
   return Status::Ok();
 }
 
+// "[limits] address_space_mb | cpu_s | open_files = <n>": this plugin's runs' rlimits (the keys of
+// [agent] worker_*, with the same ranges). Unknown keys are errors: a typo must not drop a limit.
+Status ReadLimits(const Reporter& r, PluginInfo& info) {
+  struct Key {
+    const char* name;
+    int64_t min, max;
+    std::optional<int64_t> RunLimits::*field;
+  };
+  static constexpr Key kKeys[] = {{"address_space_mb", 0, 4194304, &RunLimits::address_space_mb},
+                                  {"cpu_s", 0, 86400, &RunLimits::cpu_s},
+                                  {"open_files", 32, 1048576, &RunLimits::open_files}};
+  for (const IniEntry& e : r.doc.entries) {
+    if (e.section != "limits") continue;
+    const Key* key = nullptr;
+    for (const Key& k : kKeys) key = e.key == k.name ? &k : key;
+    if (!key) return r.Bad(e, e.key, "unknown key (there are: address_space_mb, cpu_s, open_files)");
+    auto v = ParseInteger(e.value, key->min, key->max);
+    if (!v.ok()) return r.Bad(e, e.key, v.status().message());
+    info.limits.*(key->field) = *v;
+  }
+  return Status::Ok();
+}
+
 // The plugin's own [snmp] and [x509] keys: checked as the site config checks them (the values stay
 // strings in context.config). Keys we do not know are the plugin's own business.
 Status ReadSnmp(const Reporter& r) {
@@ -236,6 +259,7 @@ Result<PluginInfo> FromDocument(const Result<IniDocument>& doc, std::string file
   PANOPTES_RETURN_IF_ERROR(ReadFilter(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadPreload(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadTransforms(r, info));
+  PANOPTES_RETURN_IF_ERROR(ReadLimits(r, info));
   PANOPTES_RETURN_IF_ERROR(ReadSnmp(r));
   info.sections = SectionsOf(*doc);
   info.file_mtime_ns = MtimeNs(info.file);

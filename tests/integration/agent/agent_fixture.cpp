@@ -64,7 +64,7 @@ void AgentTest::TearDown() {
   }
 }
 
-std::string AgentTest::AddPlugin(const TestPlugin& p) {
+std::string AgentTest::AddPlugin(const TestPlugin& p, const std::string& extra) {
   std::string text = ReadFile(std::string(PANOPTES_SOURCE_DIR) + "/tests/fixtures/agent_plugins/plugin.in");
   std::string log = dir_.path() + "/" + p.name + ".runs";
   ReplaceAll(text, "@NAME@", p.name);
@@ -74,6 +74,7 @@ std::string AgentTest::AddPlugin(const TestPlugin& p) {
   ReplaceAll(text, "@LIMIT@", std::to_string(p.time_limit));
   ReplaceAll(text, "@SLEEP@", std::to_string(p.sleep_s));
   ReplaceAll(text, "@LOG@", log);
+  text += extra;
   dir_.Write("polling/" + p.name + ".panoptes-plugin", text);
   return log;
 }
@@ -103,8 +104,9 @@ pid_t AgentTest::StartAgent(int workers, const std::string& kind) {
   agents_.push_back(*pid);
   // --workers N forks N workers per kind served.
   int expected = kind == "all" ? workers * static_cast<int>(kAllKinds.size()) : workers;
-  EXPECT_TRUE(
-      WaitUntil([&] { return Zygote(*pid) > 0 && static_cast<int>(Children(*pid).size()) == expected; },
+  // The zygote and the courier are told from the workers by their names, set just after their fork.
+  EXPECT_TRUE(WaitUntil(
+      [&] { return Zygote(*pid) > 0 && Courier(*pid) > 0 && static_cast<int>(Children(*pid).size()) == expected; },
                 std::chrono::seconds(10)))
       << "the agent did not fork " << expected << " workers; log:\n"
       << ReadFile(log);
@@ -195,21 +197,34 @@ std::vector<pid_t> AgentTest::AllChildren(pid_t pid) {
 }
 
 namespace {
-bool IsZygote(pid_t pid) {
+bool Named(pid_t pid, const char* name) {
   std::string comm = ReadFile("/proc/" + std::to_string(pid) + "/comm");
-  return comm.rfind(agent::kZygoteProcessName, 0) == 0;
+  return comm.rfind(name, 0) == 0;
+}
+bool IsZygote(pid_t pid) {
+  return Named(pid, agent::kZygoteProcessName);
+}
+bool IsCourier(pid_t pid) {
+  return Named(pid, "panoptes-redis");
 }
 }  // namespace
 
 std::vector<pid_t> AgentTest::Children(pid_t pid) {
   std::vector<pid_t> out = AllChildren(pid);
-  std::erase_if(out, IsZygote);
+  std::erase_if(out, [](pid_t c) { return IsZygote(c) || IsCourier(c); });
   return out;
 }
 
 pid_t AgentTest::Zygote(pid_t pid) {
   for (pid_t c : AllChildren(pid)) {
     if (IsZygote(c)) return c;
+  }
+  return -1;
+}
+
+pid_t AgentTest::Courier(pid_t pid) {
+  for (pid_t c : AllChildren(pid)) {
+    if (IsCourier(c)) return c;
   }
   return -1;
 }

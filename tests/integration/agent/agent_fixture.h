@@ -36,7 +36,9 @@ class AgentTest : public ::testing::Test {
 
  public:
   // Writes the plugin file into <dir>/polling; returns the path of its run log.
-  std::string AddPlugin(const TestPlugin& plugin);
+  std::string AddPlugin(const TestPlugin& plugin) { return AddPlugin(plugin, ""); }
+  // The same with `extra` appended to the plugin file (e.g. a [limits] section).
+  std::string AddPlugin(const TestPlugin& plugin, const std::string& extra);
   // Writes <dir>/panoptes.ini (`extra_agent`: more "key = value" lines for [agent]).
   std::string WriteConfig(const std::string& extra_agent = "", const std::string& polling_paths = "");
   // Starts panoptes-agent --kind polling --workers N; its log goes to <dir>/agent-<n>.log.
@@ -63,10 +65,12 @@ class AgentTest : public ::testing::Test {
     int pid;
   };
   static std::vector<LogLine> ReadRunLog(const std::string& path);
-  // The agent's workers (its children but the zygote), every child, and its zygote (-1: none).
+  // The agent's workers (its children but the zygote and the Redis courier), every child, its
+  // zygote and its courier (-1: none).
   static std::vector<pid_t> Children(pid_t pid);
   static std::vector<pid_t> AllChildren(pid_t pid);
   static pid_t Zygote(pid_t pid);
+  static pid_t Courier(pid_t pid);
 
   RedisServer redis_;
   TempDir dir_;
