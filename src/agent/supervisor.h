@@ -15,7 +15,8 @@
 // prefetched task of a run lasting over 100 ms is handed back to the queue (task_queue.h, HandBack).
 // A timer refreshes the workers' heartbeat keys (one pipeline, with the queue depths), checks
 // worker RSS against max_worker_rss_mb, runs the reaper for other agents' dead workers and pets
-// the systemd watchdog. Its synchronous Redis calls block the loop for at most the I/O timeout.
+// the systemd watchdog. Its Redis work goes to its Redis courier process (redis_courier.h): the
+// loop never waits on Redis.
 
 #include <string>
 #include <vector>
