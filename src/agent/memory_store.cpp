@@ -21,13 +21,7 @@ double MemoryStore::Now() const {
 void MemoryStore::Purge(const std::string& key) {
   auto it = expiry_.find(key);
   if (it == expiry_.end() || it->second > Now()) return;
-  expiry_.erase(it);
-  strings_.erase(key);
-  lists_.erase(key);
-  hashes_.erase(key);
-  streams_.erase(key);
-  sets_.erase(key);
-  zsets_.erase(key);
+  Del(key);
 }
 
 std::optional<std::string> MemoryStore::Get(const std::string& key) {

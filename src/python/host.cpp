@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <iterator>
 #include <map>
 #include <utility>
+#include <variant>
 
 #include <pybind11/embed.h>
 #include <pybind11/stl.h>
@@ -47,37 +49,50 @@ py::module_ ImportApi() {
 const char* const kContextFields[] = {"logger", "config",     "data", "kv",  "secrets",
                                       "sites",  "enrichment", "snmp", "x509"};
 
-py::dict SnmpDict(const SnmpConfig& c) {
+// One field of a config struct, by its key name (an int or a string member).
+template <typename Config>
+struct Field {
+  const char* key;
+  std::variant<int Config::*, std::string Config::*> member;
+};
+
+// {key: value} of the fields of `c`, for context.snmp and context.x509.
+template <typename Config>
+py::dict FieldsDict(const Config& c, std::initializer_list<Field<Config>> fields) {
   py::dict d;
-  d["connection_factory_module"] = c.connection_factory_module;
-  d["connection_factory_class"] = c.connection_factory_class;
-  d["community"] = c.community;
-  d["community_string_key"] = c.community_string_key;
-  d["version"] = c.version;
-  d["timeout"] = c.timeout;
-  d["retries"] = c.retries;
-  d["non_repeaters"] = c.non_repeaters;
-  d["max_repetitions"] = c.max_repetitions;
-  d["port"] = c.port;
-  d["proxy_port"] = c.proxy_port;
-  d["v3_username"] = c.v3_username;
-  d["v3_security_level"] = c.v3_security_level;
-  d["v3_auth_protocol"] = c.v3_auth_protocol;
-  d["v3_privacy_protocol"] = c.v3_privacy_protocol;
-  d["v3_context"] = c.v3_context;
-  d["v3_auth_password_key"] = c.v3_auth_password_key;
-  d["v3_privacy_password_key"] = c.v3_privacy_password_key;
+  for (const Field<Config>& f : fields) std::visit([&](auto member) { d[f.key] = c.*member; }, f.member);
   return d;
 }
 
+py::dict SnmpDict(const SnmpConfig& c) {
+  using C = SnmpConfig;
+  return FieldsDict<C>(c, {{"connection_factory_module", &C::connection_factory_module},
+                           {"connection_factory_class", &C::connection_factory_class},
+                           {"community", &C::community},
+                           {"community_string_key", &C::community_string_key},
+                           {"version", &C::version},
+                           {"timeout", &C::timeout},
+                           {"retries", &C::retries},
+                           {"non_repeaters", &C::non_repeaters},
+                           {"max_repetitions", &C::max_repetitions},
+                           {"port", &C::port},
+                           {"proxy_port", &C::proxy_port},
+                           {"v3_username", &C::v3_username},
+                           {"v3_security_level", &C::v3_security_level},
+                           {"v3_auth_protocol", &C::v3_auth_protocol},
+                           {"v3_privacy_protocol", &C::v3_privacy_protocol},
+                           {"v3_context", &C::v3_context},
+                           {"v3_auth_password_key", &C::v3_auth_password_key},
+                           {"v3_privacy_password_key", &C::v3_privacy_password_key}});
+}
+
 py::dict X509Dict(const X509Config& c) {
-  py::dict d;
-  d["x509_secured_requests"] = c.x509_secured_requests;
-  d["x509_cert_location"] = c.x509_cert_location;
-  d["x509_cert_filename"] = c.x509_cert_filename;
-  d["x509_key_location"] = c.x509_key_location;
-  d["x509_key_filename"] = c.x509_key_filename;
-  return d;
+  using C = X509Config;
+  return FieldsDict<C>(c, {{"x509_secured_requests", &C::x509_secured_requests},
+                           {"x509_cert_location", &C::x509_cert_location},
+                           {"x509_cert_filename", &C::x509_cert_filename},
+                           {"x509_key_location", &C::x509_key_location},
+                           {"x509_key_filename", &C::x509_key_filename}});
 }
 
 // A shallow copy: a plugin that edits its context.snmp does not change the next run's.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 namespace panoptes::testing {
@@ -54,6 +55,18 @@ void StopChild(pid_t& pid, int sig) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   pid = -1;
+}
+
+CommandOutput RunCommand(const std::string& command_line) {
+  CommandOutput r;
+  FILE* pipe = popen(command_line.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 }  // namespace panoptes::testing

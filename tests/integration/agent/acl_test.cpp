@@ -46,29 +46,11 @@ struct Daemon {
 
 TEST_F(AgentTest, AclAgentUserRunsTheExamplePluginsAndCtlUserOnlyReads) {
   ASSERT_EQ(ApplyAclFile(*client_, prefix_), 4) << "scheduler, agent, ctl, consumer";
-  std::string examples = std::string(PANOPTES_SOURCE_DIR) + "/examples/plugins";
   std::string pw = dir_.Write("agent.pw", "agent-pw\n");
-  config_path_ = dir_.Write(
-      "panoptes.ini",
-      "[main]\nsites = local\n\n[redis]\nhost = 127.0.0.1\nport = " + std::to_string(redis_.port()) +
-          "\nkey_prefix = " + prefix_ + "\nusername = panoptes-agent\npassword_file = " + pw +
-          "\n\n[discovery]\nplugins_paths = " + examples + "/discovery\n\n[enrichment]\nplugins_paths = " +
-          examples + "/enrichment\n\n[polling]\nplugins_paths = " + examples +
-          "/polling\n\n[agent]\nheartbeat_interval_ms = 200\n\n[http]\nagent_listen = 127.0.0.1:0\n");
-  StartAgent(1, "all");
-
-  Task discover = MakeTask("Host Discovery From JSON", std::nullopt, 30, PluginKind::kDiscovery);
-  Push(discover);
-  ASSERT_TRUE(WaitUntil([&] { return Meta("Host Discovery From JSON", discover)["last_status"] == "ok"; },
-                        seconds(30)))
-      << AgentLog() << Meta("Host Discovery From JSON", discover)["last_error"];
-  resources::ResourceStore store(*client_, prefix_);
-  auto found = store.List();
-  ASSERT_TRUE(found.ok() && found->size() == 1u) << found.status().ToString();
-  Task poll = MakeTask("Host Metrics", (*found)[0], 30, PluginKind::kPolling);
-  Push(poll);
-  ASSERT_TRUE(WaitUntil([&] { return Meta("Host Metrics", poll)["last_status"] == "ok"; }, seconds(30)))
-      << AgentLog() << Meta("Host Metrics", poll)["last_error"];
+  StartExamplesAgent("username = panoptes-agent\npassword_file = " + pw + "\n");
+  std::optional<Resource> host = DiscoverExampleHost();
+  ASSERT_TRUE(host);
+  ASSERT_TRUE(RunsOk("Host Metrics", MakeTask("Host Metrics", *host, 30, PluginKind::kPolling)));
   EXPECT_GT(Int({"XLEN", Key("metrics:local")}), 0);
 
   redis::Client ctl(As(redis_.Config(prefix_), "ctl"), "acl-ctl");

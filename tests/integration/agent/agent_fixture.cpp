@@ -1,6 +1,8 @@
 #include "integration/agent/agent_fixture.h"
 
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include "model/identity.h"
 #include "model/json.h"
 #include "process/process.h"
+#include "resources/store.h"
 
 namespace panoptes::testing {
 namespace {
@@ -33,18 +36,27 @@ void ReplaceAll(std::string& s, const std::string& from, const std::string& to) 
 
 }  // namespace
 
-std::string HttpGet(int port, const std::string& path) {
+std::string HttpGet(int port, const std::string& path, int timeout_ms) {
   namespace asio = boost::asio;
   asio::io_context io;
   asio::ip::tcp::socket socket(io);
   boost::system::error_code ec;
   socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
   if (ec) return "";
+  if (timeout_ms > 0) {
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
   std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
   asio::write(socket, asio::buffer(req), ec);
   std::string out;
   asio::read(socket, asio::dynamic_buffer(out), ec);
   return out;
+}
+
+CtlOutput Ctl(const std::string& config, const std::string& args) {
+  return RunCommand(std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " --config " +
+                    config + " --log-level error 2>&1");
 }
 
 void AgentTest::SetUp() {
@@ -106,11 +118,53 @@ pid_t AgentTest::StartAgent(int workers, const std::string& kind) {
   int expected = kind == "all" ? workers * static_cast<int>(kAllKinds.size()) : workers;
   // The zygote and the courier are told from the workers by their names, set just after their fork.
   EXPECT_TRUE(WaitUntil(
-      [&] { return Zygote(*pid) > 0 && Courier(*pid) > 0 && static_cast<int>(Children(*pid).size()) == expected; },
-                std::chrono::seconds(10)))
+      [&] {
+        return Zygote(*pid) > 0 && Courier(*pid) > 0 && static_cast<int>(Children(*pid).size()) == expected;
+      },
+      std::chrono::seconds(10)))
       << "the agent did not fork " << expected << " workers; log:\n"
       << ReadFile(log);
   return *pid;
+}
+
+void AgentTest::StartExamplesAgent(const std::string& redis_extra) {
+  std::string examples = std::string(PANOPTES_SOURCE_DIR) + "/examples/plugins";
+  config_path_ = dir_.Write(
+      "panoptes.ini",
+      "[main]\nsites = local\n\n[redis]\nhost = 127.0.0.1\nport = " + std::to_string(redis_.port()) +
+          "\nkey_prefix = " + prefix_ + "\n" + redis_extra + "\n[discovery]\nplugins_paths = " + examples +
+          "/discovery\n\n[enrichment]\nplugins_paths = " + examples +
+          "/enrichment\n\n[polling]\nplugins_paths = " + examples +
+          "/polling\n\n[agent]\nheartbeat_interval_ms = 200\n\n[http]\nagent_listen = 127.0.0.1:0\n");
+  StartAgent(1, "all");
+}
+
+::testing::AssertionResult AgentTest::RunsOk(const std::string& plugin, const Task& task) {
+  Push(task);
+  if (WaitUntil([&] { return Meta(plugin, task)["last_status"] == "ok"; }, std::chrono::seconds(30))) {
+    return ::testing::AssertionSuccess();
+  }
+  std::map<std::string, std::string> meta = Meta(plugin, task);
+  return ::testing::AssertionFailure()
+         << plugin << " ended '" << meta["last_status"] << "': " << meta["last_error"] << "\n"
+         << AgentLog();
+}
+
+std::optional<Resource> AgentTest::DiscoverExampleHost() {
+  const std::string plugin = "Host Discovery From JSON";
+  auto ran = RunsOk(plugin, MakeTask(plugin, std::nullopt, 30, PluginKind::kDiscovery));
+  if (!ran) {
+    ADD_FAILURE() << ran.message();
+    return std::nullopt;
+  }
+  resources::ResourceStore store(*client_, prefix_);
+  auto found = store.List();
+  if (!found.ok() || found->size() != 1u) {
+    ADD_FAILURE() << "the store holds not one resource: "
+                  << (found.ok() ? std::to_string(found->size()) : found.status().ToString());
+    return std::nullopt;
+  }
+  return (*found)[0];
 }
 
 std::string AgentTest::StopAgent(pid_t pid, int timeout_ms) {
@@ -186,6 +240,11 @@ std::vector<AgentTest::LogLine> AgentTest::ReadRunLog(const std::string& path) {
   LogLine l;
   while (in >> l.what >> l.time >> l.pid) out.push_back(l);
   return out;
+}
+
+int AgentTest::RunningPid(const std::string& runs) {
+  auto lines = ReadRunLog(runs);
+  return lines.empty() ? -1 : lines.back().pid;
 }
 
 std::vector<pid_t> AgentTest::AllChildren(pid_t pid) {

@@ -14,12 +14,19 @@
 
 #include "panoptes/model.h"
 #include "redis/client.h"
+#include "support/child_process.h"
 #include "support/redis_server.h"
 
 namespace panoptes::testing {
 
 // GET `path` from 127.0.0.1:`port` (HTTP/1.0): the whole response, or "" when nothing answers.
-std::string HttpGet(int port, const std::string& path);
+// With `timeout_ms` > 0 each read waits at most that long (a stalled server fails the test instead
+// of hanging it), and what came until then is returned.
+std::string HttpGet(int port, const std::string& path, int timeout_ms = 0);
+
+// Runs `panoptes-ctl <args> --config <config> --log-level error`: its exit code, stdout and stderr.
+using CtlOutput = CommandOutput;
+CtlOutput Ctl(const std::string& config, const std::string& args);
 
 struct TestPlugin {
   std::string name;
@@ -43,6 +50,15 @@ class AgentTest : public ::testing::Test {
   std::string WriteConfig(const std::string& extra_agent = "", const std::string& polling_paths = "");
   // Starts panoptes-agent --kind polling --workers N; its log goes to <dir>/agent-<n>.log.
   pid_t StartAgent(int workers = 2, const std::string& kind = "polling");
+  // Writes <dir>/panoptes.ini for the shipped example plugins (examples/plugins/<kind> of each
+  // kind), `redis_extra` lines added to its [redis], and starts one agent of all kinds on it.
+  void StartExamplesAgent(const std::string& redis_extra = "");
+  // Pushes `task` and waits (30 s) until its run of `plugin` is recorded ok; the failure names the
+  // run's error and holds the agent's log.
+  ::testing::AssertionResult RunsOk(const std::string& plugin, const Task& task);
+  // Runs the example discovery (Host Discovery From JSON, which finds this host) through the agent:
+  // the one resource it stored, or nullopt (with a test failure saying why).
+  std::optional<Resource> DiscoverExampleHost();
   // SIGTERM and wait (bounded); returns the exit status description.
   std::string StopAgent(pid_t pid, int timeout_ms = 20000);
   std::string AgentLog(int n = 0) const;
@@ -65,6 +81,8 @@ class AgentTest : public ::testing::Test {
     int pid;
   };
   static std::vector<LogLine> ReadRunLog(const std::string& path);
+  // The pid of the worker that logged the last line of the run log `runs` (-1: none yet).
+  static int RunningPid(const std::string& runs);
   // The agent's workers (its children but the zygote and the Redis courier), every child, its
   // zygote and its courier (-1: none).
   static std::vector<pid_t> Children(pid_t pid);

@@ -1,7 +1,5 @@
 // panoptes-ctl status, last-runs and enqueue against a running agent and a real redis-server.
 
-#include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "integration/agent/agent_fixture.h"
@@ -11,25 +9,6 @@ namespace panoptes::testing {
 namespace {
 
 using std::chrono::seconds;
-
-struct CtlOutput {
-  int exit_code = -1;
-  std::string out;
-};
-
-CtlOutput Ctl(const std::string& config, const std::string& args) {
-  std::string cmd = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " --config " +
-                    config + " --log-level error 2>&1";
-  CtlOutput r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 TEST_F(AgentTest, CtlEnqueueRunsThroughTheAgentAndLastRunsAndStatusReportIt) {
   AddPlugin({"ctl_plugin"});
@@ -116,16 +95,9 @@ TEST_F(AgentTest, CtlEnqueueRefusesUnknownPluginsAndResources) {
 TEST_F(AgentTest, WorkersOptionIsParsedWholeLikeAConfigInteger) {
   std::string config = WriteConfig();
   for (const char* bad : {"5x", "", "0", "1025"}) {
-    std::string cmd = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-agent --config " + config +
-                      " --workers '" + bad + "' 2>&1";
-    CtlOutput r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
-    int status = pclose(pipe);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << "--workers '" << bad << "': " << r.out;
+    CommandOutput r = RunCommand(std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-agent --config " +
+                                 config + " --workers '" + bad + "' 2>&1");
+    EXPECT_EQ(r.exit_code, 2) << "--workers '" << bad << "': " << r.out;
     EXPECT_NE(r.out.find("must be an integer in 1..1024"), std::string::npos) << r.out;
   }
 }

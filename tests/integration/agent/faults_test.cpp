@@ -17,12 +17,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// The worker pid that logged a "start" in `runs` (the run in progress).
-int RunningPid(const std::string& runs) {
-  auto lines = AgentTest::ReadRunLog(runs);
-  return lines.empty() ? -1 : lines.back().pid;
-}
-
 TEST_F(AgentTest, WorkerKilledMidRunIsReplacedWithinASecondAndItsRunRecordedCrashed) {
   std::string runs = AddPlugin({"victim", "sleep", 60, 30, 20});
   pid_t agent = StartAgent(2);

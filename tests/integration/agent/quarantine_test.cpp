@@ -5,8 +5,6 @@
 
 #include <sys/time.h>
 
-#include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "config/identity.h"
@@ -17,25 +15,6 @@ namespace panoptes::testing {
 namespace {
 
 using std::chrono::seconds;
-
-struct CtlOutput {
-  int exit_code = -1;
-  std::string out;
-};
-
-CtlOutput Ctl(const std::string& config, const std::string& args) {
-  std::string cmd = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " --config " +
-                    config + " --log-level error 2>&1";
-  CtlOutput r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) r.out.append(buf, n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 nlohmann::json Json(const CtlOutput& o) {
   return nlohmann::json::parse(o.out, nullptr, false);

@@ -2,7 +2,6 @@
 // a SIGHUP that moves it to another Redis, the privilege drop and the workers' rlimits.
 
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,9 +10,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <utility>  // before Asio: boost 1.74 awaitable.hpp needs std::exchange
-
-#include <boost/asio.hpp>
 
 #include "config/identity.h"
 #include "integration/agent/agent_fixture.h"
@@ -28,34 +24,12 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// GET with a receive timeout, so that a stalled agent fails the test instead of hanging it.
-std::string HttpGetWithin(int port, const std::string& path, int timeout_ms) {
-  namespace asio = boost::asio;
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  boost::system::error_code ec;
-  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
-  if (ec) return "";
-  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-  asio::write(socket, asio::buffer(req), ec);
-  std::string out;
-  asio::read(socket, asio::dynamic_buffer(out), ec);
-  return out;
-}
-
 bool Alive(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!std::getline(stat, line)) return false;
   size_t paren = line.rfind(')');
   return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
-}
-
-int RunningPid(const std::string& runs) {
-  auto lines = AgentTest::ReadRunLog(runs);
-  return lines.empty() ? -1 : lines.back().pid;
 }
 
 TEST_F(AgentTest, RedisBrownoutStallsNeitherTimeLimitKillsNorHealthzAndLosesNoReap) {
@@ -76,7 +50,7 @@ TEST_F(AgentTest, RedisBrownoutStallsNeitherTimeLimitKillsNorHealthzAndLosesNoRe
   EXPECT_TRUE(WaitUntil(
       [&] {
         auto asked = Clock::now();
-        health = HttpGetWithin(http_port_, "/healthz", 500);
+        health = HttpGet(http_port_, "/healthz", 500);
         EXPECT_LT(Clock::now() - asked, milliseconds(500)) << "/healthz answered within 0.5 s";
         return health.find("503") != std::string::npos;
       },
@@ -92,9 +66,9 @@ TEST_F(AgentTest, RedisBrownoutStallsNeitherTimeLimitKillsNorHealthzAndLosesNoRe
   EXPECT_EQ(Int({"EXISTS", redis::keys::Lock(prefix_, PluginKind::kPolling, config::NormalizedName("overrun"),
                                              task.signature)}),
             0);
-  EXPECT_TRUE(WaitUntil(
-      [&] { return HttpGetWithin(http_port_, "/healthz", 1000).find("200 OK") != std::string::npos; },
-      seconds(10), "/healthz recovers"));
+  EXPECT_TRUE(
+      WaitUntil([&] { return HttpGet(http_port_, "/healthz", 1000).find("200 OK") != std::string::npos; },
+                seconds(10), "/healthz recovers"));
   EXPECT_TRUE(Alive(agent));
 }
 

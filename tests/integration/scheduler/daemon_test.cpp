@@ -27,6 +27,7 @@
 #include "redis/keys.h"
 #include "resources/store.h"
 #include "scheduler/redis_schedule_store.h"
+#include "support/child_process.h"
 #include "support/redis_server.h"
 
 namespace panoptes::scheduler {
@@ -462,15 +463,11 @@ TEST_F(DaemonTest, KilledValidatorHelperIsReplacedAndANewPluginIsStillScheduled)
   EXPECT_EQ(daemon.Terminate(), 0);
 }
 
-// Runs panoptes-ctl with `args`; returns (exit code, stdout).
+// Runs panoptes-ctl with `args`; returns (exit code, stdout and stderr).
 std::pair<int, std::string> Ctl(const std::string& args) {
-  std::string command = std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  testing::CommandOutput r =
+      testing::RunCommand(std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl " + args + " 2>&1");
+  return {r.exit_code, r.out};
 }
 
 TEST_F(DaemonTest, CtlScheduleAndResourcesShowTheStore) {

@@ -3,7 +3,6 @@
 // kind), and the scheduler's log shows a plugin file of binary garbage escaped (regression: it was
 // echoed raw, terminal escape bytes included).
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,6 +13,7 @@
 
 #include "core/text.h"
 #include "integration/scheduler/daemon_process.h"
+#include "support/child_process.h"
 #include "support/redis_server.h"
 
 namespace panoptes::scheduler {
@@ -23,15 +23,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 const std::string kFixtures = std::string(PANOPTES_SOURCE_DIR) + "/tests/fixtures/scheduler_plugins";
-
-std::string Output(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  pclose(pipe);
-  return out;
-}
 
 class VerdictTest : public ::testing::Test {
  protected:
@@ -56,8 +47,10 @@ class VerdictTest : public ::testing::Test {
   }
   // file -> reason of every plugin `panoptes-ctl check --json` rejects; `accepted` gets the others.
   std::map<std::string, std::string> CheckRejected(std::vector<std::string>& accepted) {
-    std::string out = Output(std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl --json --config " +
-                             config_ + " check 2>/dev/null");
+    std::string out =
+        testing::RunCommand(std::string(PANOPTES_BINARY_DIR) + "/src/bin/panoptes-ctl --json --config " +
+                            config_ + " check 2>/dev/null")
+            .out;
     std::map<std::string, std::string> rejected;
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) {

@@ -46,17 +46,48 @@ class SilentUdpPort {
   int port_ = 0;
 };
 
+const std::string kAnswering = "Answering Interface Metrics";
+
+// Each test: a silent port and snmpsimd; the interface polling plugin pointed at the silent port,
+// a second plugin file of the same module pointed at snmpsimd (community switch48), one worker, and
+// a task of each pushed in that order: the one against the silent port first.
 class UnansweredDeviceTest : public SnmpDaemonsTest {
  protected:
-  // The interface polling plugin with `snmp` as its file's [snmp] and `time_limit` (s).
-  void AddPolling(const std::string& snmp, int time_limit) {
+  void SetUp() override {
+    SnmpDaemonsTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_NE(silent_.port(), 0);
+    sim_port_ = sim_.Start(SnmpRecordingsDir());
+    ASSERT_NE(sim_port_, 0);
+  }
+  // Writes the site config (`site_snmp`: its [snmp] lines) and both plugin files (`snmp`: more
+  // [snmp] lines of the silent one, `time_limit` (s) its time limit and its task's), starts the
+  // agent and pushes the two tasks; pushed_at_ is the time of the push.
+  void PushSilentThenAnswering(const std::string& site_snmp, const std::string& snmp, int time_limit) {
+    WriteSiteConfig(site_snmp);
+    AddInterfacePolling("snmp_interface_polling", kPlugin,
+                        "time_limit = " + std::to_string(time_limit) + "\n",
+                        "port = " + std::to_string(silent_.port()) + "\n" + snmp);
+    AddInterfacePolling("answering", kAnswering, "",
+                        "port = " + std::to_string(sim_port_) + "\ncommunity = switch48\n");
+    StartAgent(1, "polling");
+    Task task = MakeTask(kPlugin, dead_, time_limit);
+    Task next = MakeTask(kAnswering, alive_, 10);
+    pushed_at_ = Clock::now();
+    Push(task);
+    Push(next);
+  }
+  // <dir>/polling/<file>.panoptes-plugin of our interface polling module: Name `name`, `main`
+  // more lines of its [main], `snmp` its [snmp].
+  void AddInterfacePolling(const std::string& file, const std::string& name, const std::string& main,
+                           const std::string& snmp) {
     AddPluginFile(
-        "polling", "snmp_interface_polling",
-        "[Core]\nName = " + kPlugin + "\nModule = " + std::string(PANOPTES_SOURCE_DIR) +
+        "polling", file,
+        "[Core]\nName = " + name + "\nModule = " + std::string(PANOPTES_SOURCE_DIR) +
             "/plugins/snmp_interface_polling\n\n[Documentation]\nAuthor = t\nVersion = 1\nWebsite = w\n"
-            "Description = d\n\n[main]\nexecute_frequency = 60\ntime_limit = " +
-            std::to_string(time_limit) + "\nresource_filter = resource_class = \"network\"\n\n[snmp]\n" +
-            snmp);
+            "Description = d\n\n[main]\nexecute_frequency = 60\nresource_filter = resource_class = "
+            "\"network\"\n" +
+            main + "\n[snmp]\n" + snmp);
   }
   // A device at 127.0.0.1; its SNMP port is the plugin file's [snmp] port.
   static Resource Device(const std::string& id) {
@@ -67,88 +98,53 @@ class UnansweredDeviceTest : public SnmpDaemonsTest {
   std::string LastStatus(const std::string& plugin, const Resource& r) {
     return MetaOf(PluginKind::kPolling, plugin, r)["last_status"];
   }
+
+  SilentUdpPort silent_;
+  int sim_port_ = 0;
+  const Resource dead_ = Device("dead");
+  const Resource alive_ = Device("alive");
+  Clock::time_point pushed_at_;
 };
 
-// A second plugin file, same module, pointed at snmpsimd (community switch48): the next task.
-void AddAnsweringPolling(SnmpDaemonsTest& t, int sim_port) {
-  t.AddPluginFile(
-      "polling", "answering",
-      "[Core]\nName = Answering Interface Metrics\nModule = " + std::string(PANOPTES_SOURCE_DIR) +
-          "/plugins/snmp_interface_polling\n\n[Documentation]\nAuthor = t\nVersion = 1\nWebsite = w\n"
-          "Description = d\n\n[main]\nexecute_frequency = 60\nresource_filter = resource_class = "
-          "\"network\"\n\n[snmp]\nport = " +
-          std::to_string(sim_port) + "\ncommunity = switch48\n");
-}
-
 TEST_F(UnansweredDeviceTest, TimeoutsWithinTheTimeLimitEndTheRunAsAnErrorNamingTheEndpoint) {
-  SilentUdpPort silent;
-  ASSERT_NE(silent.port(), 0);
-  int sim_port = sim_.Start(SnmpRecordingsDir());
-  ASSERT_NE(sim_port, 0);
-  WriteSiteConfig("timeout = 1\nretries = 1\n");
-  AddPolling("port = " + std::to_string(silent.port()) + "\n", 10);
-  AddAnsweringPolling(*this, sim_port);
-  StartAgent(1, "polling");
-
-  Resource dead = Device("dead");
-  Task task = MakeTask(kPlugin, dead, 10);
-  Resource alive = Device("alive");
-  Task next = MakeTask("Answering Interface Metrics", alive, 10);
-  auto start = Clock::now();
-  Push(task);
-  Push(next);
-  ASSERT_TRUE(WaitUntil([&] { return LastStatus(kPlugin, dead) == "error"; }, seconds(20),
+  PushSilentThenAnswering("timeout = 1\nretries = 1\n", "", 10);
+  ASSERT_TRUE(WaitUntil([&] { return LastStatus(kPlugin, dead_) == "error"; }, seconds(20),
                         "the run against the silent port ends as an error"))
-      << MetaOf(PluginKind::kPolling, kPlugin, dead)["last_status"] << Logs();
-  auto took = Clock::now() - start;
-  std::string error = MetaOf(PluginKind::kPolling, kPlugin, dead)["last_error"];
-  EXPECT_NE(error.find("127.0.0.1:" + std::to_string(silent.port())), std::string::npos) << error;
+      << MetaOf(PluginKind::kPolling, kPlugin, dead_)["last_status"] << Logs();
+  auto took = Clock::now() - pushed_at_;
+  std::string error = MetaOf(PluginKind::kPolling, kPlugin, dead_)["last_error"];
+  EXPECT_NE(error.find("127.0.0.1:" + std::to_string(silent_.port())), std::string::npos) << error;
   EXPECT_NE(error.find("PanoptesSNMPTimeoutException"), std::string::npos) << error;
   // 1 s x (1 retry + 1): about 2 s, well inside the 10 s limit.
   EXPECT_LT(took, seconds(8));
-  EXPECT_TRUE(WaitUntil([&] { return LastStatus("Answering Interface Metrics", alive) == "ok"; }, seconds(20),
+  EXPECT_TRUE(WaitUntil([&] { return LastStatus(kAnswering, alive_) == "ok"; }, seconds(20),
                         "the same worker then polls the device that answers"))
       << Logs();
 }
 
 TEST_F(UnansweredDeviceTest, TimeoutsPastTheTimeLimitNeverHoldTheWorkerPastIt) {
-  SilentUdpPort silent;
-  ASSERT_NE(silent.port(), 0);
-  int sim_port = sim_.Start(SnmpRecordingsDir());
-  ASSERT_NE(sim_port, 0);
-  WriteSiteConfig("");
   // 5 s x (2 retries + 1) = 15 s of waiting per request, against a 3 s time limit.
-  AddPolling("port = " + std::to_string(silent.port()) + "\ntimeout = 5\nretries = 2\n", 3);
-  AddAnsweringPolling(*this, sim_port);
-  StartAgent(1, "polling");
-
-  Resource dead = Device("dead");
-  Task task = MakeTask(kPlugin, dead, 3);
-  Resource alive = Device("alive");
-  Task next = MakeTask("Answering Interface Metrics", alive, 10);
-  auto start = Clock::now();
-  Push(task);
-  Push(next);
+  PushSilentThenAnswering("", "timeout = 5\nretries = 2\n", 3);
   std::string status;
   ASSERT_TRUE(WaitUntil(
       [&] {
-        status = LastStatus(kPlugin, dead);
+        status = LastStatus(kPlugin, dead_);
         return !status.empty();
       },
       seconds(20), "the run against the silent port is recorded"))
       << Logs();
-  auto took = Clock::now() - start;
-  std::map<std::string, std::string> meta = MetaOf(PluginKind::kPolling, kPlugin, dead);
+  auto took = Clock::now() - pushed_at_;
+  std::map<std::string, std::string> meta = MetaOf(PluginKind::kPolling, kPlugin, dead_);
   // The framework's SNMP connection cut its waits to what the limit left: the run ends as an error
   // naming the endpoint before the agent would kill it (a kill would be recorded "timeout").
   EXPECT_EQ(status, "error") << meta["last_error"];
-  EXPECT_NE(meta["last_error"].find("127.0.0.1:" + std::to_string(silent.port())), std::string::npos)
+  EXPECT_NE(meta["last_error"].find("127.0.0.1:" + std::to_string(silent_.port())), std::string::npos)
       << meta["last_error"];
   EXPECT_NE(meta["last_error"].find("by the run's time limit"), std::string::npos) << meta["last_error"];
   // Within the limit from the run's start; from the push, allow for the queue and the report.
   EXPECT_LT(took, milliseconds(3000 + 1500)) << status << ": " << meta["last_error"];
   EXPECT_EQ(AgentLog().find("outlasted its time limit"), std::string::npos) << AgentLog();
-  EXPECT_TRUE(WaitUntil([&] { return LastStatus("Answering Interface Metrics", alive) == "ok"; }, seconds(20),
+  EXPECT_TRUE(WaitUntil([&] { return LastStatus(kAnswering, alive_) == "ok"; }, seconds(20),
                         "the worker then polls the device that answers"))
       << Logs();
 }

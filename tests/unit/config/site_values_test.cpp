@@ -2,32 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include "config/site_config.h"
+#include "unit/config/test_util.h"
 
 namespace panoptes::config {
 namespace {
 
-struct BadValue {
-  const char* section;
-  const char* key;
-  const char* value;
-  const char* reason;  // the message is "/etc/panoptes/panoptes.ini:2: [section] key = value: <reason>"
-};
-
-void PrintTo(const BadValue& b, std::ostream* os) {
-  *os << "[" << b.section << "] " << b.key << " = " << b.value;
-}
+using testing::BadSiteValue;
+using BadValue = BadSiteValue;
 
 class SiteValues : public ::testing::TestWithParam<BadValue> {};
 
 TEST_P(SiteValues, RejectsBadValueNamingFileLineSectionKeyValueAndReason) {
-  const BadValue& b = GetParam();
-  std::string text = std::string("[") + b.section + "]\n" + b.key + " = " + b.value + "\n";
-  auto loaded = ParseSiteConfig(text, "/etc/panoptes/panoptes.ini");
-  ASSERT_FALSE(loaded.ok()) << text;
-  EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(loaded.status().message(), std::string("/etc/panoptes/panoptes.ini:2: [") + b.section + "] " +
-                                           b.key + " = " + b.value + ": " + b.reason);
+  EXPECT_TRUE(testing::RefusedWithReason(GetParam()));
 }
 
 constexpr const char* kListen =
