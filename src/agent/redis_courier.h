@@ -10,7 +10,8 @@
 // Jobs go over a socketpair (courier_wire.h) and run one at a time in submission order, so a
 // worker's registration is always done before its reap. A hand-back or a reap, which must not be
 // lost, is retried with backoff while Redis is unreachable (and up to kDrainAfterCloseMs once the
-// supervisor closed the courier); a heartbeat or a reaper pass is tried once. Each reply is
+// supervisor closed the courier); the others (registration, heartbeat, reaper pass, whole-plugin
+// quarantine, health report) are tried once. Each reply is
 // delivered on the io_context. If the courier process dies it is restarted and the jobs without a
 // reply are sent again (every job is safe to repeat: task_queue.h).
 //
