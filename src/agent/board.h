@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "panoptes/status.h"
+#include "redis/master_watch.h"
 
 namespace panoptes::agent {
 
@@ -74,6 +75,9 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<int64_t>
 struct alignas(64) BoardShared {
   std::atomic<uint64_t> plugin_generation{0};  // bumped after every change seen (and at each zygote start)
   std::atomic<uint32_t> watching{0};           // 1 while a zygote watches the plugin files
+  // Sentinel's failover announcements, heard by the courier's watch (one per agent), followed by
+  // every Redis client of the agent's processes (redis/master_watch.h).
+  redis::MasterSignal master;
 };
 
 // Index of `name` in `names`, or names.size() when absent.

@@ -16,6 +16,7 @@
 #include "agent/redis_task_queue.h"
 #include "core/logging.h"
 #include "redis/client.h"
+#include "redis/master_watch.h"
 
 namespace panoptes::agent {
 namespace {
@@ -189,6 +190,11 @@ int Courier::Run() {
 
 int RunCourier(int fd, const RedisConfig& redis) {
   try {
+    // The agent's one watch of Sentinel's failover announcements (none without sentinels or a
+    // shared signal), for every client of the agent: the workers read it from the board.
+    std::unique_ptr<redis::MasterWatch> watch;
+    if (redis::MasterSignal* signal = redis::GetMasterSignal())
+      watch = redis::MasterWatch::Start(redis, *signal);
     Courier courier(fd, redis);
     return courier.Run();
   } catch (const std::exception& e) {

@@ -730,6 +730,8 @@ int Supervisor::Run() {
     return 1;
   }
   board_ = std::move(board).value();
+  // Inherited by the courier (whose watch writes it), the zygote and the workers (which follow it).
+  redis::SetMasterSignal(&board_->shared().master);
   if (!Listen() || !DropPrivileges()) return 1;
   courier_ = std::make_shared<RedisCourier>(io_, site_.redis);
   if (Status st = courier_->Start(); !st.ok()) {

@@ -12,6 +12,7 @@
 #include "core/logging.h"
 #include "http/server.h"
 #include "process/notify.h"
+#include "redis/master_watch.h"
 
 namespace panoptes::consumer {
 namespace {
@@ -103,6 +104,10 @@ int RunConsumer(const SiteConfig& site_in, const std::string& config_path) {
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a database closing its socket mid-write is an error value, not a kill
+  // Sentinel's failover announcements, followed by every Redis client of this process.
+  static redis::MasterSignal master_signal;
+  redis::SetMasterSignal(&master_signal);
+  std::unique_ptr<redis::MasterWatch> master_watch = redis::MasterWatch::Start(site_in.redis, master_signal);
 
   SiteConfig site = site_in;
   http::Registry registry;

@@ -7,6 +7,7 @@
 
 #include "core/logging.h"
 #include "redis/hiredis_util.h"
+#include "redis/master_watch.h"
 #include "redis/sha1.h"
 
 namespace panoptes::redis {
@@ -87,6 +88,10 @@ struct Client::Impl {
   int backoff_ms = 0;
   bool down_reported = false;
   bool used_since_connect = false;  // a failure on a reused connection may just be a stale socket
+  // Following the process' MasterSignal (master_watch.h), with sentinels configured:
+  uint64_t epoch_at_connect = 0;  // the signal's epoch read before the connection was opened
+  int64_t checked_ms = 0;         // when this client last confirmed its master itself (MonotonicMs)
+  bool pause_reported = false;
 
   std::string Where() const {
     return "redis " +
@@ -197,10 +202,55 @@ struct Client::Impl {
     return Status::Unavailable("no reachable master '" + config.master_name + "' via Sentinel: " + errors);
   }
 
+  MasterSignal* Signal() const { return config.sentinels.empty() ? nullptr : GetMasterSignal(); }
+
+  // Before each call, with a MasterSignal: no call while Sentinel fails over; leave a master that
+  // Sentinel has replaced; ask Sentinel itself when the watch has not confirmed the master lately.
+  Status Follow(MasterSignal& s) {
+    int64_t now = MonotonicMs();
+    if (s.paused_until_ms.load(std::memory_order_acquire) > now) {
+      if (!pause_reported)
+        core::Logger("redis")->info("{} ({}): Sentinel is failing over '{}': calls wait for the new master",
+                                    Where(), name, config.master_name);
+      pause_reported = true;
+      return Status::Unavailable(Where() + ": Sentinel is failing over '" + config.master_name +
+                                 "'; waiting for the new master");
+    }
+    pause_reported = false;
+    if (!ctx) return Status::Ok();
+    if (s.epoch.load(std::memory_order_acquire) != epoch_at_connect) {
+      core::Logger("redis")->warn("{} ({}): Sentinel named a new master of '{}': leaving this one", Where(),
+                                  name, config.master_name);
+      ctx.reset();
+      next_attempt = {};
+      return Status::Ok();
+    }
+    if (now - std::max(s.fresh_ms.load(std::memory_order_acquire), checked_ms) <= kStaleAfterMs)
+      return Status::Ok();
+    // The watch is silent (down, or this process was stopped and its messages are not read yet).
+    checked_ms = now;
+    for (const HostPort& sentinel : config.sentinels) {
+      auto master = AskSentinel(sentinel);
+      if (!master.ok()) continue;
+      if (master->ToString() != endpoint.ToString()) {
+        core::Logger("redis")->warn("{} ({}): Sentinel names {} the master of '{}': leaving this one",
+                                    Where(), name, master->ToString(), config.master_name);
+        ctx.reset();
+        next_attempt = {};
+      }
+      break;
+    }
+    return Status::Ok();
+  }
+
   Status Connect() {
+    MasterSignal* signal = Signal();
+    uint64_t epoch = signal != nullptr ? signal->epoch.load(std::memory_order_acquire) : 0;
     Status st = Open();
     auto log = core::Logger("redis");
     if (st.ok()) {
+      epoch_at_connect = epoch;
+      checked_ms = MonotonicMs();
       if (down_reported || backoff_ms != 0) log->info("{} ({}): connected", Where(), name);
       backoff_ms = 0;
       down_reported = false;
@@ -219,6 +269,7 @@ struct Client::Impl {
   }
 
   Status Ensure() {
+    if (MasterSignal* signal = Signal()) PANOPTES_RETURN_IF_ERROR(Follow(*signal));
     if (ctx) return Status::Ok();
     if (Clock::now() < next_attempt) {
       return Status::Unavailable(Where() + ": not connected (backing off after: " + last_error + ")");

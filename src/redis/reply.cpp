@@ -8,8 +8,8 @@
 namespace panoptes::redis {
 
 bool IsUnavailableError(std::string_view error_text) {
-  static constexpr std::array<std::string_view, 6> kCodes = {"LOADING",  "READONLY", "MASTERDOWN",
-                                                             "TRYAGAIN", "BUSY",     "UNBLOCKED"};
+  static constexpr std::array<std::string_view, 7> kCodes = {"LOADING", "READONLY",  "MASTERDOWN", "TRYAGAIN",
+                                                             "BUSY",    "UNBLOCKED", "NOREPLICAS"};
   std::string_view code = error_text.substr(0, error_text.find(' '));
   return std::find(kCodes.begin(), kCodes.end(), code) != kCodes.end();
 }

@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "process/notify.h"
 #include "python/host.h"
+#include "redis/master_watch.h"
 #include "scheduler/kind_scheduler.h"
 
 namespace panoptes::scheduler {
@@ -134,6 +135,10 @@ int RunDaemonUnguarded(const SiteConfig& site, const std::string& config_path,
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Sentinel's failover announcements, followed by every Redis client of this process.
+  static redis::MasterSignal master_signal;
+  redis::SetMasterSignal(&master_signal);
+  std::unique_ptr<redis::MasterWatch> master_watch = redis::MasterWatch::Start(site.redis, master_signal);
 
   Stats stats;
   unsigned mask = 0;

@@ -330,4 +330,18 @@ int SentinelCluster::ReportedMasterPort() const {
   return 0;
 }
 
+bool SentinelCluster::Failover() {
+  std::string last;
+  bool asked = WaitUntil(
+      [&] {
+        redis::Client client(SentinelProbeConfig(sentinel_ports_.at(0)), "test-sentinel-probe");
+        auto reply = client.Command({"SENTINEL", "FAILOVER", "mymaster"});
+        last = reply.ok() ? reply->str : reply.status().ToString();
+        return reply.ok();
+      },
+      std::chrono::seconds(10));
+  if (!asked) ADD_FAILURE() << "SENTINEL FAILOVER refused for 10 s: " << last;
+  return asked;
+}
+
 }  // namespace panoptes::testing

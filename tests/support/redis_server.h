@@ -99,6 +99,10 @@ class SentinelCluster {
   RedisServer& replica() { return *replica_; }
   // SIGKILLs the master (the sentinels then promote the replica within a few seconds).
   void KillMaster() { master_->Kill(); }
+  // SENTINEL FAILOVER through the first sentinel, asked again while it refuses (no good replica
+  // yet, a failover under way) for up to 10 s: the replica is promoted while the old master keeps
+  // running (Sentinel reconfigures it as a replica some 10 s later). False (ADD_FAILURE) when refused.
+  bool Failover();
   // A RedisConfig that finds the master through the sentinels.
   RedisConfig Config(const std::string& prefix = "") const;
   // The port of the master as the sentinels currently report it (0 if unknown).

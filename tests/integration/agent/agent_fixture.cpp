@@ -93,8 +93,9 @@ std::string AgentTest::AddPlugin(const TestPlugin& p, const std::string& extra) 
 
 std::string AgentTest::WriteConfig(const std::string& extra_agent, const std::string& polling_paths) {
   std::string ini =
-      "[main]\nsites = local\nplugins_skew = 0\n\n[redis]\nhost = 127.0.0.1\nport = " +
-      std::to_string(redis_.port()) + "\nkey_prefix = " + prefix_ +
+      "[main]\nsites = local\nplugins_skew = 0\n\n[redis]\n" +
+      (redis_where_.empty() ? "host = 127.0.0.1\nport = " + std::to_string(redis_.port()) : redis_where_) +
+      "\nkey_prefix = " + prefix_ +
       "\nio_timeout_ms = 3000\nreconnect_max_backoff_ms = 200\n\n[polling]\nplugins_paths = " +
       (polling_paths.empty() ? dir_.path() + "/polling" : polling_paths) +
       "\n\n[agent]\nheartbeat_interval_ms = 200\nheartbeat_ttl_ms = 1000\nshutdown_grace_s = 5\n" +

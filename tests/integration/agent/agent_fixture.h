@@ -95,6 +95,7 @@ class AgentTest : public ::testing::Test {
   std::string prefix_;
   std::unique_ptr<redis::Client> client_;
   std::string config_path_;
+  std::string redis_where_;  // the [redis] lines naming the server (e.g. sentinels); empty: redis_
   std::vector<pid_t> agents_;
   int http_port_ = 0;
 };

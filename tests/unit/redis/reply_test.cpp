@@ -68,7 +68,8 @@ TEST(Unit, UnavailableErrorClassesAreMatchedOnTheErrorCode) {
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
         "TRYAGAIN Multiple keys request during rehashing of slot",
         "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
-        "UNBLOCKED force unblock from blocking operation, instance state changed", "LOADING"}) {
+        "UNBLOCKED force unblock from blocking operation, instance state changed",
+        "NOREPLICAS Not enough good replicas to write.", "LOADING"}) {
     EXPECT_TRUE(IsUnavailableError(text)) << text;
   }
   for (const char* text :
