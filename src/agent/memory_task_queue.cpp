@@ -150,12 +150,16 @@ void MemoryTaskQueue::Finish(StepState& s, const FinishPart& f, int maxlen) {
   if (Field(st, s.running, "token") != f.token) return;
   for (const OutputWrite& w : f.outputs) {
     if (w.stream) {
-      auto& stream = st.Stream(w.key);
-      stream.push_back(w.data);
-      if (maxlen > 0 && stream.size() > static_cast<size_t>(maxlen)) stream.erase(stream.begin());
+      st.Stream(w.key).push_back(w.data);
     } else {
       st.Set(w.key, w.data, int64_t{w.ttl_s > 0 ? w.ttl_s : 1} * 1000);
     }
+  }
+  // The cap, once per stream after the run's writes (exact here; Redis trims whole nodes).
+  for (const OutputWrite& w : f.outputs) {
+    if (!w.stream || maxlen <= 0) continue;
+    auto& stream = st.Stream(w.key);
+    if (stream.size() > static_cast<size_t>(maxlen)) stream.erase(stream.begin(), stream.end() - maxlen);
   }
   auto& meta = st.Hash(f.meta);
   meta["last_status"] = f.status;

@@ -25,7 +25,7 @@ local f_health = {entry = ARGV[24], pq = KEYS[10], after = tonumber(ARGV[25]), c
                   frequency = tonumber(ARGV[27]), stale = tonumber(ARGV[28])}
 local g_health = {entry = ARGV[29], pq = KEYS[11], after = tonumber(ARGV[30]), cap = tonumber(ARGV[31]),
                   frequency = g_frequency, stale = tonumber(ARGV[32])}
-local out_args = 33 -- then per output: op ('X': XADD, capped at maxlen; else a SET's TTL in s), data
+local out_args = 33 -- then per output: op ('X': XADD, the stream capped at maxlen; else a SET's TTL in s), data
 local out_keys = 12 -- then n_out output keys, then n_pre preload keys
 
 local t = redis.call('TIME')
@@ -37,22 +37,30 @@ local finished, lock_lost = 0, 0
 -- whether a finish left it to delete (saved when the guard overwrites it at once).
 local busy, stale = nil, false
 if has_finish and redis.call('HGET', running, 'token') == f_token then
+  local streams, seen = {}, {} -- the streams written, in order, each once
   for i = 0, n_out - 1 do
     local op, data = ARGV[out_args + 2 * i], ARGV[out_args + 1 + 2 * i]
     if op == 'X' then
-      -- Consumers trim below what every group acknowledged; this cap only bounds the backlog, and
-      -- what it trims while a group exists was never acknowledged: counted in the stream key
-      -- followed by ':overflow' (keys::MetricsOverflow, docs/outputs.md).
       local stream = KEYS[out_keys + i]
       redis.call('XADD', stream, '*', 'data', data)
-      if redis.call('XLEN', stream) > tonumber(maxlen) then
-        local cut = redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
-        if cut > 0 and #redis.call('XINFO', 'GROUPS', stream) > 0 then
-          redis.call('INCRBY', stream .. ':overflow', cut)
-        end
+      if not seen[stream] then
+        seen[stream] = true
+        streams[#streams + 1] = stream
       end
     else
       redis.call('SET', KEYS[out_keys + i], data, 'EX', op)
+    end
+  end
+  -- The cap, once per stream after the run's writes (the script is atomic: nobody sees the stream
+  -- in between). Consumers trim below what every group acknowledged; this cap only bounds the
+  -- backlog, and what it trims while a group exists was never acknowledged: counted in the stream
+  -- key followed by ':overflow' (keys::MetricsOverflow, docs/outputs.md).
+  for _, stream in ipairs(streams) do
+    if redis.call('XLEN', stream) > tonumber(maxlen) then
+      local cut = redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
+      if cut > 0 and #redis.call('XINFO', 'GROUPS', stream) > 0 then
+        redis.call('INCRBY', stream .. ':overflow', cut)
+      end
     end
   end
   if f_stored == '1' then

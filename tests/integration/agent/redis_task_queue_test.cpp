@@ -154,5 +154,41 @@ TEST_F(MetricsCapTest, CapTrimsSilentlyWithoutGroupAndCountsOverflowWithOne) {
   EXPECT_LE(std::stoll(overflow), 400);
 }
 
+// How many times Redis ran `command` since the last CONFIG RESETSTAT, scripts' calls included.
+int64_t Calls(RedisServer& redis, const std::string& command) {
+  std::string stats = redis.Cli({"INFO", "commandstats"});
+  std::string field = "cmdstat_" + command + ":calls=";
+  size_t at = stats.find(field);
+  return at == std::string::npos ? 0 : std::stoll(stats.substr(at + field.size()));
+}
+
+TEST_F(MetricsCapTest, CapIsCheckedOncePerStreamOfATaskNotOncePerGroup) {
+  std::string other = redis::keys::Metrics(prefix_, "s2");
+  Cli({"LPUSH", redis::keys::Tasks(prefix_, PluginKind::kPolling), Raw(0)});
+  agent::StepRequest take;
+  take.next = agent::StepNext::kTake;
+  ASSERT_TRUE(queue_->Step("w", take).ok());
+  agent::StepRequest guard;
+  guard.guard = Guard(0);
+  ASSERT_EQ(queue_->Step("w", guard)->verdict, agent::Verdict::kRun);
+  agent::StepRequest finish;
+  finish.finish = FinishOf(Guard(0));
+  finish.finish->outputs.clear();
+  for (int i = 0; i < 300; ++i)
+    finish.finish->outputs.push_back({i % 2 ? Stream() : other, true, 0, "group"});
+  finish.metrics_maxlen = 50;
+  ASSERT_EQ(Cli({"CONFIG", "RESETSTAT"}), "OK");
+  auto r = queue_->Step("w", finish);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->finished);
+  EXPECT_EQ(Calls(redis_, "xadd"), 300);
+  EXPECT_EQ(Calls(redis_, "xlen"), 2) << "one cap check per stream the run wrote, not one per group";
+  for (const std::string& stream : {Stream(), other}) {
+    int64_t len = std::stoll(Cli({"XLEN", stream}));
+    EXPECT_LT(len, 150) << stream << ": the cap applies to what one run wrote";
+    EXPECT_GE(len, 50) << stream;
+  }
+}
+
 }  // namespace
 }  // namespace panoptes::testing
