@@ -154,8 +154,9 @@ struct MasterWatch::Impl {
 
   // Connects to one sentinel: where the master is (a switch missed while not listening counts as
   // one), whether a failover is under way, then the subscription.
-  bool Link_(Link& l) {
-    timeval ct{config.connect_timeout_ms / 1000, (config.connect_timeout_ms % 1000) * 1000};
+  bool Open(Link& l) {
+    timeval ct{config.connect_timeout_ms / 1000,
+               static_cast<suseconds_t>(config.connect_timeout_ms % 1000) * 1000};
     ContextPtr c(redisConnectWithTimeout(l.sentinel.host.c_str(), l.sentinel.port, ct));
     std::string error;
     auto fail = [&](std::string why) {
@@ -234,7 +235,7 @@ struct MasterWatch::Impl {
     for (;;) {
       int64_t now = MonotonicMs();
       for (Link& l : links)
-        if (!l.ctx && now >= l.retry_at) Link_(l);
+        if (!l.ctx && now >= l.retry_at) Open(l);
       fds.assign(1, pollfd{stop_fd, POLLIN, 0});
       polled.clear();
       for (Link& l : links) {

@@ -64,9 +64,8 @@ class MasterWatch {
   MasterWatch(const MasterWatch&) = delete;
   MasterWatch& operator=(const MasterWatch&) = delete;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit MasterWatch(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
