@@ -20,6 +20,10 @@
 //   daemon_tasks, daemon_lateness_within_50ms (fraction), daemon_lateness_p99_bucket_ms (the
 //                           upper bound of the histogram bucket holding the 99th percentile)
 //                           from the daemon's /metrics lateness histogram
+//   rebuild_during_dispatch_ms (and _cpu_ms, _redis_cpu_ms) the rebuild of every entry in that window,
+//                        giving way to the dispatch (dispatch_pressure.h) unless --no-yield;
+//                        rebuild_gave_way_ms the time it waited for the dispatch
+//   resource_table_mb    the resources as the scheduler holds them (scheduler::ResourceTable)
 // Output: one name=value line each. Exit 1 on any Redis error.
 
 #include <algorithm>
@@ -36,6 +40,7 @@
 #include <vector>
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -47,9 +52,11 @@
 #include "redis/client.h"
 #include "redis/keys.h"
 #include "resources/store.h"
+#include "scheduler/dispatch_pressure.h"
 #include "scheduler/entry.h"
 #include "scheduler/rebuild_plan.h"
 #include "scheduler/redis_schedule_store.h"
+#include "scheduler/resource_table.h"
 
 namespace {
 
@@ -85,25 +92,54 @@ double StatusMb(const std::string& field) {
   return 0;
 }
 
+Resource MakeResource(int i, int generation) {
+  Resource r;
+  r.site = "dc1";
+  r.class_ = "network";
+  r.subclass = "switch";
+  r.type = "bench";
+  r.id = "device-" + std::to_string(i);
+  r.endpoint = "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." +
+               std::to_string(i % 256);
+  r.plugin = "bench_discovery";
+  r.creation_timestamp = 1700000000;
+  r.metadata = {{"model", "qfx5100"},
+                {"os", "junos"},
+                {"rack", std::to_string(i % 400)},
+                {"gen", std::to_string(generation)}};
+  return r;
+}
+
 std::vector<Resource> MakeResources(int n, int generation) {
-  std::vector<Resource> out(n);
-  for (int i = 0; i < n; ++i) {
-    Resource& r = out[i];
-    r.site = "dc1";
-    r.class_ = "network";
-    r.subclass = "switch";
-    r.type = "bench";
-    r.id = "device-" + std::to_string(i);
-    r.endpoint = "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." +
-                 std::to_string(i % 256);
-    r.plugin = "bench_discovery";
-    r.creation_timestamp = 1700000000;
-    r.metadata = {{"model", "qfx5100"},
-                  {"os", "junos"},
-                  {"rack", std::to_string(i % 400)},
-                  {"gen", std::to_string(generation)}};
-  }
+  std::vector<Resource> out;
+  out.reserve(n);
+  for (int i = 0; i < n; ++i) out.push_back(MakeResource(i, generation));
   return out;
+}
+
+// The signatures of the entries over the current resources, kept between rebuilds as the daemon
+// keeps them (bound to the generation of the resources: MakeTable bumps it).
+scheduler::SignatureCache signature_cache;
+uint64_t resources_generation = 0;
+
+// The resources of a bench step, as the scheduler holds them: devices 0..n-1 of `generation`;
+// with `churn`, 1% of them (every 100th) of generation 1, the last 1% gone and 1% new ones.
+scheduler::ResourceTable MakeTable(int n, int generation, bool churn) {
+  ++resources_generation;
+  scheduler::ResourceTable table;
+  auto add = [&](const Resource& r) { CheckStatus(table.Add(r), "resource table"); };
+  int kept = churn ? n - n / 100 : n;
+  for (int i = 0; i < kept; ++i)
+    add(MakeResource(i, churn && generation == 0 && i % 100 == 0 && i < n / 100 * 100 ? 1 : generation));
+  if (churn) {
+    for (int i = 0; i < n / 100; ++i) {
+      Resource r = MakeResource(0, generation == 0 ? 2 : generation);
+      r.id += "-new-" + std::to_string(i);
+      add(r);
+    }
+  }
+  table.ShrinkToFit();
+  return table;
 }
 
 double CpuMs() {
@@ -148,12 +184,13 @@ void Print(const char* name, const Cost& c) {
 }
 
 Cost Rebuild(redis::Client& client, scheduler::ScheduleStore& store,
-             const std::vector<scheduler::SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
-             const char* what) {
+             const std::vector<scheduler::SchedulablePlugin>& plugins,
+             const scheduler::ResourceTable& resources, const char* what) {
   scheduler::RebuildStats stats;
+  signature_cache.Bind(resources_generation);
   Cost c = Measure(client, [&] {
     stats = Check(store.Rebuild([&](const std::function<void(scheduler::Entry &&)>& sink) {
-      scheduler::ForEachEntry(plugins, resources, sink);
+      scheduler::ForEachEntry(plugins, resources, sink, &signature_cache);
     }),
                   what);
   });
@@ -169,7 +206,7 @@ Cost Rebuild(redis::Client& client, scheduler::ScheduleStore& store,
 // setting `change` alters: the median of each figure.
 Cost OnePluginRebuild(redis::Client& client, scheduler::ScheduleStore& store,
                       std::vector<scheduler::SchedulablePlugin>& plugins,
-                      const std::vector<Resource>& resources,
+                      const scheduler::ResourceTable& resources,
                       const std::function<void(PluginInfo&, int rep)>& change, int reps, const char* what) {
   std::vector<Cost> costs;
   for (int rep = 0; rep < reps; ++rep) {
@@ -179,11 +216,12 @@ Cost OnePluginRebuild(redis::Client& client, scheduler::ScheduleStore& store,
     change(info, rep);
     plugins[0] = Check(scheduler::MakeSchedulable(info), "filter");
     scheduler::RebuildStats stats;
+    signature_cache.Bind(resources_generation);
     costs.push_back(Measure(client, [&] {
       scheduler::RebuildPlan plan = planner.Plan(plugins, 1);
       stats = Check(store.Rebuild(
                         [&](const std::function<void(scheduler::Entry &&)>& sink) {
-                          scheduler::ForEachEntry(plugins, resources, sink, plan.scope);
+                          scheduler::ForEachEntry(plugins, resources, sink, plan.scope, &signature_cache);
                         },
                         plan.scope),
                     what);
@@ -213,6 +251,7 @@ double Percentile(std::vector<int64_t> v, double p) {
 // tasks that fell due during the window.
 std::vector<int64_t> SteadyLateness(redis::Client& client, scheduler::ScheduleStore& store,
                                     const std::string& token, const std::string& tasks_key, int seconds,
+                                    scheduler::DispatchPressure* pressure,
                                     const std::function<void()>& meanwhile) {
   for (int64_t dispatched = 1000; dispatched >= 1000;) {
     dispatched = Check(store.Dispatch(token, 1000), "dispatch").dispatched;
@@ -225,17 +264,29 @@ std::vector<int64_t> SteadyLateness(redis::Client& client, scheduler::ScheduleSt
     std::this_thread::sleep_for(std::chrono::milliseconds(seconds * 1000 / 3));
     meanwhile();
   });
+  int64_t unconsumed = 0;  // tasks pushed since the list was last dropped
   while (Clock::now() < end) {
     auto r = Check(store.Dispatch(token, 1000), "dispatch");
+    int64_t latest = 0;
     for (int64_t late : r.lateness_ms) {
       if (r.now_ms - late >= window_start_ms) lateness.push_back(late);
+      latest = std::max(latest, late);
     }
-    if (r.dispatched > 0) Check(client.Command({"DEL", tasks_key}), "del tasks");
+    if (pressure) pressure->Report(r.dispatched, 1000, latest);
+    // No agent takes the tasks: drop them now and then (UNLINK frees them off Redis' main thread),
+    // not after every call, which would be a round trip per call the daemon does not make.
+    unconsumed += r.dispatched;
+    if (unconsumed >= 10000) {
+      Check(client.Command({"UNLINK", tasks_key}), "unlink tasks");
+      unconsumed = 0;
+    }
     if (r.dispatched >= 1000) continue;
     int64_t wait = r.next_due_ms < 0 ? 100 : std::clamp<int64_t>(r.next_due_ms - r.now_ms, 0, 100);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }
+  if (pressure) pressure->Clear();
   side.join();
+  Check(client.Command({"DEL", tasks_key}), "del tasks");
   return lateness;
 }
 
@@ -391,6 +442,7 @@ int main(int argc, char** argv) {
        {"host", "port", "prefix", "entries", "frequency", "seconds", "daemon", "plugins"}) {
     parser.Add({name, "V", ""});
   }
+  parser.Add({"no-yield", "", ""});
   auto args = Check(parser.Parse(argc, argv), "arguments");
   RedisConfig rc;
   rc.host = args.Get("host").value_or("127.0.0.1");
@@ -427,15 +479,15 @@ int main(int argc, char** argv) {
   }
 
   scheduler::RedisScheduleStore store(client, rc.key_prefix, kind);
-  std::vector<Resource> resources = MakeResources(n / plugin_count, 0);
+  const int r = n / plugin_count;
+  double rss_before = StatusMb("VmRSS");
+  scheduler::ResourceTable resources = MakeTable(r, 0, false);
+  double table_mb = static_cast<double>(resources.MemoryBytes()) / (1024 * 1024);
   Cost initial = Rebuild(client, store, plugins, resources, "rebuild (initial)");
+  malloc_trim(0);  // as the daemon does after a rebuild
   double rss_after_initial = StatusMb("VmRSS");
   Cost unchanged = Rebuild(client, store, plugins, resources, "rebuild (unchanged)");
-  int r = static_cast<int>(resources.size());
-  for (int i = 0; i < r / 100; ++i) resources[i * 100].metadata["gen"] = "1";  // 1% changed
-  resources.erase(resources.begin() + r - r / 100, resources.end());           // 1% vanished
-  for (int i = 0; i < r / 100; ++i)
-    resources.push_back(MakeResources(1, 2)[0]), resources.back().id += "-new-" + std::to_string(i);
+  resources = MakeTable(r, 0, true);  // 1% changed, 1% vanished, 1% new
   Cost changed = Rebuild(client, store, plugins, resources, "rebuild (1% changed/added/removed)");
   std::optional<Cost> one_plugin, one_plugin_frequency;
   if (plugin_count > 1) {
@@ -449,6 +501,7 @@ int main(int argc, char** argv) {
         },
         5, "rebuild (one plugin's execute_frequency changed)");
   }
+  malloc_trim(0);
   double rss = StatusMb("VmRSS");
 
   std::string token = "bench-token";
@@ -456,11 +509,18 @@ int main(int argc, char** argv) {
         "leader");  // the 1M steps take minutes on a loaded machine
   redis::Client dispatch_client(rc, "bench-scheduler-dispatch");
   scheduler::RedisScheduleStore dispatch_store(dispatch_client, rc.key_prefix, kind);
-  for (Resource& res : resources) res.metadata["gen"] = "3";  // changed again: the rebuild meanwhile
-  std::vector<int64_t> lateness =
-      SteadyLateness(dispatch_client, dispatch_store, token, tasks_key, seconds, [&] {
-        Rebuild(client, store, plugins, resources, "rebuild (every entry changed, while dispatching)");
+  resources = MakeTable(r, 3, true);  // every resource changed again: the rebuild meanwhile
+  // The rebuild meanwhile gives way to the dispatch as in the daemon (--no-yield: it does not).
+  scheduler::DispatchPressure pressure;
+  const bool yield = !args.Has("no-yield");
+  if (yield) store.set_dispatch_pressure(&pressure);
+  Cost during{};
+  std::vector<int64_t> lateness = SteadyLateness(
+      dispatch_client, dispatch_store, token, tasks_key, seconds, yield ? &pressure : nullptr, [&] {
+        during =
+            Rebuild(client, store, plugins, resources, "rebuild (every entry changed, while dispatching)");
       });
+  store.set_dispatch_pressure(nullptr);
   double rate = BurstRate(client, store, token, schedule_key, tasks_key, n);
 
   std::printf("entries=%d\nplugins=%d\nfrequency_s=%d\n", n, plugin_count, frequency);
@@ -469,10 +529,13 @@ int main(int argc, char** argv) {
   Print("rebuild_change", changed);
   if (one_plugin) Print("rebuild_one_plugin", *one_plugin);
   if (one_plugin_frequency) Print("rebuild_one_plugin_frequency", *one_plugin_frequency);
+  Print("rebuild_during_dispatch", during);
+  std::printf("rebuild_gave_way_ms=%lld\n", static_cast<long long>(pressure.waited_ms()));
   std::printf("lateness_samples=%zu\nlateness_p50_ms=%.0f\nlateness_p99_ms=%.0f\nlateness_max_ms=%.0f\n",
               lateness.size(), Percentile(lateness, 50), Percentile(lateness, 99), Percentile(lateness, 100));
   std::printf("dispatch_rate_per_s=%.0f\nrss_after_initial_mb=%.1f\nrss_mb=%.1f\npeak_rss_mb=%.1f\n", rate,
               rss_after_initial, rss, StatusMb("VmHWM"));
+  std::printf("rss_at_start_mb=%.1f\nresource_table_mb=%.1f\n", rss_before, table_mb);
   if (auto daemon = args.Get("daemon")) MeasureDaemon(client, rc, *daemon, n, frequency, seconds);
   return 0;
 }

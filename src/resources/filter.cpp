@@ -250,11 +250,31 @@ Result<Filter> ParseFilter(std::string_view expr) {
   return FilterParser(std::move(*tokens)).Parse(expr);
 }
 
+namespace {
+
+// The field a clause compares, or nullopt (a metadata key the resource does not have).
+std::optional<std::string_view> MetadataOf(const Resource& r, const std::string& key) {
+  auto it = r.metadata.find(key);
+  if (it == r.metadata.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::optional<std::string_view> MetadataOf(const ResourceView& r, const std::string& key) {
+  return r.metadata ? r.metadata(r.context, r.row, key) : std::nullopt;
+}
+
+}  // namespace
+
 bool Filter::Matches(const Resource& resource) const {
   return root_ >= 0 && Eval(root_, resource);
 }
 
-bool Filter::Eval(int32_t index, const Resource& r) const {
+bool Filter::Matches(const ResourceView& resource) const {
+  return root_ >= 0 && Eval(root_, resource);
+}
+
+template <typename R>
+bool Filter::Eval(int32_t index, const R& r) const {
   const Node& node = nodes_[static_cast<size_t>(index)];
   switch (node.op) {
     case Op::kAnd:
@@ -270,24 +290,20 @@ bool Filter::Eval(int32_t index, const Resource& r) const {
     case Op::kNot: return !Eval(node.children[0], r);
     default: break;
   }
-  const std::string* value = nullptr;
+  std::optional<std::string_view> value;
   switch (node.field) {
-    case Field::kSite: value = &r.site; break;
-    case Field::kClass: value = &r.class_; break;
-    case Field::kSubclass: value = &r.subclass; break;
-    case Field::kType: value = &r.type; break;
-    case Field::kId: value = &r.id; break;
-    case Field::kEndpoint: value = &r.endpoint; break;
-    case Field::kPlugin: value = &r.plugin; break;
-    case Field::kMetadata: {
-      auto it = r.metadata.find(node.metadata_key);
-      if (it != r.metadata.end()) value = &it->second;
-      break;
-    }
+    case Field::kSite: value = r.site; break;
+    case Field::kClass: value = r.class_; break;
+    case Field::kSubclass: value = r.subclass; break;
+    case Field::kType: value = r.type; break;
+    case Field::kId: value = r.id; break;
+    case Field::kEndpoint: value = r.endpoint; break;
+    case Field::kPlugin: value = r.plugin; break;
+    case Field::kMetadata: value = MetadataOf(r, node.metadata_key); break;
   }
   // A missing metadata key satisfies no positive comparison, so every negated one holds.
   const bool negated = node.op == Op::kNe || node.op == Op::kNotLike || node.op == Op::kNotIn;
-  if (value == nullptr) return negated;
+  if (!value) return negated;
   bool hit = false;
   if (node.op == Op::kEq || node.op == Op::kNe) {
     hit = *value == node.values[0];

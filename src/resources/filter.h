@@ -6,7 +6,9 @@
 // can run one filter over 100k resources cheaply.
 // A Filter is an immutable value: copyable, and Matches may be called from any number of threads.
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,11 +18,24 @@
 
 namespace panoptes::resources {
 
+// A resource as a filter reads it, for holders of resources in another form than Resource (the
+// scheduler's compact table): its fields, and its metadata through `metadata(context, row, key)`
+// (nullopt when the resource has no such key). Views only: valid while what they point at is.
+struct ResourceView {
+  std::string_view site, class_, subclass, type, id, endpoint, plugin;
+  const void* context = nullptr;
+  size_t row = 0;
+  std::optional<std::string_view> (*metadata)(const void* context, size_t row,
+                                              std::string_view key) = nullptr;
+};
+
 class Filter {
  public:
   // True when `resource` satisfies the expression. A clause on a metadata key the resource does
   // not have is false for =, LIKE and IN, and true for !=, NOT LIKE and NOT IN.
   bool Matches(const Resource& resource) const;
+  // The same for a view of a resource (the same answer as for the Resource it views).
+  bool Matches(const ResourceView& resource) const;
 
   // The expression as written.
   const std::string& expression() const { return expression_; }
@@ -41,7 +56,8 @@ class Filter {
     std::string like_pattern;         // LIKE: values[0] ASCII-lowercased
   };
 
-  bool Eval(int32_t index, const Resource& resource) const;
+  template <typename R>
+  bool Eval(int32_t index, const R& resource) const;
   void Print(int32_t index, std::string& out) const;
 
   std::string expression_;

@@ -207,13 +207,19 @@ Status ResourceStore::PutDiscovered(const std::string& plugin_normalized_name,
 }
 
 Result<std::vector<Resource>> ResourceStore::List() {
+  std::vector<Resource> out;
+  Status st = ForEach([&out](Resource&& r) { out.push_back(std::move(r)); });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status ResourceStore::ForEach(const std::function<void(Resource&&)>& visit) {
   auto time = client_.Command({"TIME"});
   if (!time.ok()) return time.status().WithContext("resource store: list");
   if (time->elements.size() != 2) return Status::Internal("resource store: bad TIME reply");
   auto now = ServerTime(time->elements[0], time->elements[1]);
   if (!now.ok()) return now.status();
 
-  std::vector<Resource> out;
   const std::string data_key = redis::keys::ResourceData(prefix_);
   std::string cursor = "0";
   do {
@@ -234,10 +240,10 @@ Result<std::vector<Resource>> ResourceStore::List() {
         ++skipped_entries_;
         continue;
       }
-      out.push_back(std::move(*resource));
+      visit(std::move(*resource));
     }
   } while (cursor != "0");
-  return out;
+  return Status::Ok();
 }
 
 Result<std::optional<Resource>> ResourceStore::Get(const std::string& resource_id) {

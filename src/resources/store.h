@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,9 @@ class ResourceStore {
   // Every live (not expired, not vanished) resource, read in batches (HSCAN), in no set order.
   // An entry that does not parse is skipped (and counted in skipped_entries()).
   Result<std::vector<Resource>> List();
+  // The same, one resource at a time (a reader that keeps them in another form never holds them
+  // all as Resource values).
+  Status ForEach(const std::function<void(Resource&&)>& visit);
 
   // The live resource with this resource_id (the most recently stored one if several share it),
   // nullopt if none.

@@ -2,11 +2,13 @@
 // What the schedule of one kind holds, entry by entry, as far as a rebuild's diff needs it: each
 // entry's digest (value hash and frequency, EntryDigest), and the diff itself (docs/scheduler.md,
 // "Rebuild"). Ids of the form "<normalized_name>:<32 hex signature>" (every
-// id MakeEntry builds) are kept per plugin under their 128-bit signature, about 70 bytes an
-// entry; any other id (from tests, or a store written by hand) is kept as a string.
+// id MakeEntry builds) are kept per plugin under their 128-bit signature in a flat hash table
+// (32-byte slots, at most 80% full: 40-80 bytes an entry, no allocation per entry); any other id
+// (from tests, or a store written by hand) is kept as a string.
 // RedisScheduleStore keeps one table across rebuilds so that a rebuild need not read the schedule
 // back from Redis. A value type; not thread-safe.
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -55,31 +57,47 @@ class DigestTable {
                     const RemoveFn& remove);
 
  private:
-  struct Signature {
-    uint64_t hi = 0, lo = 0;
-    bool operator==(const Signature&) const = default;
-  };
-  struct SignatureHash {
-    size_t operator()(const Signature& s) const {
-      return static_cast<size_t>(s.lo ^ (s.hi * 0x9E3779B97F4A7C15ull));
-    }
-  };
+  static constexpr int32_t kFree = INT32_MIN;
+  // One stored entry's digest, by its signature: 32 bytes. The frequency is packed
+  // (PackFrequency); kFree marks a free slot.
   struct Slot {
-    EntryDigest digest;
+    uint64_t hi = 0, lo = 0;  // the signature
+    uint64_t hash = 0;
+    int32_t frequency = kFree;
     uint32_t mark = 0;  // the Diff that produced it last
   };
-  using PluginSlots = std::unordered_map<Signature, Slot, SignatureHash>;
+  // The entries of one plugin: open addressing, linear probing, at most 80% full.
+  class PluginSlots {
+   public:
+    // The slot of the signature (created, with mark 0 and no digest, when missing).
+    Slot& Locate(uint64_t hi, uint64_t lo, bool& created);
+    // Calls `gone(slot)` for each slot not of mark `mark` and drops them. Returns how many went.
+    template <typename F>
+    size_t RemoveUnmarked(uint32_t mark, F&& gone);
+    size_t size() const { return size_; }
 
+   private:
+    size_t Home(uint64_t hi, uint64_t lo) const;
+    void Grow(size_t capacity);
+    std::vector<Slot> slots_;
+    size_t size_ = 0;
+    int shift_ = 64;  // 64 - log2(capacity)
+  };
   // The slot of `id` (created with mark 0 and no digest when missing).
   Slot& Locate(std::string_view id, bool& created);
   void RemoveUnmarked(const std::vector<std::string>* scope, RebuildStats& stats, const RemoveFn& remove);
 
   std::unordered_map<std::string, PluginSlots> plugins_;  // normalized name -> its entries
-  std::unordered_map<std::string, Slot> others_;          // ids of another form
+  std::unordered_map<std::string, Slot> others_;          // ids of another form (hi, lo unused)
   std::string last_name_;                                 // Locate's cache: entries come by plugin
   PluginSlots* last_ = nullptr;
   uint32_t mark_ = 0;
   size_t size_ = 0;
 };
+
+// The frequency as a digest slot keeps it: positive seconds when a whole number of them (every
+// entry the scheduler builds), else minus the milliseconds; 0 when unknown (not positive, or too
+// large for that form). Exposed for tests.
+int32_t PackFrequency(int64_t frequency_ms);
 
 }  // namespace panoptes::scheduler

@@ -158,36 +158,143 @@ Result<SchedulablePlugin> MakeSchedulable(PluginInfo info) {
   return out;
 }
 
+EntryMaker::EntryMaker(const PluginInfo& plugin)
+    : plugin_(plugin),
+      frequency_ms_(int64_t{plugin.execute_frequency} * 1000),
+      expires_ms_(int64_t{plugin.expires} * 1000) {
+  head_ = std::to_string(frequency_ms_) + '|' + std::to_string(expires_ms_) + "|{\"v\":1,\"kind\":";
+  model::AppendJsonString(head_, KindName(plugin.kind));
+  head_ += ",\"plugin\":";
+  model::AppendJsonString(head_, plugin.name);
+  head_ += ",\"signature\":";
+  tail_ = ",\"time_limit\":";
+  model::AppendJsonDouble(tail_, plugin.time_limit);
+  tail_ += ',';
+}
+
+void EntryMaker::Finish(std::string_view signature, const ResourceTable* resources, size_t row,
+                        Entry& entry) const {
+  entry.id.assign(plugin_.normalized_name);
+  entry.id += ':';
+  entry.id += signature;
+  entry.frequency_ms = frequency_ms_;
+  entry.expires_ms = expires_ms_;
+  entry.value.assign(head_);
+  model::AppendJsonString(entry.value, signature);
+  entry.value += ",\"resource\":";
+  if (resources) {
+    resources->AppendJson(row, entry.value);
+  } else {
+    entry.value += "null";
+  }
+  entry.value += tail_;
+}
+
+void EntryMaker::Make(const ResourceTable& resources, size_t row, Entry& entry, Signature* signature) {
+  key_.assign(plugin_.normalized_name);
+  resources.AppendKey(row, key_);
+  Signature digest = model::Md5(key_);
+  if (signature) *signature = digest;
+  Make(resources, row, digest, entry);
+}
+
+void EntryMaker::Make(const ResourceTable& resources, size_t row, const Signature& digest,
+                      Entry& entry) const {
+  // model::Signature's hex, without a string of its own.
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char signature[32];
+  for (size_t i = 0; i < digest.size(); ++i) {
+    signature[2 * i] = kDigits[digest[i] >> 4];
+    signature[2 * i + 1] = kDigits[digest[i] & 0xf];
+  }
+  Finish(std::string_view(signature, sizeof(signature)), &resources, row, entry);
+}
+
+void EntryMaker::MakeDiscovery(Entry& entry) const {
+  Finish(model::Signature(plugin_.normalized_name, nullptr), nullptr, 0, entry);
+}
+
+void SignatureCache::Bind(uint64_t generation) {
+  if (generation_ != generation) plugins_.clear();
+  generation_ = generation;
+}
+
+size_t SignatureCache::entries() const {
+  size_t n = 0;
+  for (const auto& [name, plugin] : plugins_) n += plugin.signatures.size();
+  return n;
+}
+
+// One plugin's part of a SignatureCache during a pass over the resources: the signatures kept
+// from the last pass when its filter is the same (the same rows match, in the same order), else
+// those computed now, kept for the next pass.
+class CachedSignatures {
+ public:
+  CachedSignatures(SignatureCache* cache, const SchedulablePlugin& plugin) {
+    if (cache == nullptr) return;
+    auto [it, inserted] = cache->plugins_.try_emplace(plugin.info.normalized_name);
+    plugin_ = &it->second;
+    reuse_ = !inserted && plugin_->filter == plugin.info.resource_filter;
+    if (!reuse_) {
+      plugin_->filter = plugin.info.resource_filter;
+      plugin_->signatures.clear();
+    }
+  }
+  // The entry of the next matching row.
+  void Make(EntryMaker& maker, const ResourceTable& resources, size_t row, Entry& entry) {
+    if (plugin_ == nullptr) return maker.Make(resources, row, entry);
+    if (reuse_ && next_ < plugin_->signatures.size())
+      return maker.Make(resources, row, plugin_->signatures[next_++], entry);
+    if (reuse_) {  // more rows than last time: cannot be with the same resources and filter
+      reuse_ = false;
+      plugin_->signatures.resize(next_);
+    }
+    maker.Make(resources, row, entry, &plugin_->signatures.emplace_back());
+  }
+
+ private:
+  SignatureCache::Plugin* plugin_ = nullptr;
+  bool reuse_ = false;
+  size_t next_ = 0;
+};
+
 namespace {
 
-void PluginEntries(const SchedulablePlugin& plugin, const std::vector<Resource>& resources,
-                   const std::function<void(Entry&&)>& sink) {
+void PluginEntries(const SchedulablePlugin& plugin, const ResourceTable& resources,
+                   const std::function<void(Entry&&)>& sink, SignatureCache* cache) {
+  EntryMaker maker(plugin.info);
+  Entry entry;
   if (plugin.info.kind == PluginKind::kDiscovery) {
-    sink(MakeEntry(plugin.info, nullptr));
+    maker.MakeDiscovery(entry);
+    sink(std::move(entry));
     return;
   }
-  for (const Resource& resource : resources) {
-    if (plugin.filter.Matches(resource)) sink(MakeEntry(plugin.info, &resource));
+  CachedSignatures signatures(cache, plugin);
+  for (size_t row = 0; row < resources.size(); ++row) {
+    if (!plugin.filter.Matches(resources.View(row))) continue;
+    signatures.Make(maker, resources, row, entry);
+    sink(std::move(entry));  // a sink that does not move from it leaves its buffers for the next
   }
 }
 
 }  // namespace
 
-void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
-                  const std::function<void(Entry&&)>& sink) {
-  for (const SchedulablePlugin& plugin : plugins) PluginEntries(plugin, resources, sink);
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const ResourceTable& resources,
+                  const std::function<void(Entry&&)>& sink, SignatureCache* cache) {
+  for (const SchedulablePlugin& plugin : plugins) PluginEntries(plugin, resources, sink, cache);
 }
 
-void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
-                  const std::function<void(Entry&&)>& sink, const std::vector<std::string>& only) {
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const ResourceTable& resources,
+                  const std::function<void(Entry&&)>& sink, const std::vector<std::string>& only,
+                  SignatureCache* cache) {
   for (const SchedulablePlugin& plugin : plugins) {
     if (std::binary_search(only.begin(), only.end(), plugin.info.normalized_name))
-      PluginEntries(plugin, resources, sink);
+      PluginEntries(plugin, resources, sink, cache);
   }
 }
 
 std::vector<Entry> BuildEntries(const std::vector<SchedulablePlugin>& plugins,
-                                const std::vector<Resource>& resources) {
+                                const ResourceTable& resources) {
   std::vector<Entry> entries;
   ForEachEntry(plugins, resources, [&entries](Entry&& e) { entries.push_back(std::move(e)); });
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });

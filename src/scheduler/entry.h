@@ -10,8 +10,10 @@
 // min(execute_frequency, 60) s so that a fleet added at once does not fire at once.
 // Pure functions and value types; thread-safe.
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@
 #include "panoptes/plugin_info.h"
 #include "panoptes/status.h"
 #include "resources/filter.h"
+#include "scheduler/resource_table.h"
 
 namespace panoptes::scheduler {
 
@@ -70,16 +73,67 @@ struct SchedulablePlugin {
 // the plugin file and the column, e.g. "/p/a.panoptes-plugin: [main] resource_filter: column 3: ...".
 Result<SchedulablePlugin> MakeSchedulable(PluginInfo info);
 
+// Builds the entries of one plugin: the parts of the value that are the plugin's (frequency,
+// expiry, kind, name, time limit) are encoded once, and each entry is built into the caller's
+// Entry, reusing its buffers. Gives what MakeEntry gives, byte for byte.
+class EntryMaker {
+ public:
+  using Signature = std::array<uint8_t, 16>;  // the MD5 of the entry's signature (hex in the id)
+
+  explicit EntryMaker(const PluginInfo& plugin);
+  // The entry of the plugin for row `row` of `resources`; `signature` receives its MD5.
+  void Make(const ResourceTable& resources, size_t row, Entry& entry, Signature* signature = nullptr);
+  // The same with the signature known (from a SignatureCache).
+  void Make(const ResourceTable& resources, size_t row, const Signature& signature, Entry& entry) const;
+  // The entry of a discovery plugin (no resource).
+  void MakeDiscovery(Entry& entry) const;
+
+ private:
+  void Finish(std::string_view signature, const ResourceTable* resources, size_t row, Entry& entry) const;
+
+  const PluginInfo& plugin_;
+  int64_t frequency_ms_ = 0;
+  int64_t expires_ms_ = 0;
+  std::string head_;  // "<frequency_ms>|<expires_ms>|{...,"signature":"
+  std::string tail_;  // ',"time_limit":<s>,'
+  std::string key_;   // scratch: normalized name + resource key (the signature's input)
+};
+
+// The signatures of each plugin's entries over one set of resources, kept between rebuilds: a
+// rebuild over the same resources (one plugin's file changed, a rescan) then need not hash every
+// resource key again (an MD5 per entry, the largest part of building one). Per plugin (by its
+// normalized name and resource filter) the signatures of its matching rows, in row order: 16
+// bytes an entry. Bind it to the resources it is used with; it forgets everything when they
+// change. Not thread-safe.
+class SignatureCache {
+ public:
+  // `generation` names the resources (a number that changes whenever they do).
+  void Bind(uint64_t generation);
+  void Clear() { plugins_.clear(); }
+  size_t entries() const;
+
+ private:
+  friend class CachedSignatures;
+  struct Plugin {
+    std::string filter;
+    std::vector<EntryMaker::Signature> signatures;
+  };
+  std::optional<uint64_t> generation_;
+  std::map<std::string, Plugin, std::less<>> plugins_;
+};
+
 // Desired entries: one per discovery plugin, one per (polling/enrichment plugin, resource matching
 // its filter). ForEachEntry streams them to `sink` one at a time (so 100k entries never sit in
-// memory together); an id may come twice when two resources share a key. BuildEntries collects
-// them, sorted by id, each id once.
-void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
-                  const std::function<void(Entry&&)>& sink);
+// memory together; the Entry passed is reused for the next one); an id may come twice when two
+// resources share a key. BuildEntries collects them, sorted by id, each id once.
+// With `cache` (bound to `resources`), signatures come from it and go into it.
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const ResourceTable& resources,
+                  const std::function<void(Entry&&)>& sink, SignatureCache* cache = nullptr);
 // The same for the plugins whose normalized names are in `only` (sorted).
-void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const std::vector<Resource>& resources,
-                  const std::function<void(Entry&&)>& sink, const std::vector<std::string>& only);
+void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const ResourceTable& resources,
+                  const std::function<void(Entry&&)>& sink, const std::vector<std::string>& only,
+                  SignatureCache* cache = nullptr);
 std::vector<Entry> BuildEntries(const std::vector<SchedulablePlugin>& plugins,
-                                const std::vector<Resource>& resources);
+                                const ResourceTable& resources);
 
 }  // namespace panoptes::scheduler

@@ -29,7 +29,17 @@ KindBackends RedisKindBackends(const SiteConfig& site, PluginKind kind, std::str
   b.store = std::make_unique<RedisScheduleStore>(c->maintenance, prefix, kind);
   resources::ResourceStore* store = &c->resources;
   b.resources_version = [store] { return store->Version(); };
-  b.list_resources = [store] { return store->List(); };
+  b.list_resources = [store]() -> Result<ResourceTable> {
+    ResourceTable table;
+    Status added;
+    Status st = store->ForEach([&](Resource&& r) {
+      if (added.ok()) added = table.Add(r);
+    });
+    if (!st.ok()) return st;
+    if (!added.ok()) return added;
+    table.ShrinkToFit();
+    return table;
+  };
   b.owner = std::move(c);
   return b;
 }

@@ -14,6 +14,7 @@
 #include "panoptes/site_config.h"
 #include "panoptes/status.h"
 #include "scheduler/leader.h"
+#include "scheduler/resource_table.h"
 #include "scheduler/schedule_store.h"
 
 namespace panoptes::scheduler {
@@ -27,7 +28,8 @@ struct KindBackends {
   // Maintenance thread: rebuilds, and the resource store's version counter and contents.
   std::unique_ptr<ScheduleStore> store;
   std::function<Result<int64_t>()> resources_version;
-  std::function<Result<std::vector<Resource>>()> list_resources;
+  // Every live resource of the store, in the compact form the scheduler keeps.
+  std::function<Result<ResourceTable>()> list_resources;
 };
 
 // The daemon's backends for `kind`: connections named scheduler-<kind>-dispatch and

@@ -101,7 +101,9 @@ KindScheduler::KindScheduler(const SiteConfig& site, PluginKind kind, KindBacken
       dispatch_store_(*backends_.dispatch_store),
       store_(*backends_.store),
       watcher_(std::move(watcher)),
-      scan_config_{site.Kind(kind), site.main.plugins_extension, config::ChecksOf(site)} {}
+      scan_config_{site.Kind(kind), site.main.plugins_extension, config::ChecksOf(site)} {
+  store_.set_dispatch_pressure(&pressure_);
+}
 
 KindScheduler::~KindScheduler() {
   close(dispatch_wake_fd_);
@@ -110,6 +112,7 @@ KindScheduler::~KindScheduler() {
 
 void KindScheduler::RequestStop() {
   stop_ = true;
+  pressure_.Clear();
   Wake(dispatch_wake_fd_);
   Wake(maintenance_wake_fd_);
 }
@@ -209,6 +212,7 @@ void KindScheduler::SetLeader(bool leader) {
     next_dispatch_ = Clock::now();
     Wake(maintenance_wake_fd_);
   } else {
+    pressure_.Clear();
     Log()->warn("{}: not leader any more; dispatching stopped", kind_name_);
   }
 }
@@ -250,7 +254,12 @@ void KindScheduler::DispatchDue() {
       return;
     }
     stats_.tasks_enqueued += static_cast<uint64_t>(result->dispatched);
-    for (int64_t late : result->lateness_ms) stats_.ObserveLateness(late);
+    int64_t latest = 0;
+    for (int64_t late : result->lateness_ms) {
+      stats_.ObserveLateness(late);
+      latest = std::max(latest, late);
+    }
+    pressure_.Report(result->dispatched, site_.scheduler.dispatch_batch, latest);
     if (result->dispatched >= site_.scheduler.dispatch_batch) continue;
     milliseconds sleep = kMaxDispatchSleep;
     if (result->next_due_ms >= 0)
@@ -368,9 +377,13 @@ void KindScheduler::RebuildSchedule() {
     return;
   }
   auto started = Clock::now();
-  auto all = [this](const std::function<void(Entry &&)>& sink) { ForEachEntry(plugins_, resources_, sink); };
+  const int64_t yielded_before = pressure_.waited_ms();
+  signatures_.Bind(resources_generation_);
+  auto all = [this](const std::function<void(Entry &&)>& sink) {
+    ForEachEntry(plugins_, resources_, sink, &signatures_);
+  };
   auto some = [this, &plan](const std::function<void(Entry &&)>& sink) {
-    ForEachEntry(plugins_, resources_, sink, plan.scope);
+    ForEachEntry(plugins_, resources_, sink, plan.scope, &signatures_);
   };
   auto result = plan.full ? store_.Rebuild(all) : store_.Rebuild(some, plan.scope);
   malloc_trim(0);  // a large rebuild's transient strings: give the memory back
@@ -394,9 +407,12 @@ void KindScheduler::RebuildSchedule() {
   bool changed = result->added + result->updated + result->rescheduled + result->removed > 0;
   std::string what = plan.full ? "schedule rebuilt"
                                : "schedule rebuilt for " + std::to_string(plan.scope.size()) + " plugin(s)";
-  Log()->log(changed ? spdlog::level::info : spdlog::level::debug,
-             "{}: {} in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed)", kind_name_,
-             what, took, entries_, result->added, result->updated, result->rescheduled, result->removed);
+  Log()->log(
+      changed ? spdlog::level::info : spdlog::level::debug,
+      "{}: {} in {} ms: {} entries ({} added, {} updated, {} rescheduled, {} removed; {} ms given to the "
+      "dispatch)",
+      kind_name_, what, took, entries_, result->added, result->updated, result->rescheduled, result->removed,
+      pressure_.waited_ms() - yielded_before);
   dispatch_now_ = true;
   Wake(dispatch_wake_fd_);
 }

@@ -29,6 +29,7 @@
 #include "config/file_trust.h"
 #include "core/dir_watch.h"
 #include "panoptes/site_config.h"
+#include "scheduler/dispatch_pressure.h"
 #include "scheduler/entry.h"
 #include "scheduler/kind_backends.h"
 #include "scheduler/rebuild_plan.h"
@@ -97,6 +98,7 @@ class KindScheduler {
   std::atomic<bool> leader_{false};
   std::atomic<uint64_t> leader_epoch_{0};  // bumped at each gain of leadership
   std::atomic<bool> dispatch_now_{false};  // a rebuild changed the schedule
+  DispatchPressure pressure_;              // the rebuild's writes give way to the dispatch
 
   const std::chrono::milliseconds failure_pause_;
   const std::string leader_key_;  // for the log
@@ -126,9 +128,10 @@ class KindScheduler {
   bool schedule_dirty_ = false;
   bool have_plugins_ = false;
   std::vector<SchedulablePlugin> plugins_;
-  std::vector<Resource> resources_;
+  ResourceTable resources_;
   uint64_t resources_generation_ = 0;  // bumped whenever resources_ changes
   RebuildPlanner planner_;             // full rebuild, or only the plugins that changed
+  SignatureCache signatures_;          // of the entries over resources_
   int64_t entries_ = 0;                // after the last rebuild
   int64_t resources_version_ = -1;
   bool resources_stale_ = true;                       // re-read the store even if its version did not change

@@ -27,6 +27,7 @@
 #include "panoptes/kind.h"
 #include "panoptes/status.h"
 #include "scheduler/digest_table.h"
+#include "scheduler/dispatch_pressure.h"
 #include "scheduler/entry.h"
 
 namespace panoptes::scheduler {
@@ -75,6 +76,14 @@ class ScheduleStore {
   virtual Result<int64_t> Count() = 0;
   // The store's clock (the Redis server's TIME), epoch ms.
   virtual Result<int64_t> ServerTimeMs() = 0;
+
+  // When set, a rebuild gives way to the dispatch before each batch of writes
+  // (dispatch_pressure.h); nullptr (the default): it does not. `pressure` must outlive the
+  // rebuilds that use it.
+  void set_dispatch_pressure(DispatchPressure* pressure) { pressure_ = pressure; }
+
+ protected:
+  DispatchPressure* pressure_ = nullptr;
 };
 
 // A task message as the dispatch pushes it: the entry's task prefix completed with its id

@@ -107,5 +107,42 @@ TEST(Unit, DigestTableTakesDigestsOfStoredValuesAndTreatsMalformedOnesAsChanged)
   EXPECT_EQ(o.stats.rescheduled, 1u);  // no known frequency: a new cadence
 }
 
+TEST(Unit, DigestTablePacksFrequenciesExactlyForEveryPluginFrequency) {
+  EXPECT_EQ(PackFrequency(60000), 60);
+  EXPECT_EQ(PackFrequency(int64_t{31536000} * 1000), 31536000) << "a year, the longest execute_frequency";
+  EXPECT_EQ(PackFrequency(1500), -1500);
+  EXPECT_NE(PackFrequency(1000), PackFrequency(1001));
+  EXPECT_EQ(PackFrequency(0), 0);
+  EXPECT_EQ(PackFrequency(-5), 0);
+  EXPECT_EQ(PackFrequency(int64_t{1} << 40 | 1), 0) << "not representable: unknown";
+}
+
+TEST(Unit, DigestTableKeepsManyEntriesThroughGrowthAndRemovals) {
+  // Enough entries to grow the table several times, then a diff that drops two thirds of them
+  // (the table shrinks and re-places the rest) and changes some of the others.
+  DigestTable table;
+  std::vector<Entry> all;
+  for (int i = 0; i < 5000; ++i) all.push_back(Make("a", Hex(i), 60000, "v" + std::to_string(i)));
+  Outcome first = Diff(table, all);
+  EXPECT_EQ(first.stats.added, 5000u);
+  EXPECT_EQ(table.size(), 5000u);
+  EXPECT_EQ(Diff(table, all).stats.unchanged, 5000u) << "an entry was lost or misplaced while growing";
+  std::vector<Entry> kept;
+  std::set<std::string> gone;
+  for (int i = 0; i < 5000; ++i) {
+    if (i % 3 != 0) {
+      gone.insert(all[i].id);
+      continue;
+    }
+    kept.push_back(i % 2 == 0 ? Make("a", Hex(i), 60000, "changed") : all[i]);
+  }
+  Outcome second = Diff(table, kept);
+  EXPECT_EQ(second.removed, gone);
+  EXPECT_EQ(second.stats.updated + second.stats.unchanged, kept.size());
+  EXPECT_EQ(second.stats.updated, (kept.size() + 1) / 2);
+  EXPECT_EQ(table.size(), kept.size());
+  EXPECT_EQ(Diff(table, kept).stats.unchanged, kept.size()) << "an entry was lost when the table shrank";
+}
+
 }  // namespace
 }  // namespace panoptes::scheduler

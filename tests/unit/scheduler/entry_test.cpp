@@ -109,7 +109,7 @@ TEST(Unit, BuildEntriesGivesOnePerDiscoveryPluginAndOnePerMatchingResource) {
   plugins.push_back(Schedulable(Plugin(PluginKind::kPolling, "all", 30, "resource_site = 'dc1'")));
   std::vector<Resource> resources = {MakeResource("a", "network"), MakeResource("b", "host"),
                                      MakeResource("c", "network")};
-  auto entries = BuildEntries(plugins, resources);
+  auto entries = BuildEntries(plugins, ResourceTable::From(resources));
   ASSERT_EQ(entries.size(), 5u);
   EXPECT_TRUE(std::is_sorted(entries.begin(), entries.end(), [](auto& x, auto& y) { return x.id < y.id; }));
   int net = 0;
@@ -120,7 +120,7 @@ TEST(Unit, BuildEntriesGivesOnePerDiscoveryPluginAndOnePerMatchingResource) {
 TEST(Unit, BuildEntriesDropsDuplicateResources) {
   std::vector<SchedulablePlugin> plugins;
   plugins.push_back(Schedulable(Plugin(PluginKind::kEnrichment, "e", 60, "resource_id = 'a'")));
-  auto entries = BuildEntries(plugins, {MakeResource("a", "x"), MakeResource("a", "x")});
+  auto entries = BuildEntries(plugins, ResourceTable::From({MakeResource("a", "x"), MakeResource("a", "x")}));
   EXPECT_EQ(entries.size(), 1u);
 }
 

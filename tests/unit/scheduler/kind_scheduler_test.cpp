@@ -88,7 +88,7 @@ class KindSchedulerBoundary : public ::testing::Test {
     b.dispatch_store = std::make_unique<MemoryScheduleStore>(state_);
     b.store = std::move(store);
     b.resources_version = [] { return Result<int64_t>(int64_t{1}); };
-    b.list_resources = [] { return Result<std::vector<Resource>>(std::vector<Resource>{}); };
+    b.list_resources = [] { return Result<ResourceTable>(ResourceTable()); };
     return b;
   }
   std::unique_ptr<KindScheduler> Make(KindBackends backends) {

@@ -77,7 +77,8 @@ TEST(RebuildPlanTest, ForEachEntryLimitedToTheScope) {
   resources[0].id = "r1";
   std::vector<std::string> ids;
   ForEachEntry(
-      plugins, resources, [&](Entry&& e) { ids.push_back(e.id.substr(0, e.id.find(':'))); }, Names{"a", "c"});
+      plugins, ResourceTable::From(resources),
+      [&](Entry&& e) { ids.push_back(e.id.substr(0, e.id.find(':'))); }, Names{"a", "c"});
   EXPECT_EQ(ids, (Names{"a", "c"}));
 }
 
