@@ -5,10 +5,15 @@
 //     resources "<T>-<i>" (proper signatures, so no guard skips them) in pipelined batches, and
 //     polls XLEN P:metrics:<site> until N x G metrics groups arrived (G per executed task: 1 for
 //     the bench plugins, one per interface for SNMP interface polling). Prints
-//     "name=value" lines: elapsed_s, tasks_per_s, steady_tasks_per_s (the middle 80 % of the groups
-//     over the time they took: no ramp-up, no tail), round_trips_per_task (server reply writes minus
+//     "name=value" lines: elapsed_s, tasks_per_s, round_trips_per_task (server reply writes minus
 //     this driver's own), commands_per_task (includes commands run by scripts), redis_cpu_ms_per_task
 //     and per-command calls per task (cmd_<name>=...). Exit 1 with a diagnosis on timeout.
+//     With one group per task carrying the plugin's `started_at` (the bench plugins), once the run is
+//     over (its counters read) the groups are read back: steady_tasks_per_s and window_s, the rate
+//     inside the window from the 10 %-rank start to the 90 %-rank end (SteadyRate in
+//     bench_support.h: from the tasks' own times, no ramp-up, no tail); with `ended_at` and a `worker`
+//     dimension (bench_sleep) also where a worker's time goes between runs (GapsOf): workers_seen,
+//     run_ms_mean, gap_ms_mean/p50/p99, finish_ms_mean, next_ms_mean.
 
 #include <time.h>
 
@@ -63,23 +68,30 @@ void Enqueue(Driver& d, const Options& opt, const std::string& queue, int64_t co
   }
 }
 
-// When the metrics stream first held 10 % and 90 % of the groups (monotonic ns).
-struct Progress {
-  int64_t t10 = 0, t90 = 0;
-};
-
 // Polls XLEN of the metrics stream until it reaches `count`; false on timeout.
-bool AwaitGroups(Driver& d, const std::string& stream, int64_t count, const Options& opt,
-                 Progress& progress) {
+bool AwaitGroups(Driver& d, const std::string& stream, int64_t count, const Options& opt) {
   int64_t deadline = MonotonicNs() + opt.Int("timeout-s", 120) * 1'000'000'000;
   timespec pause{0, static_cast<long>(opt.Int("poll-ms", 5) * 1'000'000)};
-  for (int64_t have; (have = IntReply(d, {"XLEN", stream})) < count;) {
-    if (progress.t10 == 0 && have * 10 >= count) progress.t10 = MonotonicNs();
-    if (progress.t90 == 0 && have * 10 >= count * 9) progress.t90 = MonotonicNs();
+  while (IntReply(d, {"XLEN", stream}) < count) {
     if (MonotonicNs() > deadline) return false;
     nanosleep(&pause, nullptr);
   }
   return true;
+}
+
+// The steady rate and the workers' gaps, from the groups' own times (after the run).
+void PrintWindow(redis::Client& client, const std::string& stream) {
+  std::vector<TaskTimes> tasks = ReadTaskTimes(client, stream);
+  auto window = SteadyRate(tasks);
+  if (!window) return;
+  std::printf("steady_tasks_per_s=%.1f\nwindow_s=%.3f\n", window->tasks_per_s, window->to - window->from);
+  auto gaps = GapsOf(tasks, *window);
+  if (!gaps) return;
+  std::printf(
+      "workers_seen=%zu\nrun_ms_mean=%.3f\ngap_ms_mean=%.3f\ngap_ms_p50=%.3f\ngap_ms_p99=%.3f\n"
+      "finish_ms_mean=%.3f\nnext_ms_mean=%.3f\n",
+      gaps->workers, gaps->run_ms_mean, gaps->gap_ms_mean, gaps->gap_ms_p50, gaps->gap_ms_p99,
+      gaps->finish_ms_mean, gaps->next_ms_mean);
 }
 
 void PrintPerTask(const ServerCounters& c0, const ServerCounters& c1, const Driver& d, uint64_t rt0,
@@ -115,8 +127,7 @@ int Run(const Options& opt) {
   int64_t t0 = MonotonicNs();
   Enqueue(d, opt, queue, count);
   int64_t t_queued = MonotonicNs();
-  Progress progress;
-  if (!AwaitGroups(d, stream, groups, opt, progress)) {
+  if (!AwaitGroups(d, stream, groups, opt)) {
     std::string deadletter = redis::keys::Deadletter(prefix, PluginKind::kPolling);
     std::fprintf(stderr,
                  "timed out: %lld of %lld metrics groups on %s; %lld tasks still queued on %s, %lld in %s\n",
@@ -132,10 +143,8 @@ int Run(const Options& opt) {
   double elapsed = static_cast<double>(t1 - t0) / 1e9;
   std::printf("elapsed_s=%.4f\nenqueue_s=%.4f\ntasks_per_s=%.1f\n", elapsed,
               static_cast<double>(t_queued - t0) / 1e9, static_cast<double>(count) / elapsed);
-  if (progress.t10 > 0 && progress.t90 > progress.t10)
-    std::printf("steady_tasks_per_s=%.1f\n",
-                0.8 * static_cast<double>(count) / (static_cast<double>(progress.t90 - progress.t10) / 1e9));
   PrintPerTask(*c0, *c1, d, rt0, count);
+  if (groups == count) PrintWindow(client, stream);
   return 0;
 }
 

@@ -3,8 +3,9 @@
 `bench.fleet_poll` is the harness's panoptes_like work (lock, frequency check, trivial plugin,
 last-executed, unlock, completion accounting) with the same 250 ms wait as our bench_sleep plugin
 inside the plugin's place, so both systems do the same guarded work around a slow device. With
-`report`, it appends its start time minus its due time to bench:start:<run> (one more round trip,
-used by the paced runs only). Run with Debian's /usr/bin/python3 (python3-celery, python3-redis).
+`report`, it appends "<start - due> <end - due>" (seconds) to bench:start:<run>, one more round
+trip after its work: the paced runs' latency, the backlog runs' steady window. Run with Debian's
+/usr/bin/python3 (python3-celery, python3-redis).
 """
 import time
 
@@ -19,4 +20,4 @@ def fleet_poll(plugin, resource_id, run_id, seq, due, report=False):
     time.sleep(WAIT_S)
     panoptes_like.run(plugin, resource_id, 0, run_id, seq)
     if report:
-        state_client().rpush("bench:start:%s" % run_id, "%r" % (started - due))
+        state_client().rpush("bench:start:%s" % run_id, "%r %r" % (started - due, time.time() - due))

@@ -4,7 +4,9 @@
   wait-ready --timeout S     waits for the worker's bench:worker_ready key, prints its pid
   backlog --n N              enqueues N fleet_poll tasks at once (the worker consuming), waits until
                              all are done: tasks_per_s = N / (first enqueue -> last done), and
-                             steady_tasks_per_s: the middle 80 % of the tasks over the time they took
+                             steady_tasks_per_s from the tasks' own start and end times, as
+                             bench_agent_driver's (the window from the 10 %-rank start to the 90 %-rank
+                             end, each task counted for the part of its run inside it)
   paced --rate R --seconds S enqueues R tasks per second for S seconds (task i due at start + i/R),
                              waits until all are done: start - due p50_ms, p99_ms, max_ms
 Needs BENCH_REDIS_PORT and BENCH_CELERY_DIR on PYTHONPATH (fleet_app imports the harness's app).
@@ -19,19 +21,38 @@ from fleet_app import fleet_poll, state_client
 
 
 def wait_done(r, run_id, n, timeout_s):
-    """Waits until n tasks are done; returns (end, when 10 % were done, when 90 % were)."""
-    deadline, t10, t90 = time.time() + timeout_s, None, None
+    """Waits until n tasks are done (and have reported); returns when the poll saw it."""
+    deadline = time.time() + timeout_s
     while True:
         done = int(r.get("bench:done:%s" % run_id) or 0)
-        if t10 is None and done * 10 >= n:
-            t10 = time.time()
-        if t90 is None and done * 10 >= n * 9:
-            t90 = time.time()
-        if done >= n:
-            return time.time(), t10, t90
+        if done >= n and r.llen("bench:start:%s" % run_id) >= n:
+            return time.time()
         if time.time() > deadline:
             sys.exit("timed out after %.0f s: %d of %d tasks done" % (timeout_s, done, n))
         time.sleep(0.005)
+
+
+def reports(r, run_id):
+    """The tasks' (start - due, end - due) pairs, seconds."""
+    return [tuple(float(x) for x in v.split()) for v in r.lrange("bench:start:%s" % run_id, 0, -1)]
+
+
+def steady_rate(runs):
+    """bench_support.h's SteadyRate: (start, end) pairs -> tasks/s inside the window from the
+    10 %-rank start to the 90 %-rank end, each run counted for its fraction inside; None if < 10 ms."""
+    if len(runs) < 10:
+        return None
+    lo = percentile(sorted(s for s, _ in runs), 10)
+    hi = percentile(sorted(e for _, e in runs), 90)
+    if hi - lo < 0.010:
+        return None
+    counted = 0.0
+    for s, e in runs:
+        if e > s:
+            counted += max(0.0, min(e, hi) - max(s, lo)) / (e - s)
+        elif lo <= s < hi:
+            counted += 1
+    return counted / (hi - lo)
 
 
 def enqueue(run_id, i, due, report):
@@ -42,11 +63,12 @@ def cmd_backlog(args):
     r, run_id = state_client(), uuid.uuid4().hex
     t0 = time.time()
     for i in range(args.n):
-        enqueue(run_id, i, t0, False)
-    t1, t10, t90 = wait_done(r, run_id, args.n, args.timeout)
+        enqueue(run_id, i, t0, True)
+    t1 = wait_done(r, run_id, args.n, args.timeout)
     print("tasks_per_s=%.1f" % (args.n / (t1 - t0)))
-    if t90 > t10:
-        print("steady_tasks_per_s=%.1f" % (0.8 * args.n / (t90 - t10)))
+    rate = steady_rate(reports(r, run_id))
+    if rate is not None:
+        print("steady_tasks_per_s=%.1f" % rate)
 
 
 def percentile(vals, p):
@@ -65,7 +87,7 @@ def cmd_paced(args):
             sent += 1
         time.sleep(0.001)
     wait_done(r, run_id, total, args.timeout)
-    lat = sorted(float(v) * 1000.0 for v in r.lrange("bench:start:%s" % run_id, 0, -1))
+    lat = sorted(start * 1000.0 for start, _ in reports(r, run_id))
     print("tasks=%d\np50_ms=%.3f\np99_ms=%.3f\nmax_ms=%.3f"
           % (len(lat), percentile(lat, 50), percentile(lat, 99), lat[-1] if lat else 0.0))
 

@@ -61,33 +61,10 @@ void AwaitGroups(redis::Client& client, const std::string& stream, int64_t count
   }
 }
 
-// Every metrics group of `stream` (oldest first).
-std::vector<MetricsGroup> ReadGroups(redis::Client& client, const std::string& stream) {
-  auto reply = client.Command({"XRANGE", stream, "-", "+"});
-  CheckOk(reply.status(), "XRANGE " + stream);
-  std::vector<MetricsGroup> out;
-  for (const auto& entry : reply->elements) {
-    const auto& fields = entry.elements.at(1).elements;
-    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-      if (fields[i].str != "data") continue;
-      auto g = model::ParseMetricsGroup(fields[i + 1].str);
-      CheckOk(g.status(), "a metrics group on " + stream);
-      out.push_back(std::move(g).value());
-    }
-  }
-  return out;
-}
-
 double StartedAt(const MetricsGroup& g) {
   for (const auto& m : g.metrics)
     if (m.name == "started_at" && std::holds_alternative<double>(m.value)) return std::get<double>(m.value);
   return NAN;
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 int Paced(const Options& opt) {

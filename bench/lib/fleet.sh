@@ -10,6 +10,17 @@ redis_info() { redis-cli -p "$REDIS_PORT" INFO "$1" | awk -F: -v f="$2" '$1 == f
 # redis_cpu_s: used_cpu_user + used_cpu_sys of the bench redis-server, seconds.
 redis_cpu_s() { redis-cli -p "$REDIS_PORT" INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { t += $2 } END { printf "%.3f", t }'; }
 
+# sample_rate NAME VALUE IDEAL UNIT DESCRIPTION: a throughput sample that must be possible: above 0
+# and at most 2 % over IDEAL (workers x 4; a worker cannot run two of its 250 ms polls at once). An
+# impossible figure is a measurement bug: the bench stops instead of recording it.
+sample_rate() {
+  local name=$1 value=$2 ideal=$3
+  [ -n "$value" ] || die "figure $name has no value"
+  awk -v v="$value" -v i="$ideal" 'BEGIN { exit !(v > 0 && v <= i * 1.02) }' ||
+    die "impossible figure: $name=$value with an ideal of $ideal tasks/s (a measurement bug; see $BENCH_OUT/fleet)"
+  sample "$@"
+}
+
 # fleet_agent_pss W: idle memory of the running agent (AGENT_PID) with W workers.
 fleet_agent_pss() {
   local w=$1 total sup
@@ -41,11 +52,20 @@ fleet_agent_run() {
       { tail -20 "$dir/agent-w$w.log" >&2; die "fleet: $w workers, repetition $rep failed"; }
     cpu1=$(agent_cpu_s "$AGENT_PID")
     local v; v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$out"; }
-    sample "fleet_tasks_per_s_$w" "$(v steady_tasks_per_s)" tasks/s \
-      "fleet: $w workers, 250 ms plugin, N=$n queued: middle 80 % of the tasks (ideal $ideal)"
+    sample_rate "fleet_tasks_per_s_$w" "$(v steady_tasks_per_s)" "$ideal" tasks/s \
+      "fleet: $w workers, 250 ms plugin, N=$n queued: steady rate, 10 %-rank start -> 90 %-rank end (ideal $ideal)"
     sample "fleet_efficiency_$w" "$(awk -v t="$(v steady_tasks_per_s)" -v i="$ideal" 'BEGIN { printf "%.4f", t / i }')" "" \
       "fleet: tasks/s / (workers x 4) with $w workers (target >= 0.95)"
-    sample "fleet_run_tasks_per_s_$w" "$(v tasks_per_s)" tasks/s "fleet: $w workers, N / (first push -> last group)"
+    sample_rate "fleet_run_tasks_per_s_$w" "$(v tasks_per_s)" "$ideal" tasks/s "fleet: $w workers, N / (first push -> last group)"
+    [ "$(v workers_seen)" = "$w" ] || die "fleet: $w workers, repetition $rep: only $(v workers_seen) workers ran tasks"
+    sample "fleet_run_ms_$w" "$(v run_ms_mean)" ms "fleet: a run of the 250 ms plugin, mean (Python's sleep overshoot included), $w workers"
+    sample "fleet_gap_ms_$w" "$(v gap_ms_mean)" ms \
+      "fleet: a worker's gap between two runs under backlog, mean, $w workers (the efficiency lost: gap / (run + gap))"
+    sample "fleet_gap_p99_ms_$w" "$(v gap_ms_p99)" ms "fleet: that gap, p99, $w workers"
+    sample "fleet_gap_finish_ms_$w" "$(v finish_ms_mean)" ms \
+      "fleet: of the gap, plugin end -> its group in Redis (conversion, the finish step's way), $w workers"
+    sample "fleet_gap_next_ms_$w" "$(v next_ms_mean)" ms \
+      "fleet: of the gap, group in Redis -> next plugin start (the step reply, the next task's guard), $w workers"
     sample "fleet_cpu_ms_per_task_$w" "$(cpu_ms_per_task "$cpu0" "$cpu1" "$n")" ms \
       "fleet: agent CPU per task (supervisor + workers), $w workers"
     sample "fleet_redis_cpu_ms_per_task_$w" "$(v redis_cpu_ms_per_task)" ms "fleet: redis-server CPU per task, $w workers"
@@ -154,9 +174,9 @@ fleet_celery() {
       die "fleet: Celery $w, repetition $rep failed"
     cpu1=$(tree_cpu_s "$CELERY_PID")
     local t; t=$(awk -F= '$1 == "steady_tasks_per_s" { print $2 }' "$out")
-    sample "celery_fleet_tasks_per_s_$w" "$t" tasks/s \
-      "fleet: Celery prefork x$w, the same 250 ms work, N=$n: middle 80 % (ideal $ideal)"
-    sample "celery_fleet_run_tasks_per_s_$w" "$(awk -F= '$1 == "tasks_per_s" { print $2 }' "$out")" tasks/s \
+    sample_rate "celery_fleet_tasks_per_s_$w" "$t" "$ideal" tasks/s \
+      "fleet: Celery prefork x$w, the same 250 ms work, N=$n: steady rate, as ours (ideal $ideal)"
+    sample_rate "celery_fleet_run_tasks_per_s_$w" "$(awk -F= '$1 == "tasks_per_s" { print $2 }' "$out")" "$ideal" tasks/s \
       "fleet: Celery prefork x$w, N / (first enqueue -> last done)"
     sample "celery_fleet_cpu_ms_per_task_$w" "$(cpu_ms_per_task "$cpu0" "$cpu1" "$n")" ms \
       "fleet: Celery worker CPU per task (parent + children), $w children"

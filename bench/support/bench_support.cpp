@@ -2,13 +2,17 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <sstream>
 
 #include "config/identity.h"
 #include "model/identity.h"
+#include "model/json.h"
 
 namespace panoptes::bench {
 namespace {
@@ -28,7 +32,146 @@ void ParseInfoLine(const std::string& line, ServerCounters& out, double& cpu_use
   }
 }
 
+// Calls `each(entry id, group)` for every metrics group of `stream`, oldest first.
+void ForEachGroup(redis::Client& client, const std::string& stream,
+                  const std::function<void(const std::string&, MetricsGroup&&)>& each) {
+  constexpr size_t kChunk = 5000;
+  std::string from = "-";
+  for (;;) {
+    auto reply = client.Command({"XRANGE", stream, from, "+", "COUNT", std::to_string(kChunk)});
+    CheckOk(reply.status(), "XRANGE " + stream);
+    for (const auto& entry : reply->elements) {
+      const std::string& id = entry.elements.at(0).str;
+      from = "(" + id;
+      const auto& fields = entry.elements.at(1).elements;
+      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields[i].str != "data") continue;
+        auto g = model::ParseMetricsGroup(fields[i + 1].str);
+        CheckOk(g.status(), "a metrics group on " + stream);
+        each(id, std::move(g).value());
+      }
+    }
+    if (reply->elements.size() < kChunk) return;
+  }
+}
+
+double Gauge(const MetricsGroup& g, const std::string& name) {
+  for (const auto& m : g.metrics) {
+    if (m.name != name) continue;
+    if (std::holds_alternative<double>(m.value)) return std::get<double>(m.value);
+    if (std::holds_alternative<int64_t>(m.value)) return static_cast<double>(std::get<int64_t>(m.value));
+  }
+  return NAN;
+}
+
+// [a, b] ∩ [c, d], seconds (0 when apart).
+double Overlap(double a, double b, double c, double d) {
+  return std::max(0.0, std::min(b, d) - std::max(a, c));
+}
+
 }  // namespace
+
+std::vector<MetricsGroup> ReadGroups(redis::Client& client, const std::string& stream) {
+  std::vector<MetricsGroup> out;
+  ForEachGroup(client, stream, [&](const std::string&, MetricsGroup&& g) { out.push_back(std::move(g)); });
+  return out;
+}
+
+std::vector<TaskTimes> ReadTaskTimes(redis::Client& client, const std::string& stream) {
+  std::vector<TaskTimes> out;
+  ForEachGroup(client, stream, [&](const std::string& id, MetricsGroup&& g) {
+    TaskTimes t;
+    t.resource_id = g.resource.id;
+    t.started = Gauge(g, "started_at");
+    t.ended = Gauge(g, "ended_at");
+    t.added = (std::strtod(id.c_str(), nullptr) + 0.5) / 1000.0;  // "<ms>-<seq>"
+    for (const auto& d : g.dimensions) {
+      if (d.name == "worker") t.worker = d.value;
+    }
+    out.push_back(std::move(t));
+  });
+  return out;
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
+
+std::optional<SteadyWindow> SteadyRate(const std::vector<TaskTimes>& tasks) {
+  if (tasks.size() < 10) return std::nullopt;
+  bool ends = true;
+  std::vector<double> starts, finishes;
+  for (const auto& t : tasks) {
+    if (std::isnan(t.started)) return std::nullopt;
+    starts.push_back(t.started);
+    ends = ends && !std::isnan(t.ended) && t.ended >= t.started;
+    finishes.push_back(t.ended);
+  }
+  std::sort(starts.begin(), starts.end());
+  SteadyWindow w;
+  w.from = Percentile(starts, 10);
+  if (ends) {
+    std::sort(finishes.begin(), finishes.end());
+    w.to = Percentile(finishes, 90);
+  } else {
+    w.to = Percentile(starts, 90);
+  }
+  if (w.to - w.from < 0.010) return std::nullopt;
+  double counted = 0;
+  for (const auto& t : tasks) {
+    if (ends) {
+      double run = t.ended - t.started;
+      counted += run > 0 ? Overlap(t.started, t.ended, w.from, w.to) / run
+                         : (t.started >= w.from && t.started < w.to ? 1.0 : 0.0);
+    } else if (t.started >= w.from && t.started < w.to) {
+      counted += 1;
+    }
+  }
+  w.tasks_per_s = counted / (w.to - w.from);
+  return w;
+}
+
+std::optional<WorkerGaps> GapsOf(const std::vector<TaskTimes>& tasks, const SteadyWindow& window) {
+  std::map<std::string, std::vector<const TaskTimes*>> by_worker;
+  for (const auto& t : tasks) {
+    if (t.worker.empty() || std::isnan(t.started) || std::isnan(t.ended)) return std::nullopt;
+    by_worker[t.worker].push_back(&t);
+  }
+  WorkerGaps out;
+  out.workers = by_worker.size();
+  std::vector<double> gaps;
+  double runs = 0, finish = 0, next = 0;
+  size_t n_runs = 0;
+  for (auto& [worker, list] : by_worker) {
+    std::sort(list.begin(), list.end(),
+              [](const TaskTimes* a, const TaskTimes* b) { return a->started < b->started; });
+    for (size_t i = 0; i < list.size(); ++i) {
+      const TaskTimes& t = *list[i];
+      if (t.started < window.from || t.ended > window.to) continue;
+      runs += t.ended - t.started;
+      ++n_runs;
+      if (i + 1 == list.size() || list[i + 1]->started > window.to) continue;
+      const TaskTimes& n = *list[i + 1];
+      gaps.push_back((n.started - t.ended) * 1000.0);
+      finish += (t.added - t.ended) * 1000.0;
+      next += (n.started - t.added) * 1000.0;
+    }
+  }
+  if (gaps.empty() || n_runs == 0) return std::nullopt;
+  out.gaps = gaps.size();
+  double sum = 0;
+  for (double g : gaps) sum += g;
+  std::sort(gaps.begin(), gaps.end());
+  out.run_ms_mean = runs * 1000.0 / static_cast<double>(n_runs);
+  out.gap_ms_mean = sum / static_cast<double>(gaps.size());
+  out.gap_ms_p50 = Percentile(gaps, 50);
+  out.gap_ms_p99 = Percentile(gaps, 99);
+  out.finish_ms_mean = finish / static_cast<double>(gaps.size());
+  out.next_ms_mean = next / static_cast<double>(gaps.size());
+  return out;
+}
 
 Result<ServerCounters> ReadServerCounters(redis::Client& client) {
   auto reply = client.Command({"INFO", "stats", "cpu", "commandstats"});

@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/cli.h"
 #include "panoptes/model.h"
@@ -35,6 +37,47 @@ Resource BenchResource(const std::string& site, const std::string& tag, int inde
 // A docs/redis.md polling task for plugin `plugin_name` on `resource`, scheduled at `now`, with a proper
 // signature (model::Signature of the normalized name). Expires one hour later.
 Task BenchTask(const std::string& plugin_name, const Resource& resource, double now, double time_limit);
+
+// One executed task as its metrics group tells it (polling bench plugins): the plugin's own start
+// and end on the host's wall clock (gauges `started_at`, `ended_at`; NaN when absent), when Redis
+// added the group (the stream entry id's milliseconds, + 0.5: the id truncates), the worker that ran
+// it (dimension `worker`, the worker's pid; empty when absent) and the resource id.
+struct TaskTimes {
+  std::string resource_id;
+  std::string worker;
+  double started = 0, ended = 0, added = 0;  // seconds since the epoch; started/ended NaN if absent
+};
+// Every group of `stream` (oldest first), read with XRANGE in chunks; exits with a message on error.
+std::vector<MetricsGroup> ReadGroups(redis::Client& client, const std::string& stream);
+std::vector<TaskTimes> ReadTaskTimes(redis::Client& client, const std::string& stream);
+
+// Nearest-rank percentile of sorted values (0 when empty).
+double Percentile(const std::vector<double>& sorted, double p);
+
+// The steady rate of a backlog run, from the tasks' own times (never from when a poller saw them):
+// the window runs from the start at the 10 % rank to the end at the 90 % rank (the start at the
+// 90 % rank when the groups have no `ended_at`), so it has no ramp-up and no tail. With start and
+// end known, each task counts for the fraction of its run inside the window, so the rate cannot
+// exceed what the workers can do (a worker's runs do not overlap); otherwise the starts inside it
+// are counted. Empty when there are fewer than 10 tasks, a time is missing, or the window is
+// shorter than 10 ms (then the figure would be noise: no value rather than an absurd one).
+struct SteadyWindow {
+  double from = 0, to = 0;  // seconds since the epoch
+  double tasks_per_s = 0;
+};
+std::optional<SteadyWindow> SteadyRate(const std::vector<TaskTimes>& tasks);
+
+// Where a busy worker's time goes between two runs, over the tasks inside `window` (needs the
+// `worker` dimension and `ended_at`): per worker, the gap from a run's end to the same worker's
+// next start, split at the moment Redis added the first run's group (finish: conversion,
+// serialization and the step's way to Redis; next: the reply, the next task's validation and
+// guard, the plugin's call), and the runs' own length.
+struct WorkerGaps {
+  size_t workers = 0, gaps = 0;
+  double run_ms_mean = 0, gap_ms_mean = 0, gap_ms_p50 = 0, gap_ms_p99 = 0, finish_ms_mean = 0,
+         next_ms_mean = 0;
+};
+std::optional<WorkerGaps> GapsOf(const std::vector<TaskTimes>& tasks, const SteadyWindow& window);
 
 // Parsed options of a bench program: "--name value" pairs. Missing or malformed values print a
 // message naming the option and exit with status 2 (these are command-line tools).
