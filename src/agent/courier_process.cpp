@@ -97,9 +97,12 @@ CourierReply Courier::Once(const CourierJob& job) {
       break;
     }
     case CourierJob::Op::kHandBack: {
-      auto moved = queue.HandBack(job.workers.at(0));
+      auto moved = queue.HandBackEach(job.workers);
       if (!moved.ok()) return CourierReply{job.id, moved.status(), 0, 0, 0, {}};
-      r.a = *moved ? 1 : 0;
+      for (size_t i = 0; i < moved->size(); ++i) {
+        if ((*moved)[i]) r.texts.push_back(job.workers[i]);
+      }
+      r.a = static_cast<int64_t>(r.texts.size());
       break;
     }
     case CourierJob::Op::kReap: {
@@ -155,7 +158,9 @@ CourierReply Courier::Do(const CourierJob& job) {
       return r;
     }
     if (!reported)
-      log_->warn("redis courier: worker {}: {}; retrying", job.workers.at(0), r.status.ToString());
+      log_->warn("redis courier: worker {}{}: {}; retrying", job.workers.at(0),
+                 job.workers.size() > 1 ? " and " + std::to_string(job.workers.size() - 1) + " more" : "",
+                 r.status.ToString());
     reported = true;
     Pump(backoff_ms);  // also takes the jobs that arrive meanwhile
     backoff_ms = std::min(1000, backoff_ms * 2);

@@ -78,11 +78,13 @@ Result<CourierJob> DecodeJob(const std::vector<std::string>& fields) {
   job.status = fields[4];
   job.error = fields[5];
   job.workers.assign(fields.begin() + 6, fields.end());
-  bool one = job.op == CourierJob::Op::kHandBack || job.op == CourierJob::Op::kReap ||
-             job.op == CourierJob::Op::kRegister || job.op == CourierJob::Op::kQuarantinePlugin;
+  bool one = job.op == CourierJob::Op::kReap || job.op == CourierJob::Op::kRegister ||
+             job.op == CourierJob::Op::kQuarantinePlugin;
   if (one && job.workers.size() != 1) {
     return Broken("a job for one worker names " + std::to_string(job.workers.size()));
   }
+  if (job.op == CourierJob::Op::kHandBack && job.workers.empty())
+    return Broken("a hand-back names no worker");
   return job;
 }
 

@@ -22,7 +22,7 @@ namespace panoptes::agent {
 struct CourierJob {
   enum class Op {
     kHeartbeat = 1,         // Heartbeat(workers, ttl_ms): a: tasks, b: dead-letter depth
-    kHandBack = 2,          // HandBack(workers[0]): a: 1 when a task moved
+    kHandBack = 2,          // HandBackEach(workers): a: tasks moved, texts: the workers whose task moved
     kReap = 3,              // Reap(workers[0], status, error, false): a: alive, b: started, c: requeued
     kReapDead = 4,          // ReapDeadWorkers (reaper.h): a: dead workers, b: started, c: requeued
     kRegister = 5,          // a new worker's first heartbeat, as kHeartbeat

@@ -186,10 +186,26 @@ Result<QueueDepth> RedisTaskQueue::Heartbeat(const std::vector<std::string>& wor
 }
 
 Result<bool> RedisTaskQueue::HandBack(const std::string& worker_id) {
-  const WorkerKeys& w = KeysOf(worker_id);
-  auto reply = client_.Eval(HandBackScript(), {w.inflight, w.running, queue_}, {});
-  if (!reply.ok()) return reply.status().WithContext("hand back the prefetched task of " + worker_id);
-  return reply->integer == 1;
+  auto moved = HandBackEach({worker_id});
+  if (!moved.ok()) return moved.status();
+  return static_cast<bool>(moved->at(0));
+}
+
+Result<std::vector<bool>> RedisTaskQueue::HandBackEach(const std::vector<std::string>& worker_ids) {
+  redis::Args keys{queue_};
+  for (const auto& id : worker_ids) {
+    keys.push_back(redis::keys::AgentInflight(prefix_, id));
+    keys.push_back(redis::keys::AgentRunning(prefix_, id));
+  }
+  auto reply = client_.Eval(HandBackScript(), keys, {});
+  std::string what = worker_ids.size() == 1 ? worker_ids[0] : std::to_string(worker_ids.size()) + " workers";
+  if (!reply.ok()) return reply.status().WithContext("hand back the prefetched task of " + what);
+  if (reply->elements.size() != worker_ids.size())
+    return Status::Internal("hand back: " + std::to_string(reply->elements.size()) + " answers for " +
+                            std::to_string(worker_ids.size()) + " workers");
+  std::vector<bool> moved;
+  for (const auto& e : reply->elements) moved.push_back(e.integer == 1);
+  return moved;
 }
 
 Result<std::vector<std::string>> RedisTaskQueue::Workers() {

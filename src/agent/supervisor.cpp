@@ -100,7 +100,8 @@ class Supervisor {
   void AdoptForked();
   int Remaining() const;
   void Watch();
-  void WatchRun(Slot& slot);
+  bool WatchRun(Slot& slot);
+  void HandBack(const std::vector<Slot*>& slots);
   void Fold();
   void OnDeadline(Slot& slot);
   void OnExit(Slot& slot, const process::ExitInfo& info);
@@ -257,22 +258,26 @@ bool Supervisor::OnUnknownExit(const process::ExitInfo& info) {
 }
 
 // Reads the board every kWatchPeriod: cheap (a few atomic loads per worker), and it costs the
-// workers nothing, unlike a message per task.
+// workers nothing, unlike a message per task. The hand-backs of one pass go to the courier as one
+// job per courier and kind (one round trip), so that their cost does not grow with the tasks/s.
 void Supervisor::Watch() {
   AdoptForked();
+  std::map<std::pair<RedisCourier*, PluginKind>, std::vector<Slot*>> hand_back;
   for (auto& slot : slots_) {
-    if (slot->pid > 0) WatchRun(*slot);
+    if (slot->pid > 0 && WatchRun(*slot)) hand_back[{slot->courier.get(), slot->kind}].push_back(slot.get());
   }
+  for (auto& [key, slots] : hand_back) HandBack(slots);
   watch_.expires_after(kWatchPeriod);
   watch_.async_wait([this](boost::system::error_code ec) {
     if (!ec) Watch();
   });
 }
 
-void Supervisor::WatchRun(Slot& slot) {
+// Time limits of the slot's run; true when its prefetched task is to be handed back.
+bool Supervisor::WatchRun(Slot& slot) {
   BoardSlot& b = board_->slot(slot.board_index);
   uint64_t seq = b.run_seq.load(std::memory_order_acquire);
-  if (seq % 2 == 0) return;  // not running
+  if (seq % 2 == 0) return false;  // not running
   if (seq != slot.seen_run) {
     slot.seen_run = seq;
     slot.handed_back = false;
@@ -283,18 +288,34 @@ void Supervisor::WatchRun(Slot& slot) {
   if (ran_ms >= slot.time_limit_ms && !slot.timed_out) OnDeadline(slot);
   if (ran_ms >= kPrefetchHoldMs && !slot.handed_back && b.prefetched.load(std::memory_order_relaxed) != 0) {
     slot.handed_back = true;
-    slot.courier->Submit(
-        Job(CourierJob::Op::kHandBack, slot.kind, {slot.worker_id}),
-        [this, kind = slot.kind, id = slot.worker_id, task = slot.task_id](const CourierReply& r) {
-          if (!r.status.ok()) {
-            log_->warn("worker {}: {}", id, r.status.ToString());
-          } else if (r.a != 0) {
-            metrics_.HandedBack(kind);
-            log_->debug("worker {}: its prefetched task went back to the queue (task {} runs long)", id,
-                        task);
-          }
-        });
+    return true;
   }
+  return false;
+}
+
+// One hand-back job for `slots` (of one courier and kind).
+void Supervisor::HandBack(const std::vector<Slot*>& slots) {
+  std::vector<std::string> ids;
+  std::map<std::string, std::string> tasks;  // worker id -> its running task, for the log
+  for (const Slot* slot : slots) {
+    ids.push_back(slot->worker_id);
+    tasks[slot->worker_id] = slot->task_id;
+  }
+  PluginKind kind = slots.front()->kind;
+  slots.front()->courier->Submit(
+      Job(CourierJob::Op::kHandBack, kind, std::move(ids)),
+      [this, kind, tasks = std::move(tasks)](const CourierReply& r) {
+        if (!r.status.ok()) {
+          log_->warn("{}", r.status.ToString());
+          return;
+        }
+        for (const auto& id : r.texts) {
+          metrics_.HandedBack(kind);
+          auto it = tasks.find(id);
+          log_->debug("worker {}: its prefetched task went back to the queue (task {} runs long)", id,
+                      it == tasks.end() ? "?" : it->second);
+        }
+      });
 }
 
 void Supervisor::Fold() {

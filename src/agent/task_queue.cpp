@@ -32,4 +32,14 @@ std::optional<Verdict> ParseVerdict(std::string_view name) {
   return std::nullopt;
 }
 
+Result<std::vector<bool>> TaskQueue::HandBackEach(const std::vector<std::string>& worker_ids) {
+  std::vector<bool> moved;
+  for (const auto& id : worker_ids) {
+    auto one = HandBack(id);
+    if (!one.ok()) return one.status();
+    moved.push_back(*one);
+  }
+  return moved;
+}
+
 }  // namespace panoptes::agent

@@ -185,6 +185,9 @@ class TaskQueue {
   // Moves the worker's prefetched task (if it holds one besides a running task) back to the
   // consuming end of the queue; true if it moved one.
   virtual Result<bool> HandBack(const std::string& worker_id) = 0;
+  // HandBack for several workers (the supervisor's watch pass): one entry per worker, true where a
+  // task moved. This default calls HandBack for each; RedisTaskQueue does them all in one round trip.
+  virtual Result<std::vector<bool>> HandBackEach(const std::vector<std::string>& worker_ids);
   // The registered workers (for the reaper).
   virtual Result<std::vector<std::string>> Workers() = 0;
   // Hands back the tasks of a dead worker: a started task (running record present) is recorded in

@@ -214,6 +214,26 @@ TEST_P(TaskQueueContract, FinishOfAReapedRunIsRefusedAndWritesNothing) {
   EXPECT_EQ(world_->HGet(Guard(1).meta, "last_status"), "crashed");
 }
 
+TEST_P(TaskQueueContract, HandBackEachMovesThePrefetchedTaskOfEveryWorkerThatHasOne) {
+  Queue(1);
+  Queue(2);
+  Queue(3);
+  Queue(4);
+  ASSERT_EQ(RunFirstWithSecondPrefetched().taken, "task-2");  // w1 runs 1, holds 2
+  Step(GuardThenTake(), "w2");
+  ASSERT_EQ(Step(GuardThenTake(Guard(3)), "w2").taken, "task-4");  // w2 runs 3, holds 4
+  auto moved = q_->HandBackEach({"w1", "w3", "w2"});               // w3 holds nothing
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*moved, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(Inflight("w1"), Strings{"task-1"});
+  EXPECT_EQ(Inflight("w2"), Strings{"task-3"});
+  EXPECT_EQ(world_->List(queue_), (Strings{"task-2", "task-4"}))
+      << "each back at the consuming end (the right), in the order named";
+  auto again = q_->HandBackEach({"w1", "w2"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, (std::vector<bool>{false, false})) << "running tasks are never handed back";
+}
+
 TEST_P(TaskQueueContract, HandedBackTaskIsGoneForTheWorkerAndNextOnTheQueue) {
   Queue(1);
   Queue(2);

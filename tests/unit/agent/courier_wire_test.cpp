@@ -65,6 +65,13 @@ TEST(Unit, FrameReaderRejectsGarbageAndDecodeRejectsBadJobs) {
   CourierJob reap;
   reap.op = CourierJob::Op::kReap;  // names no worker
   EXPECT_FALSE(DecodeJob(OneFrame(EncodeJob(reap))).ok());
+  CourierJob hand_back;
+  hand_back.op = CourierJob::Op::kHandBack;  // names no worker
+  EXPECT_FALSE(DecodeJob(OneFrame(EncodeJob(hand_back))).ok());
+  hand_back.workers = {"w1", "w2", "w3"};  // one watch pass's workers
+  auto back = DecodeJob(OneFrame(EncodeJob(hand_back)));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->workers, hand_back.workers);
 }
 
 }  // namespace
