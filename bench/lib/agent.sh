@@ -42,11 +42,13 @@ write_bench_plugin() {
     "$BENCH_DIR/plugins/polling/$name.panoptes-plugin.in" > "$1/polling/$name.panoptes-plugin"
 }
 
-# agent_workers PID: the agent's workers, one per line (its children but the zygote).
+# agent_workers PID: the agent's workers, one per line (its children but the zygote and the Redis
+# courier, panoptes-redis).
 agent_workers() {
-  local c
+  local c comm
   for c in $(children_of "$1"); do
-    [ "$(cat "/proc/$c/comm" 2>/dev/null)" = panoptes-zygote ] || echo "$c"
+    comm=$(cat "/proc/$c/comm" 2>/dev/null)
+    [ "$comm" = panoptes-zygote ] || [ "$comm" = panoptes-redis ] || echo "$c"
   done
 }
 
