@@ -18,7 +18,7 @@ sample_rate() {
   [ -n "$value" ] || die "figure $name has no value"
   awk -v v="$value" -v i="$ideal" 'BEGIN { exit !(v > 0 && v <= i * 1.02) }' ||
     die "impossible figure: $name=$value with an ideal of $ideal tasks/s (a measurement bug; see $BENCH_OUT/fleet)"
-  sample "$@"
+  sample "$1" "$2" "${@:4}"
 }
 
 # fleet_agent_pss W: idle memory of the running agent (AGENT_PID) with W workers.
