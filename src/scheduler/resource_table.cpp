@@ -19,6 +19,18 @@ bool NeedsEscapes(std::string_view s) {
   return false;
 }
 
+// The seven naming fields of a row, into a Resource (strings) or a ResourceView (views).
+template <class Row, class Out, class StrOf>
+void CopyNames(const Row& r, Out& out, StrOf str) {
+  out.site = str(r.site);
+  out.class_ = str(r.class_);
+  out.subclass = str(r.subclass);
+  out.type = str(r.type);
+  out.id = str(r.id);
+  out.endpoint = str(r.endpoint);
+  out.plugin = str(r.plugin);
+}
+
 }  // namespace
 
 ResourceTable ResourceTable::From(const std::vector<Resource>& resources) {
@@ -121,13 +133,7 @@ std::optional<std::string_view> ResourceTable::MetadataOf(const void* table, siz
 resources::ResourceView ResourceTable::View(size_t row) const {
   const Row& r = rows_[row];
   resources::ResourceView v;
-  v.site = Str(r.site);
-  v.class_ = Str(r.class_);
-  v.subclass = Str(r.subclass);
-  v.type = Str(r.type);
-  v.id = Str(r.id);
-  v.endpoint = Str(r.endpoint);
-  v.plugin = Str(r.plugin);
+  CopyNames(r, v, [this](uint32_t id) { return Str(id); });
   v.context = this;
   v.row = row;
   v.metadata = &ResourceTable::MetadataOf;
@@ -137,13 +143,7 @@ resources::ResourceView ResourceTable::View(size_t row) const {
 Resource ResourceTable::Get(size_t row) const {
   const Row& r = rows_[row];
   Resource out;
-  out.site = Str(r.site);
-  out.class_ = Str(r.class_);
-  out.subclass = Str(r.subclass);
-  out.type = Str(r.type);
-  out.id = Str(r.id);
-  out.endpoint = Str(r.endpoint);
-  out.plugin = Str(r.plugin);
+  CopyNames(r, out, [this](uint32_t id) { return Str(id); });
   out.creation_timestamp = r.creation_timestamp;
   for (size_t i = r.metadata, end = MetadataEnd(row); i < end; ++i) {
     out.metadata.emplace_hint(out.metadata.end(), Str(pairs_[i].key), Str(pairs_[i].value));
