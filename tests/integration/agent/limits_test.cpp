@@ -74,7 +74,9 @@ TEST_F(AgentTest, DropsToAgentUserAfterStartAndWorkersRunAsIt) {
                         "the supervisor runs as the user (real, effective, saved, fs)"))
       << ProcLine(agent, "status", "Uid:\t") << "\n"
       << AgentLog();
-  EXPECT_EQ(ProcLine(agent, "status", "Groups:\t").find("0 "), std::string::npos) << "no root group left";
+  // Whole group ids: a substring "0 " would also match gid 1000 ("1000 ").
+  EXPECT_EQ((" " + ProcLine(agent, "status", "Groups:\t") + " ").find(" 0 "), std::string::npos)
+      << "no root group left";
   for (pid_t w : Children(agent)) EXPECT_EQ(ProcLine(w, "status", "Uid:\t"), want) << "worker " << w;
   EXPECT_EQ(ProcLine(Courier(agent), "status", "Uid:\t"), want) << "the Redis courier";
   Task task = MakeTask("as_user", TestResource("sw1"));
