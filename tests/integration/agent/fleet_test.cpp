@@ -48,6 +48,17 @@ int64_t InfoField(AgentTest& t, const std::string& section, const std::string& f
 
 class FleetTest : public AgentTest {
  protected:
+  // The test's own client waits up to 30 s for a reply (the fixture's waits 3 s): while 1,024
+  // workers start and take tasks on a loaded 2-core machine, redis-server can leave a reply
+  // unsent that long, and a timed-out XLEN poll failed a fresh-clone CI run.
+  void SetUp() override {
+    AgentTest::SetUp();
+    if (HasFatalFailure()) return;
+    RedisConfig patient = redis_.Config(prefix_);
+    patient.io_timeout_ms = 30000;
+    client_ = std::make_unique<redis::Client>(patient, "agent-test");
+  }
+
   // The fixture's config with the default heartbeat period and lifetime (1 s, 10 s): the
   // fixture's quick ones (200 ms, 1 s) would have 1,024 workers taken for dead whenever the
   // loaded machine delays a heartbeat by a second while the agent forks them.
