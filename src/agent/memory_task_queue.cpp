@@ -318,12 +318,25 @@ Result<QueueDepth> MemoryTaskQueue::Heartbeat(const std::vector<std::string>& wo
 }
 
 Result<bool> MemoryTaskQueue::HandBack(const std::string& worker_id) {
+  auto moved = HandBackEach({worker_id});
+  if (!moved.ok()) return moved.status();
+  return static_cast<bool>(moved->at(0));
+}
+
+// The queue's backlog is judged once, before any task moves (hand_back.lua).
+Result<std::vector<bool>> MemoryTaskQueue::HandBackEach(const std::vector<std::string>& worker_ids) {
   std::lock_guard lock(store_->mutex());
-  auto& inflight = store_->List(redis::keys::AgentInflight(prefix_, worker_id));
-  if (!store_->Exists(redis::keys::AgentRunning(prefix_, worker_id)) || inflight.size() < 2) return false;
-  MoveLeftToRight(inflight, store_->List(queue_));
+  auto& queue = store_->List(queue_);
+  bool backlog = !queue.empty();  // no worker waits for a task
+  std::vector<bool> moved;
+  for (const auto& id : worker_ids) {
+    auto& inflight = store_->List(redis::keys::AgentInflight(prefix_, id));
+    bool move = !backlog && store_->Exists(redis::keys::AgentRunning(prefix_, id)) && inflight.size() >= 2;
+    if (move) MoveLeftToRight(inflight, queue);
+    moved.push_back(move);
+  }
   store_->pushed().notify_all();
-  return true;
+  return moved;
 }
 
 Result<std::vector<std::string>> MemoryTaskQueue::Workers() {

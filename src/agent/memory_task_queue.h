@@ -71,6 +71,7 @@ class MemoryTaskQueue : public TaskQueue {
   Status DeadLetter(const std::string& worker_id, const std::string& raw, const std::string& entry) override;
   Result<QueueDepth> Heartbeat(const std::vector<std::string>& worker_ids, int64_t ttl_ms) override;
   Result<bool> HandBack(const std::string& worker_id) override;
+  Result<std::vector<bool>> HandBackEach(const std::vector<std::string>& worker_ids) override;
   Result<std::vector<std::string>> Workers() override;
   Result<ReapResult> Reap(const std::string& worker_id, const std::string& status, const std::string& error,
                           bool check_heartbeat) override;

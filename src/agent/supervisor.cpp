@@ -52,7 +52,7 @@ struct Slot {
   asio::steady_timer kill;  // the SIGKILL grace after a time-limit SIGTERM
   asio::steady_timer restart;
   uint64_t seen_run = 0;     // the board's run_seq last seen
-  bool handed_back = false;  // the prefetched task of the current run went back to the queue
+  bool handed_back = false;  // the prefetched task of the current run went back (or is asked to)
   bool timed_out = false;    // the supervisor killed it for its time limit
   bool stopping = false;     // told to stop: recycle, reload or shutdown
   bool spawning = false;     // asked of the zygote, not answered yet
@@ -293,27 +293,36 @@ bool Supervisor::WatchRun(Slot& slot) {
   return false;
 }
 
-// One hand-back job for `slots` (of one courier and kind).
+// One hand-back job for `slots` (of one courier and kind). A task that did not move (the queue
+// held others: no worker waits for one) is asked for again at the next pass, while its run lasts.
 void Supervisor::HandBack(const std::vector<Slot*>& slots) {
+  struct Asked {
+    Slot* slot;
+    std::string worker_id;
+    uint64_t run;
+    std::string task_id;  // the running task, for the log
+  };
   std::vector<std::string> ids;
-  std::map<std::string, std::string> tasks;  // worker id -> its running task, for the log
-  for (const Slot* slot : slots) {
+  std::vector<Asked> asked;
+  for (Slot* slot : slots) {
     ids.push_back(slot->worker_id);
-    tasks[slot->worker_id] = slot->task_id;
+    asked.push_back({slot, slot->worker_id, slot->seen_run, slot->task_id});
   }
   PluginKind kind = slots.front()->kind;
   slots.front()->courier->Submit(
       Job(CourierJob::Op::kHandBack, kind, std::move(ids)),
-      [this, kind, tasks = std::move(tasks)](const CourierReply& r) {
-        if (!r.status.ok()) {
-          log_->warn("{}", r.status.ToString());
-          return;
-        }
-        for (const auto& id : r.texts) {
-          metrics_.HandedBack(kind);
-          auto it = tasks.find(id);
-          log_->debug("worker {}: its prefetched task went back to the queue (task {} runs long)", id,
-                      it == tasks.end() ? "?" : it->second);
+      [this, kind, asked = std::move(asked)](const CourierReply& r) {
+        if (!r.status.ok()) log_->warn("{}", r.status.ToString());
+        size_t next = 0;  // r.texts: the workers whose task moved, in the order asked
+        for (const Asked& a : asked) {
+          if (r.status.ok() && next < r.texts.size() && r.texts[next] == a.worker_id) {
+            ++next;
+            metrics_.HandedBack(kind);
+            log_->debug("worker {}: its prefetched task went back to the queue (task {} runs long)",
+                        a.worker_id, a.task_id);
+          } else if (a.slot->worker_id == a.worker_id && a.slot->seen_run == a.run) {
+            a.slot->handed_back = false;  // the same run still: asked again at the next pass
+          }
         }
       });
 }

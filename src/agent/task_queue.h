@@ -183,7 +183,8 @@ class TaskQueue {
   // returns the queue's depths. Registration is a heartbeat of one worker.
   virtual Result<QueueDepth> Heartbeat(const std::vector<std::string>& worker_ids, int64_t ttl_ms) = 0;
   // Moves the worker's prefetched task (if it holds one besides a running task) back to the
-  // consuming end of the queue; true if it moved one.
+  // consuming end of the queue, unless the queue holds tasks (then no worker waits for one: the
+  // task would only go before them, and its worker would need a step more); true if it moved one.
   virtual Result<bool> HandBack(const std::string& worker_id) = 0;
   // HandBack for several workers (the supervisor's watch pass): one entry per worker, true where a
   // task moved. This default calls HandBack for each; RedisTaskQueue does them all in one round trip.

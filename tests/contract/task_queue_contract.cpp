@@ -238,11 +238,16 @@ TEST_P(TaskQueueContract, HandedBackTaskIsGoneForTheWorkerAndNextOnTheQueue) {
   Queue(1);
   Queue(2);
   ASSERT_EQ(RunFirstWithSecondPrefetched().taken, "task-2");
-  Queue(3);  // newer work arrives meanwhile
+  Queue(3);  // newer work arrives meanwhile: a backlog, so no worker waits for a task
+  auto held = q_->HandBack("w1");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_FALSE(*held) << "nothing handed back while the queue holds tasks";
+  EXPECT_EQ(Inflight(), (Strings{"task-2", "task-1"}));
+  ASSERT_EQ(Step(GuardThenTake(), "w2").taken, "task-3");  // the queue is empty again
   auto moved = q_->HandBack("w1");
   ASSERT_TRUE(moved.ok() && *moved);
   EXPECT_EQ(Inflight(), Strings{"task-1"}) << "only the running task stays";
-  EXPECT_EQ(world_->List(queue_), (Strings{"task-3", "task-2"})) << "task 2 is taken next";
+  EXPECT_EQ(world_->List(queue_), Strings{"task-2"}) << "task 2 is taken next";
   auto again = q_->HandBack("w1");
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(*again) << "the running task is never handed back";

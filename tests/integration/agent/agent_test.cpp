@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "config/identity.h"
 #include "integration/agent/agent_fixture.h"
@@ -278,6 +279,41 @@ TEST_F(AgentTest, PrefetchedTaskIsHandedBackWhileALongRunLasts) {
   EXPECT_NE(metrics.find("panoptes_agent_prefetch_handed_back_total{kind=\"polling\"} 1"), std::string::npos)
       << metrics;
   EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 0);
+}
+
+// While the queue holds other tasks no worker waits for one: the prefetched task stays with its
+// worker (a hand-back would only put it before them). Once the queue is empty, the supervisor's
+// next pass hands it back, while the long run still lasts.
+TEST_F(AgentTest, PrefetchedTaskStaysWhileTheQueueHoldsOthersThenIsHandedBack) {
+  AddPlugin({"slow", "sleep", 60, 10, 3});
+  AddPlugin({"fast"});
+  StartAgent(1);
+  Task slow = MakeTask("slow", TestResource("s1"));
+  Task fast = MakeTask("fast", TestResource("f1"));
+  Task other = MakeTask("fast", TestResource("f2"));
+  // The slow task is taken first, the fast one prefetched; the other stays on the queue.
+  Cmd({"LPUSH", Key("tasks:polling"), model::SerializeTask(slow), model::SerializeTask(fast),
+       model::SerializeTask(other)});
+  ASSERT_TRUE(WaitUntil([&] { return !Meta("slow", slow)["last_executed"].empty(); }, seconds(20)))
+      << AgentLog();
+  // An observation window, not a synchronisation: the hold (100 ms) and a few board polls (50 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(Meta("slow", slow)["last_status"].empty()) << "the slow run (3 s) still lasts";
+  EXPECT_EQ(Int({"LLEN", Key("tasks:polling")}), 1) << "nothing handed back while the queue holds a task";
+  // Another agent's worker takes the other task: the queue is empty.
+  ASSERT_EQ(Cmd({"RPOP", Key("tasks:polling")}).str, model::SerializeTask(other));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return Int({"LLEN", Key("tasks:polling")}) == 1 && Meta("slow", slow)["last_status"].empty();
+      },
+      seconds(2), "the fast task back on the queue while the slow run lasts"))
+      << AgentLog();
+  EXPECT_EQ(Cmd({"LINDEX", Key("tasks:polling"), "0"}).str, model::SerializeTask(fast));
+  ASSERT_TRUE(WaitUntil([&] { return Meta("fast", fast)["last_status"] == "ok"; }, seconds(20)))
+      << AgentLog();
+  std::string metrics = HttpGet(http_port_, "/metrics");
+  EXPECT_NE(metrics.find("panoptes_agent_prefetch_handed_back_total{kind=\"polling\"} 1"), std::string::npos)
+      << metrics;
 }
 
 }  // namespace
