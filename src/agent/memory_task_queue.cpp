@@ -3,22 +3,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 
 #include "redis/keys.h"
+#include "redis/number.h"
 
 namespace panoptes::agent {
 
 // ----------------------------------------------------------------------------------- queue ----
 
 namespace {
-
-std::string Num(double v, int digits = 6) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
-  return buf;
-}
 
 // Lua's tonumber on a hash field: nullopt when absent or not a number.
 std::optional<double> Number(const std::map<std::string, std::string>& hash, const std::string& field) {
@@ -115,7 +109,7 @@ void MemoryTaskQueue::AfterRun(const std::string& meta_key, const HealthPart& h,
   if (h.quarantine_after > 0 && failures >= h.quarantine_after) {
     double till = now + std::min(h.frequency * std::pow(2.0, failures - h.quarantine_after + 1),
                                  static_cast<double>(h.backoff_max_s));
-    meta["quarantined_until"] = Num(till);
+    meta["quarantined_until"] = redis::FixedNumber(till);
     st.SortedSet(quarantine_)[h.entry] = till;
   }
 }
@@ -167,7 +161,7 @@ void MemoryTaskQueue::Finish(StepState& s, const FinishPart& f, int maxlen) {
   meta["last_error"] = f.error;
   if (f.stored) meta["last_results"] = s.nows;
   if (f.started > 0 && f.started > Number(meta, "last_executed").value_or(0))
-    meta["last_executed"] = Num(f.started);
+    meta["last_executed"] = redis::FixedNumber(f.started);
   AfterRun(f.meta, f.health, f.status, s.now, s.nows);
   if (st.Get(f.lock) == f.token) {
     st.Del(f.lock);
@@ -218,7 +212,8 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
       meta["last_executed"] = s.nows;
       meta["plugin"] = g.plugin;
       meta["resource_id"] = g.resource_id;
-      if (g.scheduled_for > 0) meta["last_scheduled"] = Num(std::min(g.scheduled_for, s.now), 3);
+      if (g.scheduled_for > 0)
+        meta["last_scheduled"] = redis::FixedNumber(std::min(g.scheduled_for, s.now), 3);
       st.Expire(g.meta, int64_t{kMetaTtlSeconds} * 1000);
       st.Hash(s.running) = {
           {"lock", g.lock}, {"meta", g.meta}, {"token", g.token}, {"task", g.task_id}, {"at", s.nows}};
@@ -271,7 +266,7 @@ Result<StepReply> MemoryTaskQueue::Step(const std::string& worker_id, const Step
   s.inflight = redis::keys::AgentInflight(prefix_, worker_id);
   s.running = redis::keys::AgentRunning(prefix_, worker_id);
   s.now = store_->Now();
-  s.nows = Num(s.now);
+  s.nows = redis::FixedNumber(s.now);
   StepReply reply;
   reply.now = std::strtod(s.nows.c_str(), nullptr);
   if (request.finish) {
@@ -388,7 +383,7 @@ Result<ReapResult> MemoryTaskQueue::Reap(const std::string& worker_id, const std
         auto num = [&run](const char* f) { return static_cast<int>(Number(run, f).value_or(0)); };
         HealthPart h{*entry, run["pq"], num("after"), num("cap"), num("frequency"), num("stale")};
         double now = st.Now();
-        AfterRun(meta, h, status, now, Num(now));
+        AfterRun(meta, h, status, now, redis::FixedNumber(now));
       }
       st.Expire(meta, int64_t{kMetaTtlSeconds} * 1000);
     }
@@ -423,8 +418,8 @@ Result<std::optional<std::string>> MemoryTaskQueue::QuarantinePlugin(const std::
   double till = now + std::min(Number(run, "frequency").value_or(0) * std::pow(2.0, failures),
                                Number(run, "cap").value_or(0));
   pq["failures"] = std::to_string(failures);
-  pq["until"] = Num(till);
-  pq["since"] = Num(now);
+  pq["until"] = redis::FixedNumber(till);
+  pq["since"] = redis::FixedNumber(now);
   pq["error"] = error;
   pq["plugin"] = Field(st, run["meta"], "plugin").value_or(name);
   st.Expire(run["pq"], int64_t{kMetaTtlSeconds} * 1000);

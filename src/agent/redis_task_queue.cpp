@@ -1,19 +1,13 @@
 #include "agent/redis_task_queue.h"
 
-#include <cstdio>
 #include <cstdlib>
 
 #include "agent/lua_sources.h"
 #include "redis/keys.h"
+#include "redis/number.h"
 
 namespace panoptes::agent {
 namespace {
-
-std::string Num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.6f", v);
-  return buf;
-}
 
 std::optional<std::string> OptionalString(const redis::Reply& r) {
   return r.IsNil() ? std::nullopt : std::optional<std::string>(r.str);
@@ -47,10 +41,11 @@ void EncodeStep(const std::string& inflight, const std::string& running, const s
   a.insert(a.end(), {req.finish ? std::to_string(n_out) : "-1", req.guard ? std::to_string(n_pre) : "-1",
                      NextOp(req.next), std::to_string(kMetaTtlSeconds), std::to_string(req.metrics_maxlen)});
   a.insert(a.end(), {f.token, f.status, std::to_string(f.duration_ms), f.error, f.stored ? "1" : "0"});
-  a.insert(a.end(), {g.raw, g.token, std::to_string(g.lock_ttl_ms), std::to_string(g.execute_frequency),
-                     std::to_string(g.skew), std::to_string(g.results_cache_age), Num(g.code_mtime),
-                     Num(g.expires_at), g.task_id, g.plugin, g.resource_id});
-  a.insert(a.end(), {Num(g.scheduled_for), Num(f.started)});
+  a.insert(a.end(),
+           {g.raw, g.token, std::to_string(g.lock_ttl_ms), std::to_string(g.execute_frequency),
+            std::to_string(g.skew), std::to_string(g.results_cache_age), redis::FixedNumber(g.code_mtime),
+            redis::FixedNumber(g.expires_at), g.task_id, g.plugin, g.resource_id});
+  a.insert(a.end(), {redis::FixedNumber(g.scheduled_for), redis::FixedNumber(f.started)});
   const HealthPart &fh = f.health, &gh = g.health;
   k.insert(k.end(), {quarantine, freshness, key(fh.plugin_quarantine), key(gh.plugin_quarantine)});
   a.insert(a.end(), {fh.entry, std::to_string(fh.quarantine_after), std::to_string(fh.backoff_max_s),
@@ -153,8 +148,8 @@ Result<StepReply> RedisTaskQueue::Step(const std::string& worker_id, const StepR
 Result<std::optional<std::string>> RedisTaskQueue::Take(const std::string& worker_id,
                                                         std::chrono::milliseconds block) {
   const WorkerKeys& w = KeysOf(worker_id);
-  auto reply =
-      client_.Blocking({"BLMOVE", queue_, w.inflight, "RIGHT", "LEFT", Num(block.count() / 1000.0)}, block);
+  auto reply = client_.Blocking(
+      {"BLMOVE", queue_, w.inflight, "RIGHT", "LEFT", redis::FixedNumber(block.count() / 1000.0)}, block);
   if (!reply.ok()) return reply.status().WithContext("take a task into " + w.inflight);
   return OptionalString(*reply);
 }

@@ -12,15 +12,10 @@
 #include "config/identity.h"
 #include "core/text.h"
 #include "redis/keys.h"
+#include "redis/number.h"
 
 namespace panoptes::ctl {
 namespace {
-
-std::string Num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.6f", v);
-  return buf;
-}
 
 nlohmann::json Text(const redis::Reply& r) {
   return r.IsNil() ? nlohmann::json(nullptr) : nlohmann::json(r.str);
@@ -84,10 +79,10 @@ std::string LastLine(const std::string& error) {
 Result<nlohmann::json> HealthLists(redis::Client& client, const std::string& p, PluginKind kind,
                                    double now_s) {
   std::string limit = std::to_string(kHealthListed);
-  auto sets = client.Pipeline({{"ZRANGEBYSCORE", redis::keys::Quarantine(p, kind), Num(now_s), "+inf",
-                                "WITHSCORES", "LIMIT", "0", limit},
-                               {"ZRANGEBYSCORE", redis::keys::Freshness(p, kind), "-inf", Num(now_s),
-                                "WITHSCORES", "LIMIT", "0", limit},
+  auto sets = client.Pipeline({{"ZRANGEBYSCORE", redis::keys::Quarantine(p, kind), redis::FixedNumber(now_s),
+                                "+inf", "WITHSCORES", "LIMIT", "0", limit},
+                               {"ZRANGEBYSCORE", redis::keys::Freshness(p, kind), "-inf",
+                                redis::FixedNumber(now_s), "WITHSCORES", "LIMIT", "0", limit},
                                {"EXISTS", redis::keys::Schedule(p, kind)}});
   if (!sets.ok()) return sets.status();
   bool known = (*sets)[2].integer == 1;
