@@ -70,14 +70,19 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<int64_t>
                   std::atomic<uint32_t>::is_always_lock_free,
               "the board lives in shared memory: its atomics must be lock-free");
 
+// Sentinel's failover announcements (redis/master_watch.h): one signal per Redis configuration in
+// use, since after a SIGHUP that changes [redis] the old courier serves the old workers while the new
+// one serves the new (redis_courier.h). Each courier's watch writes only its own signal, and the
+// processes started under a configuration (its courier, the zygote and the workers forked then)
+// follow only that one; the supervisor gives a new configuration a signal no courier uses.
+inline constexpr size_t kMasterSignals = 4;
+
 // What the zygote tells every worker (zygote.h): the plugin files changed. One inotify instance per
 // agent (the zygote's) instead of one per worker.
 struct alignas(64) BoardShared {
   std::atomic<uint64_t> plugin_generation{0};  // bumped after every change seen (and at each zygote start)
   std::atomic<uint32_t> watching{0};           // 1 while a zygote watches the plugin files
-  // Sentinel's failover announcements, heard by the courier's watch (one per agent), followed by
-  // every Redis client of the agent's processes (redis/master_watch.h).
-  redis::MasterSignal master;
+  std::array<redis::MasterSignal, kMasterSignals> masters;  // see kMasterSignals
 };
 
 // Index of `name` in `names`, or names.size() when absent.

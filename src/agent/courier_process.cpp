@@ -25,7 +25,13 @@ using Clock = std::chrono::steady_clock;
 
 class Courier {
  public:
-  Courier(int fd, const RedisConfig& redis) : fd_(fd), redis_(redis), client_(redis, "agent-courier") {}
+  Courier(int fd, const RedisConfig& redis) : fd_(fd), redis_(redis), client_(redis, "agent-courier") {
+    // The agent's one watch of Sentinel's failover announcements for this Redis configuration (none
+    // without sentinels or a shared signal): the workers started under it read the signal from the
+    // board.
+    if (redis::MasterSignal* signal = redis::GetMasterSignal())
+      watch_ = redis::MasterWatch::Start(redis, *signal);
+  }
   int Run();
 
  private:
@@ -39,6 +45,7 @@ class Courier {
   int fd_;
   RedisConfig redis_;
   redis::Client client_;
+  std::unique_ptr<redis::MasterWatch> watch_;
   std::map<PluginKind, std::unique_ptr<RedisTaskQueue>> queues_;
   std::deque<CourierJob> inbox_;
   FrameReader reader_;
@@ -73,9 +80,14 @@ void Courier::Pump(int timeout_ms) {
   }
 }
 
+// The supervisor is done with this courier (a [redis] change retired it and its workers are gone,
+// or the agent stops): the watch stops at once, so that it never writes its signal after the
+// supervisor has handed it to another courier; the jobs left are drained without it (the client
+// then asks Sentinel itself, kStaleAfterMs).
 void Courier::Close() {
   closed_ = true;
   closed_at_ = Clock::now();
+  watch_.reset();
 }
 
 TaskQueue& Courier::QueueOf(PluginKind kind) {
@@ -195,11 +207,6 @@ int Courier::Run() {
 
 int RunCourier(int fd, const RedisConfig& redis) {
   try {
-    // The agent's one watch of Sentinel's failover announcements (none without sentinels or a
-    // shared signal), for every client of the agent: the workers read it from the board.
-    std::unique_ptr<redis::MasterWatch> watch;
-    if (redis::MasterSignal* signal = redis::GetMasterSignal())
-      watch = redis::MasterWatch::Start(redis, *signal);
     Courier courier(fd, redis);
     return courier.Run();
   } catch (const std::exception& e) {

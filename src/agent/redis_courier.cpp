@@ -18,7 +18,8 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 struct RedisCourier::State : std::enable_shared_from_this<State> {
-  State(asio::io_context& io, RedisConfig r) : io(io), redis(std::move(r)), socket(io), restart(io) {}
+  State(asio::io_context& io, RedisConfig r, redis::MasterSignal* s)
+      : io(io), redis(std::move(r)), master_signal(s), socket(io), restart(io) {}
 
   struct Entry {
     CourierJob job;
@@ -28,6 +29,7 @@ struct RedisCourier::State : std::enable_shared_from_this<State> {
 
   asio::io_context& io;
   RedisConfig redis;
+  redis::MasterSignal* master_signal;
   asio::posix::stream_descriptor socket;
   asio::steady_timer restart;
   pid_t pid = -1;
@@ -59,6 +61,7 @@ Status RedisCourier::State::Start() {
     int fd = pair->second.Release();
     process::CloseOtherFds(fd);
     prctl(PR_SET_NAME, "panoptes-redis");
+    redis::SetMasterSignal(master_signal);  // its own, also when restarted after another took over
     int code = RunCourier(fd, redis);
     spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
     _exit(code);
@@ -145,8 +148,8 @@ void RedisCourier::State::Restart() {
   }
 }
 
-RedisCourier::RedisCourier(asio::io_context& io, RedisConfig redis)
-    : state_(std::make_shared<State>(io, std::move(redis))) {}
+RedisCourier::RedisCourier(asio::io_context& io, RedisConfig redis, redis::MasterSignal* master_signal)
+    : state_(std::make_shared<State>(io, std::move(redis), master_signal)) {}
 
 RedisCourier::~RedisCourier() {
   state_->closed = true;
@@ -202,6 +205,10 @@ std::chrono::milliseconds RedisCourier::OldestPending() const {
 
 const RedisConfig& RedisCourier::redis() const {
   return state_->redis;
+}
+
+redis::MasterSignal* RedisCourier::master_signal() const {
+  return state_->master_signal;
 }
 
 pid_t RedisCourier::pid() const {

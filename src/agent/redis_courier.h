@@ -17,7 +17,10 @@
 //
 // One RedisCourier per Redis configuration: after a SIGHUP that changes [redis], workers of the new
 // configuration use a new courier while the old one serves the old workers until they are gone and
-// its jobs are done. Not thread-safe: used from the io_context's thread.
+// its jobs are done. Each courier has its own MasterSignal (board.h, kMasterSignals): its process
+// watches the configuration's sentinels and writes that signal, and only that one, until the
+// supervisor closes it; so an old and a new courier never write the same signal. Not thread-safe:
+// used from the io_context's thread.
 
 #include <sys/types.h>
 
@@ -33,6 +36,7 @@
 #include "agent/courier_wire.h"
 #include "panoptes/site_config.h"
 #include "process/process.h"
+#include "redis/master_watch.h"
 
 namespace panoptes::agent {
 
@@ -43,7 +47,9 @@ class RedisCourier {
  public:
   using Done = std::function<void(const CourierReply&)>;
 
-  RedisCourier(boost::asio::io_context& io, RedisConfig redis);
+  // `master_signal`: the signal its process writes (with sentinels configured) and follows, in
+  // memory shared with the processes that follow it too (nullptr: no watch, none followed).
+  RedisCourier(boost::asio::io_context& io, RedisConfig redis, redis::MasterSignal* master_signal = nullptr);
   // Closes the socket: the courier process finishes the jobs it holds (bounded) and exits. Replies
   // not yet delivered are dropped.
   ~RedisCourier();
@@ -63,6 +69,7 @@ class RedisCourier {
   // How long the oldest job without a reply has waited (zero when none).
   std::chrono::milliseconds OldestPending() const;
   const RedisConfig& redis() const;
+  redis::MasterSignal* master_signal() const;
   pid_t pid() const;
 
  private:
@@ -71,7 +78,9 @@ class RedisCourier {
 };
 
 // The courier process' loop, in the forked child: reads jobs from `fd` until it is closed and the
-// jobs are done. Returns the process exit code.
+// jobs are done. With sentinels configured and a process MasterSignal (redis::GetMasterSignal) it
+// runs the watch that writes the signal, from its start until `fd` is closed (not while it drains
+// the jobs left). Returns the process exit code.
 int RunCourier(int fd, const RedisConfig& redis);
 
 }  // namespace panoptes::agent

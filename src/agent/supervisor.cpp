@@ -114,6 +114,7 @@ class Supervisor {
   void MaybeStop();
   void Reload();
   void MoveRedis(const RedisConfig& running);
+  redis::MasterSignal* FreeMasterSignal();
   void PruneRetired();
   std::vector<std::string> WorkersOf(const RedisCourier& courier, PluginKind kind) const;
   void Tell(Slot& slot, const std::string& reason);
@@ -566,7 +567,8 @@ int Supervisor::Remaining() const {
 // courier; the old courier keeps serving the workers started before (their heartbeats, hand-backs
 // and reaps belong to the server their tasks are in) until they are gone and its jobs are done.
 void Supervisor::MoveRedis(const RedisConfig& running) {
-  auto next = std::make_shared<RedisCourier>(io_, site_.redis);
+  redis::MasterSignal* signal = FreeMasterSignal();
+  auto next = std::make_shared<RedisCourier>(io_, site_.redis, signal);
   Status st = next->Start();
   if (!st.ok()) {
     log_->error("SIGHUP: [redis] changed, but its courier cannot start: {}; staying on {}:{}", st.ToString(),
@@ -579,6 +581,45 @@ void Supervisor::MoveRedis(const RedisConfig& running) {
       site_.redis.host, site_.redis.port, site_.redis.db, site_.redis.key_prefix, running.host, running.port);
   retired_.push_back({courier_, Clock::now()});
   courier_ = std::move(next);
+  redis::SetMasterSignal(signal);  // for the zygote forked next, and so its workers
+}
+
+// The board's MasterSignal for a new Redis configuration, cleared: one that no courier holds and no
+// watch has written for two staleness periods (a closed courier's process stops its watch when it
+// sees the close, which may take a moment), taken round the board after the current one's, so
+// that a freed signal is the last to be used again. With every one still held (more [redis]
+// changes than kMasterSignals - 1 while old workers run), the current courier's is shared.
+redis::MasterSignal* Supervisor::FreeMasterSignal() {
+  auto& all = board_->shared().masters;
+  auto held = [this](const redis::MasterSignal* s) {
+    bool used = courier_->master_signal() == s;
+    for (const auto& r : retired_) used = used || r.courier->master_signal() == s;
+    return used;
+  };
+  size_t current = static_cast<size_t>(courier_->master_signal() - all.data());
+  int64_t quiet_since = redis::MonotonicMs() - 2 * redis::kStaleAfterMs;
+  redis::MasterSignal* idle = nullptr;
+  for (size_t i = 1; i < all.size(); ++i) {
+    redis::MasterSignal* s = &all[(current + i) % all.size()];
+    if (held(s)) continue;
+    if (s->fresh_ms.load(std::memory_order_acquire) < quiet_since) {
+      s->Clear();
+      return s;
+    }
+    if (!idle) idle = s;
+  }
+  if (idle) {
+    log_->warn(
+        "SIGHUP: [redis] changed again within {} ms: the old courier's failover watch may still be stopping",
+        2 * redis::kStaleAfterMs);
+    idle->Clear();
+    return idle;
+  }
+  log_->warn(
+      "SIGHUP: [redis] changed while {} older configurations still serve workers: their couriers share the "
+      "failover signal of the last one (a needless pause or reconnect is possible)",
+      retired_.size());
+  return courier_->master_signal();
 }
 
 // Drops the old couriers whose workers are gone and whose jobs are done (or that could not finish
@@ -760,10 +801,10 @@ int Supervisor::Run() {
     return 1;
   }
   board_ = std::move(board).value();
-  // Inherited by the courier (whose watch writes it), the zygote and the workers (which follow it).
-  redis::SetMasterSignal(&board_->shared().master);
+  // Inherited by the zygote and the workers (which follow it); the courier's watch writes it.
+  redis::SetMasterSignal(&board_->shared().masters[0]);
   if (!Listen() || !DropPrivileges()) return 1;
-  courier_ = std::make_shared<RedisCourier>(io_, site_.redis);
+  courier_ = std::make_shared<RedisCourier>(io_, site_.redis, &board_->shared().masters[0]);
   if (Status st = courier_->Start(); !st.ok()) {
     log_->critical("cannot start the redis courier: {}", st.ToString());
     return 1;

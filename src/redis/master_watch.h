@@ -42,6 +42,15 @@ struct MasterSignal {
   std::atomic<int64_t> fresh_ms{0};          // MonotonicMs of the watch's last complete read
   std::atomic<uint64_t> switches{0};         // +switch-master messages seen (tests, logs)
   std::atomic<uint64_t> failovers_begun{0};  // failovers whose start was seen (tests, logs)
+
+  // Back to its initial state, for a new watch. REQUIRES: no watch writes it, no client reads it.
+  void Clear() {
+    epoch.store(0);
+    paused_until_ms.store(0);
+    fresh_ms.store(0);
+    switches.store(0);
+    failovers_begun.store(0);
+  }
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<int64_t>::is_always_lock_free,
               "a MasterSignal may live in shared memory: its atomics must be lock-free");

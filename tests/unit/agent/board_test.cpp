@@ -30,6 +30,43 @@ TEST(Unit, BoardSlotIsSharedWithAForkedChild) {
   EXPECT_EQ((*board)->slot(0).run_seq.load(), 0u) << "slot 0 untouched";
 }
 
+TEST(Unit, BoardMasterSignalsAreSharedWithAForkedChildAndApart) {
+  auto board = Board::Create(1);
+  ASSERT_TRUE(board.ok()) << board.status().ToString();
+  auto& masters = (*board)->shared().masters;
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // a courier's watch of the second Redis configuration
+    masters[1].epoch.fetch_add(1);
+    masters[1].fresh_ms.store(42);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(masters[1].epoch.load(), 1u) << "written in the child, seen by the parent";
+  EXPECT_EQ(masters[1].fresh_ms.load(), 42);
+  for (size_t i = 0; i < masters.size(); ++i) {
+    if (i == 1) continue;
+    EXPECT_EQ(masters[i].epoch.load(), 0u) << "signal " << i << " untouched";
+    EXPECT_EQ(masters[i].fresh_ms.load(), 0) << "signal " << i << " untouched";
+  }
+}
+
+TEST(Unit, MasterSignalClearReturnsItToItsInitialState) {
+  redis::MasterSignal s;
+  s.epoch.store(3);
+  s.paused_until_ms.store(99);
+  s.fresh_ms.store(7);
+  s.switches.store(3);
+  s.failovers_begun.store(2);
+  s.Clear();
+  EXPECT_EQ(s.epoch.load(), 0u);
+  EXPECT_EQ(s.paused_until_ms.load(), 0);
+  EXPECT_EQ(s.fresh_ms.load(), 0);
+  EXPECT_EQ(s.switches.load(), 0u);
+  EXPECT_EQ(s.failovers_begun.load(), 0u);
+}
+
 TEST(Unit, BoardTaskIdIsTruncatedToItsWords) {
   BoardSlot slot;
   std::string long_id(100, 'x');
