@@ -224,8 +224,24 @@ std::string RedisServer::Cli(const std::vector<std::string>& argv) const {
   return reply->str;
 }
 
+namespace {
+// Both servers start a full sync at once (the default waits 5 s for more replicas to share it).
+const std::vector<std::string> kNoSyncDelay = {"--repl-diskless-sync-delay", "0"};
+
+// The value of `field` in an INFO reply ("" when absent).
+std::string InfoField(const std::string& info, const std::string& field) {
+  std::string key = field + ":";
+  for (size_t at = info.find(key); at != std::string::npos; at = info.find(key, at + 1)) {
+    if (at != 0 && info[at - 1] != '\n') continue;
+    size_t begin = at + key.size();
+    return info.substr(begin, info.find_first_of("\r\n", begin) - begin);
+  }
+  return "";
+}
+}  // namespace
+
 SentinelCluster::SentinelCluster(int sentinels) {
-  master_ = std::make_unique<RedisServer>();
+  master_ = std::make_unique<RedisServer>(RedisServerOptions{"", kNoSyncDelay});
   for (int i = 0; i < sentinels; ++i) sentinel_ports_.push_back(FreeLoopbackPort());
 }
 
@@ -235,8 +251,9 @@ SentinelCluster::~SentinelCluster() {
 
 bool SentinelCluster::Start() {
   if (!master_->Start()) return false;
-  replica_ = std::make_unique<RedisServer>(
-      RedisServerOptions{"", {"--replicaof", "127.0.0.1", std::to_string(master_->port())}});
+  std::vector<std::string> args = kNoSyncDelay;
+  args.insert(args.end(), {"--replicaof", "127.0.0.1", std::to_string(master_->port())});
+  replica_ = std::make_unique<RedisServer>(RedisServerOptions{"", args});
   if (!replica_->Start()) return false;
   int quorum = static_cast<int>(sentinel_ports_.size()) / 2 + 1;
   for (size_t i = 0; i < sentinel_ports_.size(); ++i) {
@@ -245,13 +262,46 @@ bool SentinelCluster::Start() {
   bool linked = WaitUntil(
       [&] {
         std::string info = replica_->Cli({"INFO", "replication"});
-        return info.find("master_link_status:up") != std::string::npos &&
-               ReportedMasterPort() == master_->port() && SentinelsReady();
+        return InfoField(info, "master_link_status") == "up" && ReportedMasterPort() == master_->port() &&
+               SentinelsReady();
       },
       std::chrono::seconds(15));
   if (!linked)
     ADD_FAILURE() << "sentinel cluster did not come up within 15 s (logs in " << dir_.path() << ")";
-  return linked;
+  return linked && AwaitReplicaInSync();
+}
+
+bool SentinelCluster::AwaitReplicaInSync(std::chrono::milliseconds timeout) {
+  std::string master_info = master_->Cli({"INFO", "replication"});
+  std::string target = InfoField(master_info, "master_repl_offset");
+  if (InfoField(master_info, "role") != "master" || target.empty()) {
+    ADD_FAILURE() << "the master (port " << master_->port() << ") does not answer as a master:\n"
+                  << master_info;
+    return false;
+  }
+  std::string info;
+  bool synced = WaitUntil(
+      [&] {
+        info = replica_->Cli({"INFO", "replication"});
+        std::string offset = InfoField(info, "slave_repl_offset");
+        return InfoField(info, "master_link_status") == "up" &&
+               InfoField(info, "master_sync_in_progress") == "0" && !offset.empty() &&
+               std::stoll(offset) >= std::stoll(target);
+      },
+      timeout);
+  if (!synced)
+    ADD_FAILURE() << "the replica (port " << replica_->port()
+                  << ") did not reach the master's replication offset " << target << " within "
+                  << timeout.count() << " ms\nreplica:\n"
+                  << info << "master:\n"
+                  << master_info;
+  return synced;
+}
+
+bool SentinelCluster::KillMaster() {
+  if (!AwaitReplicaInSync()) return false;
+  master_->Kill();
+  return true;
 }
 
 // Starts sentinel i (config and log in the cluster's temp dir); on a port collision picks another
@@ -317,8 +367,29 @@ bool SentinelCluster::SentinelsReady() const {
       if (fields[i].str == "num-other-sentinels") others = std::atoi(fields[i + 1].str.c_str());
     }
     if (replicas < 1 || others != static_cast<int>(sentinel_ports_.size()) - 1) return false;
+    if (!ReplicaGoodFor(client)) return false;
   }
   return true;
+}
+
+// True when the sentinel behind `client` last saw the replica up and linked to the master (its
+// INFO, refreshed every 10 s, taken after the initial sync): else SENTINEL FAILOVER finds no good
+// replica, and a failure detection would not promote it.
+bool SentinelCluster::ReplicaGoodFor(redis::Client& client) const {
+  auto reply = client.Command({"SENTINEL", "replicas", "mymaster"});
+  if (!reply.ok()) return false;
+  std::string port = std::to_string(replica_->port());
+  for (const redis::Reply& replica : reply->elements) {
+    std::string at, flags, link;
+    for (size_t i = 0; i + 1 < replica.elements.size(); i += 2) {
+      const std::string& k = replica.elements[i].str;
+      if (k == "port") at = replica.elements[i + 1].str;
+      if (k == "flags") flags = replica.elements[i + 1].str;
+      if (k == "master-link-status") link = replica.elements[i + 1].str;
+    }
+    if (at == port) return flags == "slave" && link == "ok";
+  }
+  return false;
 }
 
 int SentinelCluster::ReportedMasterPort() const {
@@ -331,6 +402,7 @@ int SentinelCluster::ReportedMasterPort() const {
 }
 
 bool SentinelCluster::Failover() {
+  if (!AwaitReplicaInSync()) return false;
   std::string last;
   bool asked = WaitUntil(
       [&] {

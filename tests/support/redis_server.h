@@ -15,6 +15,10 @@
 
 #include "panoptes/site_config.h"
 
+namespace panoptes::redis {
+class Client;
+}
+
 namespace panoptes::testing {
 
 // A fresh directory under /tmp, removed (recursively) on destruction.
@@ -89,7 +93,14 @@ class RedisServer {
 
 // A master, one replica and `sentinels` (1 or 3) redis-sentinel processes monitoring "mymaster"
 // (quorum: a majority; down-after-milliseconds 1000, failover-timeout 5000). Start() returns once
-// the replica is linked and every sentinel knows the master, the replica and the other sentinels.
+// the replica is in sync with the master (AwaitReplicaInSync) and every sentinel knows the master,
+// the replica (and last saw it linked to the master: else SENTINEL FAILOVER would find no good
+// replica) and the other sentinels.
+//
+// Replication is asynchronous: a write acknowledged by the master reaches the replica a moment
+// later (longer on a loaded machine), and a failover in that moment loses it, as it would in
+// production. Tests want a failover that loses nothing written before it, so KillMaster and
+// Failover first wait for the replica to reach the master's replication offset.
 class SentinelCluster {
  public:
   explicit SentinelCluster(int sentinels = 1);
@@ -97,11 +108,17 @@ class SentinelCluster {
   bool Start();  // all up and ready for a failover; ADD_FAILURE and false after 15 s otherwise
   RedisServer& master() { return *master_; }
   RedisServer& replica() { return *replica_; }
-  // SIGKILLs the master (the sentinels then promote the replica within a few seconds).
-  void KillMaster() { master_->Kill(); }
-  // SENTINEL FAILOVER through the first sentinel, asked again while it refuses (no good replica
-  // yet, a failover under way) for up to 10 s: the replica is promoted while the old master keeps
-  // running (Sentinel reconfigures it as a replica some 10 s later). False (ADD_FAILURE) when refused.
+  // Waits until the replica holds every write the master had acknowledged when called: its link is
+  // up, no sync is in progress and its replication offset has reached the master's. False
+  // (ADD_FAILURE, with both servers' INFO replication) after `timeout`.
+  bool AwaitReplicaInSync(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // AwaitReplicaInSync, then SIGKILLs the master (the sentinels then promote the replica within a
+  // few seconds). False (the master left running) when the replica did not catch up.
+  bool KillMaster();
+  // AwaitReplicaInSync, then SENTINEL FAILOVER through the first sentinel, asked again while it
+  // refuses (no good replica yet, a failover under way) for up to 10 s: the replica is promoted
+  // while the old master keeps running (Sentinel reconfigures it as a replica some 10 s later).
+  // False (ADD_FAILURE) when the replica did not catch up or the failover was refused.
   bool Failover();
   // A RedisConfig that finds the master through the sentinels.
   RedisConfig Config(const std::string& prefix = "") const;
@@ -117,6 +134,7 @@ class SentinelCluster {
 
   bool StartSentinel(size_t i, int quorum);
   bool SentinelsReady() const;
+  bool ReplicaGoodFor(redis::Client& sentinel) const;
 };
 
 }  // namespace panoptes::testing

@@ -1,4 +1,8 @@
+#include <signal.h>
+
 #include <chrono>
+#include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -21,13 +25,8 @@ void ExpectClientSurvivesFailover(int sentinels) {
   ASSERT_TRUE(client.Command({"SET", "before", "1"}).ok());
   EXPECT_EQ(client.endpoint(), "127.0.0.1:" + std::to_string(cluster.master().port()));
   int replica_port = cluster.replica().port();
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        return cluster.replica().Cli({"GET", "before"}) == "1";
-      },
-      5s, "the replica receives the write"));
 
-  cluster.KillMaster();
+  ASSERT_TRUE(cluster.KillMaster());  // once the replica has the write
   EXPECT_FALSE(client.Command({"SET", "during", "x"}).ok()) << "the master is gone";
   ASSERT_TRUE(WaitUntil([&] { return cluster.ReportedMasterPort() == replica_port; }, 15s,
                         "the sentinels promote the replica"));
@@ -47,6 +46,35 @@ TEST(Integration, SentinelFailoverClientFindsNewMaster) {
 
 TEST(Integration, SentinelFailoverWithThreeSentinelsAndQuorumTwo) {
   ExpectClientSurvivesFailover(3);
+}
+
+// The fixture's failover loses nothing written before it. Replication is asynchronous: on a loaded
+// machine the replica can fall behind, and a promotion asked meanwhile loses the writes still on
+// their way (the replica handles Sentinel's REPLICAOF NO ONE between two reads of the master's
+// stream), which is what made a test's keys go missing on the new master. Here the replica is
+// starved on purpose (SIGSTOP for two seconds) while 16 MiB are written.
+TEST(Integration, SentinelClusterFailoverWaitsForAStarvedReplica) {
+  SentinelCluster cluster(1);
+  ASSERT_TRUE(cluster.Start());
+  Client client(cluster.Config(), "test");
+  pid_t replica = cluster.replica().pid();
+  ASSERT_EQ(kill(replica, SIGSTOP), 0);
+  std::thread resume([replica] {
+    std::this_thread::sleep_for(2s);  // the starvation's length, not a wait for an event
+    kill(replica, SIGCONT);
+  });
+  std::string big(1 << 20, 'x');
+  bool written = true;
+  for (int i = 0; i < 16; ++i)
+    written = written && client.Command({"SET", "big" + std::to_string(i), big}).ok();
+  bool failed_over = cluster.Failover();
+  resume.join();
+  ASSERT_TRUE(written);
+  ASSERT_TRUE(failed_over);
+  ASSERT_TRUE(WaitUntil([&] { return cluster.ReportedMasterPort() == cluster.replica().port(); }, 10s,
+                        "Sentinel names the replica"));
+  EXPECT_EQ(cluster.replica().Cli({"DBSIZE"}), "16");
+  EXPECT_EQ(cluster.replica().Cli({"STRLEN", "big15"}), std::to_string(big.size()));
 }
 
 TEST(Integration, SentinelDiscoveryFailsClearlyForUnknownMasterName) {
