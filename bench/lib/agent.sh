@@ -1,38 +1,6 @@
 # Section "agent": panoptes-agent throughput on the trivial polling plugin, Redis cost per task,
 # supervisor and worker RSS. Sourced by bench/run.
 
-# write_site_config DIR PREFIX POLLING_DIR AGENT_HTTP_PORT SCHED_HTTP_PORT: a site config for the
-# private redis-server; prints its path.
-write_site_config() {
-  local dir=$1 prefix=$2 polling=$3 agent_http=$4 sched_http=$5
-  cat > "$dir/panoptes.ini" <<INI
-[main]
-sites = local
-plugins_skew = 1
-
-[redis]
-host = 127.0.0.1
-port = $REDIS_PORT
-key_prefix = $prefix
-
-[polling]
-plugins_paths = $polling
-
-[agent]
-workers = 2
-max_tasks_per_worker = 100000000
-metrics_maxlen = 10000000
-
-[python]
-path = $BENCH_DIR/plugins
-
-[http]
-agent_listen = 127.0.0.1:$agent_http
-scheduler_listen = 127.0.0.1:$sched_http
-INI
-  echo "$dir/panoptes.ini"
-}
-
 # write_bench_plugin DIR FREQUENCY [NAME]: a bench plugin's file in DIR/polling (NAME: bench_polling,
 # the trivial plugin, unless given; bench/plugins/polling/NAME.panoptes-plugin.in).
 write_bench_plugin() {

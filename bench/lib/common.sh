@@ -71,6 +71,41 @@ start_redis() {
     die "the redis on port $port is not the one we started"
 }
 
+# write_site_config DIR PREFIX POLLING_DIR AGENT_HTTP_PORT SCHED_HTTP_PORT [PYTHON_PATH [EXTRA]]: the
+# site config of a bench agent (2 workers, no task limit) on the private redis-server, written to
+# DIR/panoptes.ini; prints its path. PYTHON_PATH: [python] path (default: the bench plugins);
+# EXTRA: more sections appended as they are (e.g. [snmp]).
+write_site_config() {
+  local dir=$1 prefix=$2 polling=$3 agent_http=$4 sched_http=$5 python=${6:-$BENCH_DIR/plugins} extra=${7:-}
+  cat > "$dir/panoptes.ini" <<INI
+[main]
+sites = local
+plugins_skew = 1
+
+[redis]
+host = 127.0.0.1
+port = $REDIS_PORT
+key_prefix = $prefix
+
+[polling]
+plugins_paths = $polling
+
+[agent]
+workers = 2
+max_tasks_per_worker = 100000000
+metrics_maxlen = 10000000
+
+[python]
+path = $python
+
+[http]
+agent_listen = 127.0.0.1:$agent_http
+scheduler_listen = 127.0.0.1:$sched_http
+INI
+  [ -z "$extra" ] || printf '\n%s\n' "$extra" >> "$dir/panoptes.ini"
+  echo "$dir/panoptes.ini"
+}
+
 # stop_pid PID [GRACE_S]: SIGTERM, then SIGKILL after the grace period; reaps it when our child.
 stop_pid() {
   local pid=$1 grace=${2:-10} i

@@ -53,40 +53,9 @@ stop_snmpsim() {
   SNMPSIM_DIR=""
 }
 
-# write_snmp_site_config DIR SIM_PORT: the agent's site config (our plugins/ on [python] path, the
-# simulator as the site's [snmp] device); prints its path.
-write_snmp_site_config() {
-  cat > "$1/panoptes.ini" <<INI
-[main]
-sites = local
-plugins_skew = 1
-
-[redis]
-host = 127.0.0.1
-port = $REDIS_PORT
-key_prefix = bench-snmp
-
-[polling]
-plugins_paths = $1/polling
-
-[agent]
-workers = 2
-max_tasks_per_worker = 100000000
-metrics_maxlen = 10000000
-
-[python]
-path = $ROOT/plugins
-
-[snmp]
-community = switch48
-port = $2
-timeout = 5
-retries = 1
-
-[http]
-agent_listen = 127.0.0.1:0
-INI
-  echo "$1/panoptes.ini"
+# snmp_site_section SIM_PORT: the [snmp] section naming the simulator as the site's device.
+snmp_site_section() {
+  printf '[snmp]\ncommunity = switch48\nport = %s\ntimeout = 5\nretries = 1\n' "$1"
 }
 
 # snmp_agent_run DIR TAG N: one driver run of N tasks; prints the driver's output file. The driver
@@ -148,7 +117,8 @@ section_snmp() {
   local port ini
   port=$(free_udp_port)
   start_snmpsim "$dir" "$port"
-  ini=$(write_snmp_site_config "$dir" "$port")
+  # Our plugins/ on [python] path: the plugin file's module and the SNMP framework modules.
+  ini=$(write_site_config "$dir" bench-snmp "$dir/polling" 0 0 "$ROOT/plugins" "$(snmp_site_section "$port")")
   "$BIN/panoptes-agent" --config "$ini" --kind polling --workers 2 --log-level warn 2> "$dir/agent.log" &
   AGENT_PID=$!
   snmp_agent_run "$dir" warm 4 >/dev/null  # the workers start Python and import the plugin
