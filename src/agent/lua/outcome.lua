@@ -12,16 +12,24 @@ end
 -- Records a run's outcome: ok sets last_ok and pushes the freshness deadline; ok and empty end
 -- the quarantines of the pair and of its plugin; anything else is one more failure in a row, and
 -- `after` of them quarantine the pair for frequency x 2^(failures - after + 1), at most cap.
-local function panoptes_after_run(q_index, f_index, meta, h, status, now, nows)
+-- `fields` (optional): a list of meta field/value pairs the caller writes in one HSET after this
+-- call (last_ok goes there instead of a call of its own); `clean` (optional): the caller read the
+-- meta's failures and quarantined_until in this script and found neither.
+local function panoptes_after_run(q_index, f_index, meta, h, status, now, nows, fields, clean)
   if h.entry == '' then
     return
   end
   if status == 'ok' or status == 'empty' then
     if status == 'ok' then
-      redis.call('HSET', meta, 'last_ok', nows)
+      if fields then
+        fields[#fields + 1] = 'last_ok'
+        fields[#fields + 1] = nows
+      else
+        redis.call('HSET', meta, 'last_ok', nows)
+      end
       redis.call('ZADD', f_index, now + h.stale, h.entry)
     end
-    if redis.call('HDEL', meta, 'failures', 'quarantined_until') > 0 then
+    if not clean and redis.call('HDEL', meta, 'failures', 'quarantined_until') > 0 then
       redis.call('ZREM', q_index, h.entry)
     end
     if redis.call('DEL', h.pq) > 0 then

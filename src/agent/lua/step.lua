@@ -63,19 +63,21 @@ if has_finish and redis.call('HGET', running, 'token') == f_token then
       end
     end
   end
+  -- The meta's fields are written in one HSET, after the outcome's other bookkeeping.
+  local fields = {'last_status', f_status, 'last_duration_ms', f_duration_ms, 'last_error', f_error}
   if f_stored == '1' then
-    redis.call('HSET', f_meta, 'last_status', f_status, 'last_duration_ms', f_duration_ms,
-               'last_error', f_error, 'last_results', nows)
-  else
-    redis.call('HSET', f_meta, 'last_status', f_status, 'last_duration_ms', f_duration_ms,
-               'last_error', f_error)
+    fields[#fields + 1] = 'last_results'
+    fields[#fields + 1] = nows
   end
+  local m = redis.call('HMGET', f_meta, 'last_executed', 'failures', 'quarantined_until')
   -- last_executed becomes the plugin's start (the guard stamped its own time, which is earlier
   -- when the worker paused or retried in between), unless a later run stamped it since.
-  if f_started > 0 and f_started > (tonumber(redis.call('HGET', f_meta, 'last_executed')) or 0) then
-    redis.call('HSET', f_meta, 'last_executed', string.format('%.6f', f_started))
+  if f_started > 0 and f_started > (tonumber(m[1]) or 0) then
+    fields[#fields + 1] = 'last_executed'
+    fields[#fields + 1] = string.format('%.6f', f_started)
   end
-  panoptes_after_run(q_index, f_index, f_meta, f_health, f_status, now, nows)
+  panoptes_after_run(q_index, f_index, f_meta, f_health, f_status, now, nows, fields, not m[2] and not m[3])
+  redis.call('HSET', f_meta, unpack(fields))
   if redis.call('GET', f_lock) == f_token then
     redis.call('DEL', f_lock)
   else
@@ -102,9 +104,10 @@ if has_guard then
     verdict = 'gone'
   elseif now > g_expires_at then
     verdict = 'expired'
-  elseif redis.call('EXISTS', g_lock) == 1 then
+  elseif not redis.call('SET', g_lock, g_token, 'NX', 'PX', g_lock_ttl_ms) then
     verdict = 'locked'
   else
+    -- The lock is taken here (one call for the check and the set); a skip below gives it back.
     local m = redis.call('HMGET', g_meta, 'last_executed', 'last_results', 'last_scheduled', 'quarantined_until',
                          'failures')
     local le, lr, ls = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
@@ -124,22 +127,28 @@ if has_guard then
     elseif g_cache_age > 0 and lr and lr + g_cache_age > now + g_skew and g_code_mtime < lr then
       verdict = 'cached'
     else
-      redis.call('SET', g_lock, g_token, 'PX', g_lock_ttl_ms)
-      redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id)
       if g_scheduled > 0 then -- never a future period: a producer's fast clock must not block the pair
-        redis.call('HSET', g_meta, 'last_scheduled', string.format('%.3f', math.min(g_scheduled, now)))
+        redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id,
+                   'last_scheduled', string.format('%.3f', math.min(g_scheduled, now)))
+      else
+        redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id)
       end
       redis.call('EXPIRE', g_meta, meta_ttl_s)
       -- `at`: the stamp this guard wrote, so that a reaper records nothing over a later run's.
-      redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows)
       if g_health.entry ~= '' then
-        -- What a reaper needs to count a crash or timeout of this run (reap.lua).
-        redis.call('HSET', running, 'entry', g_health.entry, 'pq', g_health.pq, 'after', g_health.after,
-                   'cap', g_health.cap, 'frequency', g_health.frequency, 'stale', g_health.stale)
+        -- With what a reaper needs to count a crash or timeout of this run (reap.lua).
+        redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows,
+                   'entry', g_health.entry, 'pq', g_health.pq, 'after', g_health.after, 'cap', g_health.cap,
+                   'frequency', g_health.frequency, 'stale', g_health.stale)
         redis.call('ZADD', f_index, 'NX', now + g_health.stale, g_health.entry)
+      else
+        redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows)
       end
       verdict = 'run'
       busy, stale = true, false
+    end
+    if verdict ~= 'run' then
+      redis.call('DEL', g_lock)
     end
   end
   if verdict == 'run' then
