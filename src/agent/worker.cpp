@@ -62,8 +62,13 @@ class PythonRunner : public PluginRunner {
     python::RunInput input{task.resource,  sites_,  {&kv_, &secrets_, &enrichment},
                            task.signature, task.id, TimeLimit(task, info)};
     // The run's rlimits; a failure to set them is the run's error (the plugin does not run unbounded).
+    // Nothing to set when they are the worker's own without a CPU limit: the previous run's end (or
+    // the worker's start) set exactly those.
     process::Limits limits = RunLimitsOf(agent_, info.limits);
-    if (Status st = process::BeginRunLimits(limits); !st.ok()) {
+    process::Limits own = WorkerLimits(agent_);
+    bool as_own = limits.cpu_s == 0 && limits.address_space_mb == own.address_space_mb &&
+                  limits.open_files == own.open_files;
+    if (Status st = as_own ? Status::Ok() : process::BeginRunLimits(limits); !st.ok()) {
       python::RunOutcome failed;
       failed.error = "cannot set the run's rlimits: " + st.ToString();
       return failed;

@@ -16,6 +16,7 @@ Status SetSoft(int resource, const char* name, int64_t value, int64_t unit) {
     return Status::IOError(std::string("getrlimit ") + name + ": " + strerror(errno));
   rlim_t want = value <= 0 ? RLIM_INFINITY : static_cast<rlim_t>(value) * static_cast<rlim_t>(unit);
   if (now.rlim_max != RLIM_INFINITY && (want == RLIM_INFINITY || want > now.rlim_max)) want = now.rlim_max;
+  if (now.rlim_cur == want) return Status::Ok();  // the common case at every run: nothing to change
   now.rlim_cur = want;
   if (setrlimit(resource, &now) != 0)
     return Status::IOError(std::string("setrlimit ") + name + ": " + strerror(errno));
