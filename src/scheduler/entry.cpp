@@ -219,6 +219,16 @@ void SignatureCache::Bind(uint64_t generation) {
   generation_ = generation;
 }
 
+void SignatureCache::Retain(const std::vector<SchedulablePlugin>& plugins) {
+  std::vector<std::string_view> names;
+  names.reserve(plugins.size());
+  for (const SchedulablePlugin& p : plugins) names.push_back(p.info.normalized_name);
+  std::sort(names.begin(), names.end());
+  std::erase_if(plugins_, [&names](const auto& kept) {
+    return !std::binary_search(names.begin(), names.end(), std::string_view(kept.first));
+  });
+}
+
 size_t SignatureCache::entries() const {
   size_t n = 0;
   for (const auto& [name, plugin] : plugins_) n += plugin.signatures.size();
@@ -281,12 +291,14 @@ void PluginEntries(const SchedulablePlugin& plugin, const ResourceTable& resourc
 
 void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const ResourceTable& resources,
                   const std::function<void(Entry&&)>& sink, SignatureCache* cache) {
+  if (cache) cache->Retain(plugins);
   for (const SchedulablePlugin& plugin : plugins) PluginEntries(plugin, resources, sink, cache);
 }
 
 void ForEachEntry(const std::vector<SchedulablePlugin>& plugins, const ResourceTable& resources,
                   const std::function<void(Entry&&)>& sink, const std::vector<std::string>& only,
                   SignatureCache* cache) {
+  if (cache) cache->Retain(plugins);  // a plugin in `only` that went has no entries, and no signatures kept
   for (const SchedulablePlugin& plugin : plugins) {
     if (std::binary_search(only.begin(), only.end(), plugin.info.normalized_name))
       PluginEntries(plugin, resources, sink, cache);

@@ -110,7 +110,10 @@ class SignatureCache {
   // `generation` names the resources (a number that changes whenever they do).
   void Bind(uint64_t generation);
   void Clear() { plugins_.clear(); }
+  // Forgets the plugins that are not in `plugins` (removed ones: ForEachEntry calls it).
+  void Retain(const std::vector<SchedulablePlugin>& plugins);
   size_t entries() const;
+  size_t plugins() const { return plugins_.size(); }
 
  private:
   friend class CachedSignatures;

@@ -124,6 +124,41 @@ TEST(Unit, BuildEntriesDropsDuplicateResources) {
   EXPECT_EQ(entries.size(), 1u);
 }
 
+TEST(Unit, SignatureCacheGivesTheSameEntriesAndForgetsRemovedPlugins) {
+  std::vector<SchedulablePlugin> plugins;
+  plugins.push_back(Schedulable(Plugin(PluginKind::kPolling, "net", 60, "resource_class = \"network\"")));
+  plugins.push_back(Schedulable(Plugin(PluginKind::kPolling, "all", 30, "resource_site = 'dc1'")));
+  ResourceTable table = ResourceTable::From(
+      {MakeResource("a", "network"), MakeResource("b", "host"), MakeResource("c", "network")});
+  auto collect = [&](SignatureCache* cache) {
+    std::vector<std::string> values;
+    ForEachEntry(
+        plugins, table, [&](Entry&& e) { values.push_back(e.id + " " + e.value); }, cache);
+    return values;
+  };
+  SignatureCache cache;
+  cache.Bind(1);
+  const auto uncached = collect(nullptr);
+  EXPECT_EQ(collect(&cache), uncached);  // computed and kept
+  EXPECT_EQ(collect(&cache), uncached);  // from the cache
+  EXPECT_EQ(cache.plugins(), 2u);
+  EXPECT_EQ(cache.entries(), 5u);
+  // "net" removed: a full pass forgets its signatures.
+  plugins.erase(plugins.begin());
+  collect(&cache);
+  EXPECT_EQ(cache.plugins(), 1u);
+  EXPECT_EQ(cache.entries(), 3u);
+  // A scoped pass over a plugin that went forgets it too.
+  plugins.push_back(Schedulable(Plugin(PluginKind::kPolling, "net", 60, "resource_class = \"network\"")));
+  collect(&cache);
+  EXPECT_EQ(cache.plugins(), 2u);
+  plugins.pop_back();
+  ForEachEntry(
+      plugins, table, [](Entry&&) {}, std::vector<std::string>{"net"}, &cache);
+  EXPECT_EQ(cache.plugins(), 1u);
+  EXPECT_EQ(cache.entries(), 3u);
+}
+
 TEST(Unit, MakeSchedulableRejectsBadFilterNamingFileAndColumn) {
   auto s = MakeSchedulable(Plugin(PluginKind::kPolling, "bad", 60, "resource_class = "));
   ASSERT_FALSE(s.ok());
