@@ -87,6 +87,10 @@ inline std::string Schedule(std::string_view p, PluginKind k) {
 inline std::string ScheduleEntries(std::string_view p, PluginKind k) {
   return Join(p, {"schedule", KindName(k), "entries"});
 }
+// Per plugin: what every task of its entries shares (scheduler::PluginRecord).
+inline std::string SchedulePlugins(std::string_view p, PluginKind k) {
+  return Join(p, {"schedule", KindName(k), "plugins"});
+}
 inline std::string ScheduleDigests(std::string_view p, PluginKind k) {
   return Join(p, {"schedule", KindName(k), "digests"});
 }

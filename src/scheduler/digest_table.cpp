@@ -93,7 +93,12 @@ void DigestTable::Put(std::string_view id, EntryDigest digest) {
   slot.frequency = PackFrequency(digest.frequency_ms);
 }
 
+void DigestTable::PutPlugin(std::string_view name, std::string record) {
+  records_[std::string(name)].record = std::move(record);
+}
+
 void DigestTable::Clear() {
+  records_.clear();
   plugins_.clear();
   others_.clear();
   last_ = nullptr;
@@ -124,10 +129,25 @@ DigestTable::Slot& DigestTable::Locate(std::string_view id, bool& created) {
 }
 
 RebuildStats DigestTable::Diff(const EntrySource& source, const std::vector<std::string>* scope,
-                               const SetFn& set, const RemoveFn& remove) {
+                               const SetFn& set, const RemoveFn& remove, const SetPluginFn& set_plugin,
+                               const RemovePluginFn& remove_plugin) {
   RebuildStats stats;
   ++mark_;
+  std::string record_name;  // the plugin whose record was checked last (entries come by plugin)
   source([&](Entry&& entry) {
+    if (!entry.plugin.empty()) {
+      std::string_view name = NameOf(entry.id);
+      if (name != record_name) {
+        record_name.assign(name);
+        Record& r = records_[record_name];
+        if (r.mark != mark_ && r.record != entry.plugin) {
+          r.record = entry.plugin;
+          ++stats.plugins_written;
+          if (set_plugin) set_plugin(record_name, r.record);
+        }
+        r.mark = mark_;
+      }
+    }
     bool created = false;
     Slot& slot = Locate(entry.id, created);
     if (slot.mark == mark_) return;  // the same id twice (two resources with one key)
@@ -140,14 +160,23 @@ RebuildStats DigestTable::Diff(const EntrySource& source, const std::vector<std:
     }
     // An unknown stored frequency (a malformed value) starts a new cadence, as a changed one does.
     bool new_cadence = created || slot.frequency == 0 || slot.frequency != frequency;
+    const bool value_changed = created || slot.hash != hash;
     ++(created ? stats.added : new_cadence ? stats.rescheduled : stats.updated);
     slot.hash = hash;
     slot.frequency = frequency;
     std::optional<int64_t> splay;
     if (new_cadence) splay = SplayMs(entry.id, entry.frequency_ms);
-    set(entry, splay);
+    set(entry, splay, value_changed);
   });
   RemoveUnmarked(scope, stats, remove);
+  for (auto it = records_.begin(); it != records_.end();) {
+    if (it->second.mark == mark_ || !InScope(scope, it->first)) {
+      ++it;
+      continue;
+    }
+    if (remove_plugin) remove_plugin(it->first);
+    it = records_.erase(it);
+  }
   return stats;
 }
 

@@ -26,6 +26,7 @@ namespace panoptes::scheduler {
 constexpr int64_t kNewEntryMarginMs = 250;
 
 struct RebuildStats {
+  size_t plugins_written = 0;  // plugin records written (new or changed)
   size_t added = 0;
   size_t updated = 0;      // value changed, due time kept
   size_t rescheduled = 0;  // frequency changed: new splayed due time
@@ -39,22 +40,33 @@ class DigestTable {
   // Called once per desired entry.
   using EntrySource = std::function<void(const std::function<void(Entry&&)>&)>;
   // A new or changed entry, with its SplayMs when its cadence starts anew (its first due time is
-  // then the time of writing + kNewEntryMarginMs + the splay).
-  using SetFn = std::function<void(const Entry&, std::optional<int64_t> splay_ms)>;
+  // then the time of writing + kNewEntryMarginMs + the splay), and whether its value changed (a
+  // changed frequency alone changes the due time only).
+  using SetFn = std::function<void(const Entry&, std::optional<int64_t> splay_ms, bool value_changed)>;
   using RemoveFn = std::function<void(const std::string& id)>;
+  // A plugin record (entry.h) to write, or to remove (its plugin has no entries left).
+  using SetPluginFn = std::function<void(const std::string& name, const std::string& record)>;
+  using RemovePluginFn = std::function<void(const std::string& name)>;
 
   // Records (or replaces) the digest of entry `id`.
   void Put(std::string_view id, EntryDigest digest);
+  // Records (or replaces) the record of plugin `name` (its normalized name).
+  void PutPlugin(std::string_view name, std::string record);
   void Clear();
   size_t size() const { return size_; }
+  size_t plugin_records() const { return records_.size(); }
 
   // Diffs what `source` produces against the table: calls `set` for each new or changed entry
   // (a new cadence for a new entry or a changed frequency) and `remove` for each entry of the
   // table that `source` did not produce; with `scope` (sorted), only entries of the plugins it
-  // names (normalized names, the part of the id before the first ':') can be removed. The table
-  // then holds the new state. A repeated id counts once.
+  // names (normalized names, the part of the id before the first ':') can be removed. The same
+  // for the plugin records: `set_plugin` (before the first `set` of that plugin's entries) for a
+  // record that is new or changed, `remove_plugin` (after every `remove`) for one whose plugin
+  // produced no entry (within `scope`). The table then holds the new state. A repeated id counts
+  // once; an entry without a record (Entry::plugin empty) leaves the records alone.
   RebuildStats Diff(const EntrySource& source, const std::vector<std::string>* scope, const SetFn& set,
-                    const RemoveFn& remove);
+                    const RemoveFn& remove, const SetPluginFn& set_plugin = {},
+                    const RemovePluginFn& remove_plugin = {});
 
  private:
   static constexpr int32_t kFree = INT32_MIN;
@@ -93,6 +105,11 @@ class DigestTable {
   PluginSlots* last_ = nullptr;
   uint32_t mark_ = 0;
   size_t size_ = 0;
+  struct Record {
+    std::string record;
+    uint32_t mark = 0;  // the Diff that produced an entry of the plugin last
+  };
+  std::unordered_map<std::string, Record> records_;  // normalized name -> its plugin record
 };
 
 // The frequency as a digest slot keeps it: positive seconds when a whole number of them (every

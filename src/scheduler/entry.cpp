@@ -14,33 +14,37 @@ namespace {
 
 constexpr int64_t kMaxSplayMs = 60000;
 
-// Appends the task prefix (entry.h) to `out`.
-void AppendTaskPrefix(std::string& out, const PluginInfo& plugin, const Resource* resource,
-                      const std::string& signature) {
-  out += "{\"v\":1,\"kind\":";
-  model::AppendJsonString(out, KindName(plugin.kind));
-  out += ",\"plugin\":";
-  model::AppendJsonString(out, plugin.name);
-  out += ",\"signature\":";
-  model::AppendJsonString(out, signature);
-  out += ",\"resource\":";
-  if (resource) {
-    model::AppendResource(out, *resource);
-  } else {
-    out += "null";
-  }
-  out += ",\"time_limit\":";
-  model::AppendJsonDouble(out, plugin.time_limit);
-  out += ',';
+// The plugin's record (entry.h): "<frequency_ms>|<expires_ms>|<head length>|<head><tail>".
+std::string PluginRecord(const PluginInfo& plugin) {
+  std::string head = "{\"v\":1,\"kind\":";
+  model::AppendJsonString(head, KindName(plugin.kind));
+  head += ",\"plugin\":";
+  model::AppendJsonString(head, plugin.name);
+  head += ",\"signature\":\"";
+  std::string record = std::to_string(int64_t{plugin.execute_frequency} * 1000);
+  record += '|';
+  record += std::to_string(int64_t{plugin.expires} * 1000);
+  record += '|';
+  record += std::to_string(head.size());
+  record += '|';
+  record += head;
+  record += ",\"time_limit\":";
+  model::AppendJsonDouble(record, plugin.time_limit);
+  record += ',';
+  return record;
+}
+
+bool ParseInt(std::string_view s, int64_t& out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
 }
 
 }  // namespace
 
-std::string_view Entry::task_prefix() const {
-  std::string_view v = value;
-  size_t p1 = v.find('|');
-  size_t p2 = p1 == std::string_view::npos ? p1 : v.find('|', p1 + 1);
-  return p2 == std::string_view::npos ? std::string_view() : v.substr(p2 + 1);
+std::string Entry::task_prefix() const {
+  std::string out;
+  ComposeTaskPrefix(plugin, id, value, out);
+  return out;
 }
 
 uint64_t Entry::Hash() const {
@@ -76,15 +80,55 @@ uint64_t ValueHash(std::string_view value) {
   return h;
 }
 
-EntryDigest DigestOfValue(std::string_view value) {
+bool IsLegacyValue(std::string_view value) {
+  return !value.empty() && value[0] >= '0' && value[0] <= '9';
+}
+
+EntryDigest DigestOfValue(std::string_view value, int64_t record_frequency_ms) {
   EntryDigest d;
   d.hash = ValueHash(value);
+  if (!IsLegacyValue(value)) {
+    d.frequency_ms = record_frequency_ms > 0 ? record_frequency_ms : -1;
+    return d;
+  }
   size_t bar = value.find('|');
   int64_t frequency = -1;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + std::min(bar, value.size()), frequency);
   if (bar != std::string_view::npos && ec == std::errc() && ptr == value.data() + bar && frequency > 0)
     d.frequency_ms = frequency;
   return d;
+}
+
+bool SplitPluginRecord(std::string_view record, int64_t& frequency_ms, int64_t& expires_ms,
+                       std::string_view& head, std::string_view& tail) {
+  size_t p1 = record.find('|');
+  size_t p2 = p1 == std::string_view::npos ? p1 : record.find('|', p1 + 1);
+  size_t p3 = p2 == std::string_view::npos ? p2 : record.find('|', p2 + 1);
+  int64_t head_length = 0;
+  if (p3 == std::string_view::npos || !ParseInt(record.substr(0, p1), frequency_ms) ||
+      !ParseInt(record.substr(p1 + 1, p2 - p1 - 1), expires_ms) ||
+      !ParseInt(record.substr(p2 + 1, p3 - p2 - 1), head_length) || frequency_ms <= 0 || head_length < 0 ||
+      static_cast<size_t>(head_length) > record.size() - p3 - 1) {
+    return false;
+  }
+  head = record.substr(p3 + 1, static_cast<size_t>(head_length));
+  tail = record.substr(p3 + 1 + static_cast<size_t>(head_length));
+  return true;
+}
+
+bool ComposeTaskPrefix(std::string_view record, std::string_view id, std::string_view value,
+                       std::string& out) {
+  int64_t frequency_ms = 0, expires_ms = 0;
+  std::string_view head, tail;
+  size_t colon = id.find(':');
+  if (colon == std::string_view::npos || !SplitPluginRecord(record, frequency_ms, expires_ms, head, tail))
+    return false;
+  out.assign(head);
+  out += id.substr(colon + 1);
+  out += "\",\"resource\":";
+  out += value;
+  out += tail;
+  return true;
 }
 
 namespace {
@@ -135,13 +179,12 @@ Entry MakeEntry(const PluginInfo& plugin, const Resource* resource) {
   entry.id = plugin.normalized_name + ":" + signature;
   entry.frequency_ms = int64_t{plugin.execute_frequency} * 1000;
   entry.expires_ms = int64_t{plugin.expires} * 1000;
-  // Built in place, in one allocation: a rebuild makes an entry per (plugin, resource).
-  entry.value.reserve(resource ? 448 : 192);
-  entry.value += std::to_string(entry.frequency_ms);
-  entry.value += '|';
-  entry.value += std::to_string(entry.expires_ms);
-  entry.value += '|';
-  AppendTaskPrefix(entry.value, plugin, resource, signature);
+  if (resource) {
+    model::AppendResource(entry.value, *resource);
+  } else {
+    entry.value = "null";
+  }
+  entry.plugin = PluginRecord(plugin);
   return entry;
 }
 
@@ -161,16 +204,8 @@ Result<SchedulablePlugin> MakeSchedulable(PluginInfo info) {
 EntryMaker::EntryMaker(const PluginInfo& plugin)
     : plugin_(plugin),
       frequency_ms_(int64_t{plugin.execute_frequency} * 1000),
-      expires_ms_(int64_t{plugin.expires} * 1000) {
-  head_ = std::to_string(frequency_ms_) + '|' + std::to_string(expires_ms_) + "|{\"v\":1,\"kind\":";
-  model::AppendJsonString(head_, KindName(plugin.kind));
-  head_ += ",\"plugin\":";
-  model::AppendJsonString(head_, plugin.name);
-  head_ += ",\"signature\":";
-  tail_ = ",\"time_limit\":";
-  model::AppendJsonDouble(tail_, plugin.time_limit);
-  tail_ += ',';
-}
+      expires_ms_(int64_t{plugin.expires} * 1000),
+      record_(PluginRecord(plugin)) {}
 
 void EntryMaker::Finish(std::string_view signature, const ResourceTable* resources, size_t row,
                         Entry& entry) const {
@@ -179,15 +214,13 @@ void EntryMaker::Finish(std::string_view signature, const ResourceTable* resourc
   entry.id += signature;
   entry.frequency_ms = frequency_ms_;
   entry.expires_ms = expires_ms_;
-  entry.value.assign(head_);
-  model::AppendJsonString(entry.value, signature);
-  entry.value += ",\"resource\":";
   if (resources) {
+    entry.value.clear();
     resources->AppendJson(row, entry.value);
   } else {
-    entry.value += "null";
+    entry.value.assign("null");
   }
-  entry.value += tail_;
+  entry.plugin.assign(record_);
 }
 
 void EntryMaker::Make(const ResourceTable& resources, size_t row, Entry& entry, Signature* signature) {

@@ -2,10 +2,19 @@
 // Schedule entries: what the scheduler keeps in Redis for each (plugin) or (plugin, resource).
 //
 // An entry is identified by "<normalized_name>:<signature>" (docs/plugin-files.md identity), so the same
-// plugin and resource always map to the same entry across rescans and scheduler hosts. Its value is
-// "<frequency_ms>|<expires_ms>|<task prefix>", where the task prefix is the docs/redis.md task message
-// without "id", "scheduled_for", "expires_at" and the closing brace: the dispatch script appends
-// those when the entry is due (docs/scheduler.md, "Redis layout").
+// plugin and resource always map to the same entry across rescans and scheduler hosts. What its task
+// carries is kept in two parts (docs/redis.md, "Scheduler"):
+//   - the entry's value: its resource's JSON (the task's "resource"), or "null" for a discovery plugin;
+//   - its plugin's record, once per plugin: "<frequency_ms>|<expires_ms>|<head length>|<head><tail>",
+//     where head is the task message up to the signature's opening quote ({"v":1,"kind":...,
+//     "plugin":...,"signature":") and tail what follows the resource (,"time_limit":<s>,).
+// The dispatch script composes the task from them: head, the signature (the id after its ':'),
+// '","resource":', the value, tail, then "id", "scheduled_for", "expires_at" and the closing brace.
+// So a change of a plugin's settings (its time limit, its name's JSON) rewrites one record, not
+// every entry; an entry's value changes only with its resource.
+// Schedules written by earlier builds held "<frequency_ms>|<expires_ms>|<task prefix>" in the
+// entry's value (a "legacy" value: it starts with a digit, a new one with '{' or 'n'); the dispatch
+// still reads them, and the first rebuild rewrites them.
 // A new entry's first due time is now + Splay(id): a deterministic spread within
 // min(execute_frequency, 60) s so that a fleet added at once does not fire at once.
 // Pure functions and value types; thread-safe.
@@ -31,11 +40,12 @@ struct Entry {
   std::string id;            // "<normalized_name>:<signature>"
   int64_t frequency_ms = 0;  // execute_frequency
   int64_t expires_ms = 0;    // [main] expires: expires_at = scheduled_for + this
-  // "<frequency_ms>|<expires_ms>|<task prefix>": the hash value the dispatch script reads.
-  std::string value;
+  std::string value;         // the resource's JSON, or "null": the entries hash value
+  std::string plugin;        // its plugin's record (PluginRecord): the plugins hash value
 
-  // The task prefix part of `value` (see above).
-  std::string_view task_prefix() const;
+  // The task message the dispatch pushes, without "id", "scheduled_for", "expires_at" and the
+  // closing brace (ComposeTaskPrefix).
+  std::string task_prefix() const;
   // ValueHash(value); with the frequency it is the entry's digest (EntryDigest).
   uint64_t Hash() const;
 };
@@ -48,10 +58,23 @@ uint64_t ValueHash(std::string_view value);
 // What a rebuild compares: the value's hash, and its frequency (a new one resets the cadence).
 struct EntryDigest {
   uint64_t hash = 0;
-  int64_t frequency_ms = -1;  // -1: unknown (a malformed value)
+  int64_t frequency_ms = -1;  // -1: unknown (a malformed value, or a plugin without a record)
 };
-// The digest of a stored entry value ("<frequency_ms>|<expires_ms>|<task prefix>").
-EntryDigest DigestOfValue(std::string_view value);
+// The digest of a stored entry value: of a legacy value ("<frequency_ms>|<expires_ms>|<task
+// prefix>") with the frequency it holds; of a value of this layout with `record_frequency_ms`,
+// the frequency of its plugin's record (-1 when it has none).
+EntryDigest DigestOfValue(std::string_view value, int64_t record_frequency_ms = -1);
+// True for a value written by earlier builds (see above).
+bool IsLegacyValue(std::string_view value);
+
+// A plugin record's parts; false when malformed.
+bool SplitPluginRecord(std::string_view record, int64_t& frequency_ms, int64_t& expires_ms,
+                       std::string_view& head, std::string_view& tail);
+// The task prefix of entry `id` with `value`, from its plugin's record (as the dispatch script
+// composes it); false when the record is malformed or the id has no ':'.
+bool ComposeTaskPrefix(std::string_view record, std::string_view id, std::string_view value,
+                       std::string& out);
+
 // Hex helpers of the signature form: 16 lowercase hex digits.
 bool ParseHex64(std::string_view hex, uint64_t& out);
 void AppendHex64(std::string& out, uint64_t value);
@@ -73,9 +96,9 @@ struct SchedulablePlugin {
 // the plugin file and the column, e.g. "/p/a.panoptes-plugin: [main] resource_filter: column 3: ...".
 Result<SchedulablePlugin> MakeSchedulable(PluginInfo info);
 
-// Builds the entries of one plugin: the parts of the value that are the plugin's (frequency,
-// expiry, kind, name, time limit) are encoded once, and each entry is built into the caller's
-// Entry, reusing its buffers. Gives what MakeEntry gives, byte for byte.
+// Builds the entries of one plugin: its record (frequency, expiry, kind, name, time limit) is
+// encoded once, and each entry is built into the caller's Entry, reusing its buffers. Gives what
+// MakeEntry gives, byte for byte.
 class EntryMaker {
  public:
   using Signature = std::array<uint8_t, 16>;  // the MD5 of the entry's signature (hex in the id)
@@ -87,6 +110,7 @@ class EntryMaker {
   void Make(const ResourceTable& resources, size_t row, const Signature& signature, Entry& entry) const;
   // The entry of a discovery plugin (no resource).
   void MakeDiscovery(Entry& entry) const;
+  const std::string& record() const { return record_; }
 
  private:
   void Finish(std::string_view signature, const ResourceTable* resources, size_t row, Entry& entry) const;
@@ -94,9 +118,8 @@ class EntryMaker {
   const PluginInfo& plugin_;
   int64_t frequency_ms_ = 0;
   int64_t expires_ms_ = 0;
-  std::string head_;  // "<frequency_ms>|<expires_ms>|{...,"signature":"
-  std::string tail_;  // ',"time_limit":<s>,'
-  std::string key_;   // scratch: normalized name + resource key (the signature's input)
+  std::string record_;  // the plugin's record (entry.h)
+  std::string key_;     // scratch: normalized name + resource key (the signature's input)
 };
 
 // The signatures of each plugin's entries over one set of resources, kept between rebuilds: a

@@ -37,22 +37,58 @@ Result<RebuildStats> MemoryScheduleStore::Rebuild(const EntrySource& source,
 // REQUIRES: s_->mu held. The digests are taken from the values into a fresh table each time
 // (RedisScheduleStore keeps its table between rebuilds; the diff is the same).
 RebuildStats MemoryScheduleStore::Apply(const EntrySource& source, const std::vector<std::string>* scope) {
+  auto in_scope = [scope](std::string_view name) {
+    return !scope || std::binary_search(scope->begin(), scope->end(), name);
+  };
   DigestTable table;
+  for (const auto& [name, record] : s_->plugins) {
+    if (in_scope(name)) table.PutPlugin(name, record);
+  }
   for (const auto& [id, value] : s_->entries) {
     std::string_view name = std::string_view(id).substr(0, id.find(':'));
-    if (scope && !std::binary_search(scope->begin(), scope->end(), name)) continue;
-    table.Put(id, DigestOfValue(value));
+    if (!in_scope(name)) continue;
+    table.Put(id, DigestOfValue(value, RecordFrequency(name)));
   }
   return table.Diff(
       source, scope,
-      [&](const Entry& entry, std::optional<int64_t> splay) {
-        s_->entries[entry.id] = entry.value;
+      [&](const Entry& entry, std::optional<int64_t> splay, bool value_changed) {
+        if (value_changed) s_->entries[entry.id] = entry.value;
         if (splay) s_->due[entry.id] = s_->clock() + kNewEntryMarginMs + *splay;
       },
       [&](const std::string& id) {
         s_->due.erase(id);
         s_->entries.erase(id);
-      });
+      },
+      [&](const std::string& name, const std::string& record) { s_->plugins[name] = record; },
+      [&](const std::string& name) { s_->plugins.erase(name); });
+}
+
+// REQUIRES: s_->mu held. The frequency of the plugin's record, -1 when it has none.
+int64_t MemoryScheduleStore::RecordFrequency(std::string_view name) const {
+  auto it = s_->plugins.find(std::string(name));
+  int64_t frequency = 0, expires = 0;
+  std::string_view head, tail;
+  if (it == s_->plugins.end() || !SplitPluginRecord(it->second, frequency, expires, head, tail)) return -1;
+  return frequency;
+}
+
+// REQUIRES: s_->mu held. The frequency, expiry and task prefix of entry `id`; false when it has no
+// valid value (or, of this layout, no valid plugin record).
+bool MemoryScheduleStore::Resolve(const std::string& id, int64_t& frequency_ms, int64_t& expires_ms,
+                                  std::string& task_prefix) const {
+  auto value = s_->entries.find(id);
+  if (value == s_->entries.end()) return false;
+  std::string_view legacy_prefix;
+  if (IsLegacyValue(value->second)) {
+    if (!SplitEntryValue(value->second, frequency_ms, expires_ms, legacy_prefix)) return false;
+    task_prefix.assign(legacy_prefix);
+    return true;
+  }
+  auto record = s_->plugins.find(id.substr(0, id.find(':')));
+  std::string_view head, tail;
+  return record != s_->plugins.end() &&
+         SplitPluginRecord(record->second, frequency_ms, expires_ms, head, tail) &&
+         ComposeTaskPrefix(record->second, id, value->second, task_prefix);
 }
 
 namespace {
@@ -79,10 +115,9 @@ Result<DispatchResult> MemoryScheduleStore::Dispatch(const std::string& leader_t
   for (const auto& [score, id] : ByDueTime(s_->due)) {
     if (score > out.now_ms || examined++ >= batch) break;
     int64_t freq = 0, expires = 0;
-    std::string_view prefix;
-    auto value = s_->entries.find(id);
-    if (value == s_->entries.end() || !SplitEntryValue(value->second, freq, expires, prefix)) {
-      s_->due.erase(id);  // an entry without a valid value is dropped
+    std::string prefix;
+    if (!Resolve(id, freq, expires, prefix)) {
+      s_->due.erase(id);  // an entry without a valid value (or plugin record) is dropped
       continue;
     }
     int64_t slot = score;
@@ -107,10 +142,9 @@ Result<std::vector<ListedEntry>> MemoryScheduleStore::List() {
     e.id = id;
     e.next_due_ms = score;
     int64_t expires = 0;
-    std::string_view prefix;
-    auto value = s_->entries.find(id);
-    if (value != s_->entries.end() && SplitEntryValue(value->second, e.frequency_ms, expires, prefix)) {
-      e.task_prefix = std::string(prefix);
+    if (!Resolve(id, e.frequency_ms, expires, e.task_prefix)) {
+      e.frequency_ms = 0;
+      e.task_prefix.clear();
     }
     out.push_back(std::move(e));
   }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "scheduler/leader.h"
 #include "scheduler/schedule_store.h"
@@ -28,6 +29,7 @@ struct MemorySchedule {
   int64_t leader_expires_ms = 0;
   std::map<std::string, int64_t> due;          // entry id -> due time (the sorted set)
   std::map<std::string, std::string> entries;  // entry id -> Entry::value
+  std::map<std::string, std::string> plugins;  // normalized name -> its plugin record (Entry::plugin)
   std::deque<std::string> tasks;               // front: the producer's end (LPUSH)
 
   // The leader key's token, after dropping it if it expired.
@@ -48,6 +50,9 @@ class MemoryScheduleStore : public ScheduleStore {
 
  private:
   RebuildStats Apply(const EntrySource& source, const std::vector<std::string>* scope);
+  int64_t RecordFrequency(std::string_view name) const;
+  bool Resolve(const std::string& id, int64_t& frequency_ms, int64_t& expires_ms,
+               std::string& task_prefix) const;
   std::shared_ptr<MemorySchedule> s_;
 };
 

@@ -5,7 +5,7 @@
 namespace panoptes::scheduler {
 
 std::string PluginFingerprint(const PluginInfo& info) {
-  return MakeEntry(info, nullptr).value + '\x1f' + info.resource_filter;
+  return MakeEntry(info, nullptr).plugin + '\x1f' + info.resource_filter;
 }
 
 RebuildPlan RebuildPlanner::Plan(const std::vector<SchedulablePlugin>& plugins,

@@ -49,24 +49,32 @@ int64_t ToInt(const std::string& s, int64_t fallback) {
 // them back never makes an entry late.
 class DiffWriter {
  public:
-  DiffWriter(const std::string& entries_key, const std::string& schedule_key)
-      : entries_("HSET", entries_key), schedule_key_(schedule_key) {}
+  DiffWriter(const std::string& entries_key, const std::string& schedule_key, const std::string& plugins_key)
+      : entries_("HSET", entries_key), plugins_("HSET", plugins_key), schedule_key_(schedule_key) {}
 
-  void Set(const Entry& entry, std::optional<int64_t> splay_ms) {
+  void Set(const Entry& entry, std::optional<int64_t> splay_ms, bool value_changed) {
     ++pending_;
-    Add(entries_, entry.id, entry.value);
+    if (value_changed) Add(entries_, entry.id, entry.value);
     if (splay_ms) due_.emplace_back(*splay_ms, entry.id);
   }
   void Remove(const std::string& id) {
     ++pending_;
     removed_.push_back(id);
   }
+  // A plugin record: written before the entries of the same Take (so before the sorted set can
+  // refer to them); removed in the last Take, after every entry.
+  void SetPlugin(const std::string& name, const std::string& record) {
+    ++pending_;
+    Add(plugins_, name, record);
+  }
+  void RemovePlugin(const std::string& name) { plugins_removed_.push_back(name); }
   // Entries set or removed since the last Take.
   size_t pending() const { return pending_; }
   // The commands so far; with `all`, or when many new cadences are held, theirs too (due at
   // now_ms + kNewEntryMarginMs + splay).
   redis::EncodedCommands& Take(bool all, int64_t now_ms) {
     pending_ = 0;
+    Emit(plugins_);
     Emit(entries_);
     if (all || due_.size() >= kDueHeld) {
       std::sort(due_.begin(), due_.end());
@@ -81,6 +89,12 @@ class DiffWriter {
       Emit(*g);
     }
     removed_.clear();
+    if (all) {
+      Group hdel_plugins("HDEL", plugins_.key);
+      for (const std::string& name : plugins_removed_) Add(hdel_plugins, name);
+      Emit(hdel_plugins);
+      plugins_removed_.clear();
+    }
     return out_;
   }
 
@@ -108,9 +122,11 @@ class DiffWriter {
   }
 
   Group entries_;
+  Group plugins_;
   const std::string& schedule_key_;
   std::vector<std::pair<int64_t, std::string>> due_;  // (splay, id) of new cadences not written yet
   std::vector<std::string> removed_;
+  std::vector<std::string> plugins_removed_;
   size_t pending_ = 0;
   redis::EncodedCommands out_;
 };
@@ -122,6 +138,7 @@ RedisScheduleStore::RedisScheduleStore(redis::Client& client, const std::string&
       leader_key_(redis::keys::Leader(key_prefix, kind)),
       schedule_key_(redis::keys::Schedule(key_prefix, kind)),
       entries_key_(redis::keys::ScheduleEntries(key_prefix, kind)),
+      plugins_key_(redis::keys::SchedulePlugins(key_prefix, kind)),
       legacy_digests_key_(redis::keys::ScheduleDigests(key_prefix, kind)),
       tasks_key_(redis::keys::Tasks(key_prefix, kind)),
       writes_key_(redis::keys::ScheduleWrites(key_prefix, kind)) {}
@@ -133,18 +150,42 @@ Result<int64_t> RedisScheduleStore::ServerTimeMs() {
   return ToInt(reply->elements[0].str, 0) * 1000 + ToInt(reply->elements[1].str, 0) / 1000;
 }
 
-Status RedisScheduleStore::ReadDigests(const std::string& match, DigestTable& out) {
-  std::string cursor = "0";
-  do {
-    redis::Args scan{"HSCAN", entries_key_, cursor, "COUNT", "1000"};
-    if (!match.empty()) scan.insert(scan.end(), {"MATCH", match});
-    auto reply = client_.Command(scan);
-    if (!reply.ok()) return reply.status();
-    if (reply->elements.size() != 2) return Status::Internal("HSCAN " + entries_key_ + ": unexpected reply");
-    cursor = reply->elements[0].str;
-    const auto& items = reply->elements[1].elements;
-    for (size_t i = 0; i + 1 < items.size(); i += 2) out.Put(items[i].str, DigestOfValue(items[i + 1].str));
-  } while (cursor != "0");
+Status RedisScheduleStore::ReadDigests(const std::vector<std::string>* scope, DigestTable& out) {
+  // The plugin records first (one per plugin: a small hash): the frequency of an entry of this
+  // layout is its record's.
+  auto records = client_.Command({"HGETALL", plugins_key_});
+  if (!records.ok()) return records.status();
+  std::unordered_map<std::string, int64_t> frequencies;
+  for (size_t i = 0; i + 1 < records->elements.size(); i += 2) {
+    const std::string& name = records->elements[i].str;
+    if (scope && !std::binary_search(scope->begin(), scope->end(), name)) continue;
+    int64_t frequency = 0, expires = 0;
+    std::string_view head, tail;
+    if (SplitPluginRecord(records->elements[i + 1].str, frequency, expires, head, tail))
+      frequencies[name] = frequency;
+    out.PutPlugin(name, std::move(records->elements[i + 1].str));
+  }
+  auto scan = [&](const std::string& match) -> Status {
+    std::string cursor = "0";
+    do {
+      redis::Args args{"HSCAN", entries_key_, cursor, "COUNT", "1000"};
+      if (!match.empty()) args.insert(args.end(), {"MATCH", match});
+      auto reply = client_.Command(args);
+      if (!reply.ok()) return reply.status();
+      if (reply->elements.size() != 2)
+        return Status::Internal("HSCAN " + entries_key_ + ": unexpected reply");
+      cursor = reply->elements[0].str;
+      const auto& items = reply->elements[1].elements;
+      for (size_t i = 0; i + 1 < items.size(); i += 2) {
+        const std::string& id = items[i].str;
+        auto f = frequencies.find(id.substr(0, id.find(':')));
+        out.Put(id, DigestOfValue(items[i + 1].str, f == frequencies.end() ? -1 : f->second));
+      }
+    } while (cursor != "0");
+    return Status::Ok();
+  };
+  if (!scope) return scan("");
+  for (const std::string& name : *scope) PANOPTES_RETURN_IF_ERROR(scan(name + ":*"));
   return Status::Ok();
 }
 
@@ -193,7 +234,7 @@ Result<RebuildStats> RedisScheduleStore::Rebuild(const EntrySource& source) {
   if (!trusted.ok()) return trusted.status();
   if (!*trusted) {
     table_.Clear();
-    PANOPTES_RETURN_IF_ERROR(ReadDigests("", table_));
+    PANOPTES_RETURN_IF_ERROR(ReadDigests(nullptr, table_));
     // Earlier builds kept the digests in a hash of their own; UNLINK frees it off Redis' main thread.
     auto gone = client_.Command({"UNLINK", legacy_digests_key_});
     if (!gone.ok()) return gone.status();
@@ -212,7 +253,7 @@ Result<RebuildStats> RedisScheduleStore::Rebuild(const EntrySource& source,
   // Without a table to trust, read just these plugins' digests (the table stays untrusted).
   table_.Clear();
   DigestTable partial;
-  for (const std::string& name : sorted) PANOPTES_RETURN_IF_ERROR(ReadDigests(name + ":*", partial));
+  PANOPTES_RETURN_IF_ERROR(ReadDigests(&sorted, partial));
   return Apply(source, &sorted, partial, before);
 }
 
@@ -226,7 +267,7 @@ Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
   const bool whole = &table == &table_;
   auto now = ServerTimeMs();
   if (!now.ok()) return now.status();
-  DiffWriter writer(entries_key_, schedule_key_);
+  DiffWriter writer(entries_key_, schedule_key_, plugins_key_);
   Status failed;
   size_t outstanding = 0;  // commands sent, replies not read yet
   round_trips_ = 0;
@@ -241,14 +282,16 @@ Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
   };
   RebuildStats stats = table.Diff(
       source, scope,
-      [&](const Entry& entry, std::optional<int64_t> splay) {
-        writer.Set(entry, splay);
+      [&](const Entry& entry, std::optional<int64_t> splay, bool value_changed) {
+        writer.Set(entry, splay, value_changed);
         flush_if_full(false);
       },
       [&](const std::string& id) {
         writer.Remove(id);
         flush_if_full(false);
-      });
+      },
+      [&](const std::string& name, const std::string& record) { writer.SetPlugin(name, record); },
+      [&](const std::string& name) { writer.RemovePlugin(name); });
   flush_if_full(true);
   if (failed.ok() && outstanding > 0) failed = Collect(outstanding);
   if (!failed.ok()) return failed;
@@ -260,8 +303,9 @@ Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
 }
 
 Result<DispatchResult> RedisScheduleStore::Dispatch(const std::string& leader_token, int batch) {
-  auto reply = client_.Eval(DispatchScript(), {leader_key_, schedule_key_, entries_key_, tasks_key_},
-                            {leader_token, std::to_string(batch)});
+  auto reply =
+      client_.Eval(DispatchScript(), {leader_key_, schedule_key_, entries_key_, tasks_key_, plugins_key_},
+                   {leader_token, std::to_string(batch)});
   if (!reply.ok()) return reply.status();
   DispatchResult out;
   const auto& e = reply->elements;
@@ -281,9 +325,14 @@ Result<std::vector<ListedEntry>> RedisScheduleStore::List() {
   if (!due.ok()) return due.status();
   auto values = client_.Command({"HGETALL", entries_key_});
   if (!values.ok()) return values.status();
-  std::unordered_map<std::string, std::string> by_id;
+  auto records = client_.Command({"HGETALL", plugins_key_});
+  if (!records.ok()) return records.status();
+  std::unordered_map<std::string, std::string> by_id, by_plugin;
   for (size_t i = 0; i + 1 < values->elements.size(); i += 2) {
     by_id.emplace(std::move(values->elements[i].str), std::move(values->elements[i + 1].str));
+  }
+  for (size_t i = 0; i + 1 < records->elements.size(); i += 2) {
+    by_plugin.emplace(std::move(records->elements[i].str), std::move(records->elements[i + 1].str));
   }
   std::vector<ListedEntry> out;
   for (size_t i = 0; i + 1 < due->elements.size(); i += 2) {
@@ -291,13 +340,17 @@ Result<std::vector<ListedEntry>> RedisScheduleStore::List() {
     entry.id = due->elements[i].str;
     entry.next_due_ms = ToInt(due->elements[i + 1].str, 0);
     auto it = by_id.find(entry.id);
-    if (it != by_id.end()) {
-      const std::string& v = it->second;
-      size_t p1 = v.find('|');
-      size_t p2 = p1 == std::string::npos ? p1 : v.find('|', p1 + 1);
-      if (p2 != std::string::npos) {
-        entry.frequency_ms = ToInt(v.substr(0, p1), 0);
-        entry.task_prefix = v.substr(p2 + 1);
+    int64_t expires = 0;
+    if (it != by_id.end() && IsLegacyValue(it->second)) {
+      std::string_view prefix;
+      if (SplitEntryValue(it->second, entry.frequency_ms, expires, prefix)) entry.task_prefix = prefix;
+    } else if (it != by_id.end()) {
+      auto record = by_plugin.find(entry.id.substr(0, entry.id.find(':')));
+      std::string_view head, tail;
+      if (record != by_plugin.end() &&
+          SplitPluginRecord(record->second, entry.frequency_ms, expires, head, tail) &&
+          !ComposeTaskPrefix(record->second, entry.id, it->second, entry.task_prefix)) {
+        entry.frequency_ms = 0;
       }
     }
     out.push_back(std::move(entry));

@@ -35,9 +35,9 @@ class RedisScheduleStore : public ScheduleStore {
   Result<int64_t> ServerTimeMs() override;
 
  private:
-  // The digests of every entry (from the values), or with a non-empty `match` of the ids matching
-  // that HSCAN pattern.
-  Status ReadDigests(const std::string& match, DigestTable& out);
+  // The digests and plugin records of every entry (from the values), or with `scope` (sorted) of
+  // those plugins' entries only (HSCAN MATCH "<name>:*").
+  Status ReadDigests(const std::vector<std::string>* scope, DigestTable& out);
   Result<int64_t> BumpWrites();
   // Bumps the writes counter (its new value in `before`); true when table_ still holds what Redis
   // does (no other rebuild since ours). table_ is untrusted from then until this rebuild succeeds.
@@ -52,6 +52,7 @@ class RedisScheduleStore : public ScheduleStore {
   std::string leader_key_;
   std::string schedule_key_;
   std::string entries_key_;
+  std::string plugins_key_;
   std::string legacy_digests_key_;  // no longer written (see Rebuild)
   std::string tasks_key_;
   std::string writes_key_;

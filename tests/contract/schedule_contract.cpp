@@ -79,6 +79,24 @@ TEST_P(ScheduleContract, DispatchPushesDueTasksAsValidTaskMessagesOnlyForTheLead
   EXPECT_EQ(store.Dispatch("my-token", 100)->dispatched, 0) << "fired twice for one period";
 }
 
+TEST_P(ScheduleContract, DispatchedTaskIsByteForByteTheEntrysTaskMessage) {
+  auto& store = world_->store();
+  Resource r = MakeResource("r\"1");
+  r.metadata = {{"os", "junos \xc3\xa9"}, {"rack", "4"}};
+  Entry e = MakeEntry(Plugin("poll", 60), &r);
+  Entry d = MakeEntry(Plugin("disco", 300), nullptr);
+  ASSERT_TRUE(store.Rebuild(std::vector<Entry>{e, d}).ok());
+  int64_t now = *store.ServerTimeMs();
+  world_->SetScore(e.id, now - 10);
+  world_->SetScore(d.id, now - 20);
+  world_->SetLeader("t");
+  ASSERT_EQ(store.Dispatch("t", 100)->dispatched, 2);
+  auto raw = world_->PopTasks();
+  ASSERT_EQ(raw.size(), 2u);
+  EXPECT_EQ(raw[0], scheduler::DispatchedTask(d.task_prefix(), d.id, now - 20, d.expires_ms));
+  EXPECT_EQ(raw[1], scheduler::DispatchedTask(e.task_prefix(), e.id, now - 10, e.expires_ms));
+}
+
 TEST_P(ScheduleContract, DispatchSkipsMissedPeriodsAndFiresOnceForTheLatest) {
   auto& store = world_->store();
   Resource r = MakeResource("r1");
@@ -190,9 +208,11 @@ TEST_P(ScheduleContract, ScopedRebuildReadsChangesAndRemovesOnlyTheEntriesOfItsP
       store.Rebuild([&](const std::function<void(Entry &&)>& sink) { sink(MakeEntry(one_changed, &a)); },
                     std::vector<std::string>{"one"});
   ASSERT_TRUE(scoped.ok()) << scoped.status().ToString();
-  EXPECT_EQ(scoped->updated, 1u);
+  // The time limit is the plugin's record: written once, the entry's value stays as it was.
+  EXPECT_EQ(scoped->plugins_written, 1u);
+  EXPECT_EQ(scoped->updated, 0u);
   EXPECT_EQ(scoped->removed, 1u);
-  EXPECT_EQ(scoped->unchanged, 0u);
+  EXPECT_EQ(scoped->unchanged, 1u);
   EXPECT_EQ(world_->Score(MakeEntry(one, &a).id), 5000) << "a changed value lost its cadence";
   EXPECT_EQ(world_->Score(MakeEntry(one, &b).id), -1)
       << "an entry gone from the scoped plugin is still scheduled";
@@ -205,7 +225,42 @@ TEST_P(ScheduleContract, ScopedRebuildReadsChangesAndRemovesOnlyTheEntriesOfItsP
       store.Rebuild(std::vector<Entry>{MakeEntry(one_changed, &a), MakeEntry(two, &a), MakeEntry(two, &b)});
   ASSERT_TRUE(full.ok());
   EXPECT_EQ(full->unchanged, 3u);
-  EXPECT_EQ(full->added + full->updated + full->rescheduled + full->removed, 0u);
+  EXPECT_EQ(full->added + full->updated + full->rescheduled + full->removed + full->plugins_written, 0u);
+  // The tasks carry the new time limit (all three are due: 5000 is long past).
+  world_->SetLeader("t");
+  ASSERT_EQ(store.Dispatch("t", 100)->dispatched, 3);
+  for (const Task& task : PopTasks()) EXPECT_DOUBLE_EQ(task.time_limit, task.plugin == "one" ? 99 : 75);
+}
+
+TEST_P(ScheduleContract, APluginWhoseEntriesAllWentLeavesNoRecordAndAFrequencyChangeRewritesOnlyDueTimes) {
+  auto& store = world_->store();
+  Resource a = MakeResource("a"), b = MakeResource("b");
+  PluginInfo one = Plugin("one", 60), two = Plugin("two", 60);
+  ASSERT_TRUE(store.Rebuild(std::vector<Entry>{MakeEntry(one, &a), MakeEntry(two, &b)}).ok());
+  // "one" goes: its entry and its record leave; "two" now runs every 30 s: a new cadence.
+  PluginInfo faster = two;
+  faster.execute_frequency = 30;
+  world_->SetScore(MakeEntry(two, &b).id, 1000);
+  auto r = store.Rebuild(std::vector<Entry>{MakeEntry(faster, &b)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->removed, 1u);
+  EXPECT_EQ(r->rescheduled, 1u);
+  EXPECT_EQ(r->plugins_written, 1u);
+  EXPECT_GT(world_->Score(MakeEntry(two, &b).id), 1000) << "a new frequency kept the old cadence";
+  auto listed = store.List();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].frequency_ms, 30000);
+  EXPECT_EQ((*listed)[0].task_prefix, MakeEntry(faster, &b).task_prefix());
+  // Back with "one": its record is written again (nothing kept it).
+  auto back = store.Rebuild(std::vector<Entry>{MakeEntry(one, &a), MakeEntry(faster, &b)});
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->plugins_written, 1u);
+  EXPECT_EQ(back->added, 1u);
+  world_->SetScore(MakeEntry(one, &a).id, *store.ServerTimeMs() - 1);
+  world_->SetLeader("t");
+  ASSERT_EQ(store.Dispatch("t", 100)->dispatched, 1);
+  EXPECT_EQ(PopTasks().size(), 1u);
 }
 
 TEST_P(ScheduleContract, LeaderLockIsExclusiveRenewableAndReleasable) {

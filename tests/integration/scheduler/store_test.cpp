@@ -126,7 +126,8 @@ TEST_F(StoreTest, ScopedRebuildWithItsOwnDigestsReadsNothingBack) {
   auto stats = store_->Rebuild(
       [&](const std::function<void(Entry &&)>& sink) { sink(MakeEntry(changed, &r0)); }, {"one"});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
-  EXPECT_EQ(stats->updated, 1u);
+  EXPECT_EQ(stats->plugins_written, 1u);  // the time limit is in the plugin's record
+  EXPECT_EQ(stats->unchanged, 1u);
   EXPECT_EQ(stats->removed, 99u);
   // Two INCRs of the writes counter, TIME, one flush: no HSCAN of the schedule.
   EXPECT_LE(client_->round_trips() - before, 4u);
@@ -159,6 +160,71 @@ TEST_F(StoreTest, RebuildReadsTheDigestsAgainAfterAnotherStoreRebuilt) {
   ASSERT_TRUE(scoped.ok());
   EXPECT_EQ(scoped->added, 1u);
   EXPECT_EQ(*store_->Count(), 2);
+}
+
+// A schedule written by an earlier build kept the whole task prefix in each entry's value
+// ("<frequency_ms>|<expires_ms>|<task prefix>") and had no plugin records. The dispatch still
+// reads such values, and the first rebuild rewrites them in this layout, keeping every cadence.
+TEST_F(StoreTest, AScheduleOfTheEarlierLayoutIsDispatchedAndRewrittenWithItsCadenceKept) {
+  const std::string schedule = redis::keys::Schedule(config_.key_prefix, kKind);
+  const std::string entries = redis::keys::ScheduleEntries(config_.key_prefix, kKind);
+  const std::string plugins = redis::keys::SchedulePlugins(config_.key_prefix, kKind);
+  const std::string tasks = redis::keys::Tasks(config_.key_prefix, kKind);
+  Resource a = MakeResource("a"), b = MakeResource("b");
+  std::vector<Entry> desired = {MakeEntry(Plugin("poll", 60), &a), MakeEntry(Plugin("poll", 60), &b)};
+  auto now = store_->ServerTimeMs();
+  ASSERT_TRUE(now.ok());
+  for (size_t i = 0; i < desired.size(); ++i) {
+    const Entry& e = desired[i];
+    std::string legacy = "60000|120000|" + e.task_prefix();
+    ASSERT_TRUE(client_->Command({"HSET", entries, e.id, legacy}).ok());
+    ASSERT_TRUE(
+        client_->Command({"ZADD", schedule, std::to_string(*now - 5 - static_cast<int64_t>(i)), e.id}).ok());
+  }
+  ASSERT_TRUE(client_->Command({"SET", redis::keys::Leader(config_.key_prefix, kKind), "t"}).ok());
+  auto d = store_->Dispatch("t", 100);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->dispatched, 2);
+  for (size_t i = 0; i < desired.size(); ++i) {
+    auto raw = client_->Command({"RPOP", tasks});
+    ASSERT_TRUE(raw.ok());
+    const Entry& e = desired[1 - i];  // the older due time first
+    int64_t slot = *now - 5 - static_cast<int64_t>(1 - i);
+    EXPECT_EQ(raw->str, DispatchedTask(e.task_prefix(), e.id, slot, e.expires_ms));
+  }
+  // A new scheduler (no digests of its own) reads the old values back and rewrites them.
+  redis::Client fresh_client(config_, "fresh");
+  RedisScheduleStore fresh(fresh_client, config_.key_prefix, kKind);
+  auto rebuilt = fresh.Rebuild(desired);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->updated, 2u);
+  EXPECT_EQ(rebuilt->rescheduled + rebuilt->added, 0u) << "the upgrade reset a cadence";
+  EXPECT_EQ(rebuilt->plugins_written, 1u);
+  for (size_t i = 0; i < desired.size(); ++i) {
+    auto value = client_->Command({"HGET", entries, desired[i].id});
+    EXPECT_EQ(value->str, desired[i].value);
+    auto score = client_->Command({"ZSCORE", schedule, desired[i].id});
+    EXPECT_EQ(score->str, std::to_string(*now - 5 - static_cast<int64_t>(i) + 60000));
+  }
+  EXPECT_EQ(client_->Command({"HGET", plugins, "poll"})->str, desired[0].plugin);
+  EXPECT_EQ(fresh.Rebuild(desired)->unchanged, 2u);
+}
+
+// A value without a plugin record (a record removed by hand) cannot make a task: the entry is
+// dropped from the schedule, as one without a value is.
+TEST_F(StoreTest, AnEntryWhosePluginHasNoRecordIsDropped) {
+  Resource a = MakeResource("a");
+  Entry e = MakeEntry(Plugin("poll", 60), &a);
+  ASSERT_TRUE(store_->Rebuild(std::vector<Entry>{e}).ok());
+  ASSERT_TRUE(
+      client_->Command({"HDEL", redis::keys::SchedulePlugins(config_.key_prefix, kKind), "poll"}).ok());
+  ASSERT_TRUE(
+      client_->Command({"ZADD", redis::keys::Schedule(config_.key_prefix, kKind), "1000", e.id}).ok());
+  ASSERT_TRUE(client_->Command({"SET", redis::keys::Leader(config_.key_prefix, kKind), "t"}).ok());
+  auto d = store_->Dispatch("t", 100);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->dispatched, 0);
+  EXPECT_EQ(*store_->Count(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Redis, ScheduleContract, ::testing::Values(testing::ScheduleWorldFactory([] {

@@ -40,7 +40,7 @@ Outcome Diff(DigestTable& table, const std::vector<Entry>& entries,
       [&](const std::function<void(Entry &&)>& sink) {
         for (const Entry& e : entries) sink(Entry(e));
       },
-      scope, [&](const Entry& e, std::optional<int64_t> splay) { out.set[e.id] = splay; },
+      scope, [&](const Entry& e, std::optional<int64_t> splay, bool) { out.set[e.id] = splay; },
       [&](const std::string& id) { out.removed.insert(id); });
   return out;
 }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/identity.h"
+#include "model/json.h"
 
 namespace panoptes::scheduler {
 namespace {
@@ -89,18 +90,57 @@ TEST(Unit, TaskPrefixCompletedByDispatchIsAValidTaskMessage) {
   EXPECT_TRUE(jd["resource"].is_null());
 }
 
-TEST(Unit, DigestChangesWithValueAndCarriesFrequency) {
+TEST(Unit, TaskPrefixIsByteForByteTheTaskMessageOfEarlierBuilds) {
+  // What earlier builds kept whole in each entry's value, now composed from the plugin's record
+  // and the entry's value: the agent must see the same bytes.
+  Resource r = MakeResource("r1", "network");
+  r.metadata["os"] = "junos \"quoted\" \xc3\xa9";
+  PluginInfo p = Plugin(PluginKind::kPolling, "po|ll", 60, "x");  // a '|' in the name
+  p.normalized_name = "po_ll";
+  p.time_limit = 7.5;
+  Entry e = MakeEntry(p, &r);
+  std::string expected = "{\"v\":1,\"kind\":\"polling\",\"plugin\":\"po|ll\",\"signature\":\"" +
+                         model::Signature("po_ll", &r) + "\",\"resource\":";
+  model::AppendResource(expected, r);
+  expected += ",\"time_limit\":7.5,";
+  EXPECT_EQ(e.task_prefix(), expected);
+  EXPECT_EQ(e.value.front(), '{');
+  Entry d = MakeEntry(Plugin(PluginKind::kDiscovery, "disco", 300), nullptr);
+  EXPECT_EQ(d.value, "null");
+  EXPECT_EQ(d.task_prefix(), "{\"v\":1,\"kind\":\"discovery\",\"plugin\":\"disco\",\"signature\":\"" +
+                                 model::Signature("disco", nullptr) +
+                                 "\",\"resource\":null,\"time_limit\":375.0,");
+  int64_t frequency = 0, expires = 0;
+  std::string_view head, tail;
+  ASSERT_TRUE(SplitPluginRecord(e.plugin, frequency, expires, head, tail));
+  EXPECT_EQ(frequency, 60000);
+  EXPECT_EQ(expires, 120000);
+  EXPECT_EQ(tail, ",\"time_limit\":7.5,");
+  EXPECT_FALSE(SplitPluginRecord("60000|120000|999|{", frequency, expires, head, tail));
+  EXPECT_FALSE(SplitPluginRecord("0|1|0|", frequency, expires, head, tail));
+  std::string out;
+  EXPECT_FALSE(ComposeTaskPrefix(e.plugin, "no-colon", e.value, out));
+}
+
+TEST(Unit, DigestChangesWithTheResourceAndNotWithThePluginsSettings) {
   Resource r = MakeResource("r1", "network");
   Entry a = MakeEntry(Plugin(PluginKind::kPolling, "poll", 60, "x"), &r);
   EXPECT_EQ(a.Hash(), MakeEntry(Plugin(PluginKind::kPolling, "poll", 60, "x"), &r).Hash());
-  EXPECT_EQ(DigestOfValue(a.value).frequency_ms, 60000);
+  // The time limit is the plugin's: its record changes, the entry's value does not.
   PluginInfo slower = Plugin(PluginKind::kPolling, "poll", 60, "x");
   slower.time_limit = 5;
-  EXPECT_NE(a.Hash(), MakeEntry(slower, &r).Hash());
-  EXPECT_EQ(DigestOfValue(MakeEntry(slower, &r).value).frequency_ms, 60000);
-  EXPECT_EQ(DigestOfValue(MakeEntry(Plugin(PluginKind::kPolling, "poll", 30, "x"), &r).value).frequency_ms,
-            30000);
-  EXPECT_EQ(DigestOfValue("garbage").frequency_ms, -1);
+  EXPECT_EQ(a.Hash(), MakeEntry(slower, &r).Hash());
+  EXPECT_NE(a.plugin, MakeEntry(slower, &r).plugin);
+  Resource moved = r;
+  moved.metadata["rack"] = "7";
+  EXPECT_NE(a.Hash(), MakeEntry(Plugin(PluginKind::kPolling, "poll", 60, "x"), &moved).Hash());
+  // A value of this layout takes its frequency from its plugin's record; a legacy value has its own.
+  EXPECT_EQ(DigestOfValue(a.value, 60000).frequency_ms, 60000);
+  EXPECT_EQ(DigestOfValue(a.value).frequency_ms, -1);
+  EXPECT_EQ(DigestOfValue("30000|60000|{\"v\":1,").frequency_ms, 30000);
+  EXPECT_TRUE(IsLegacyValue("30000|60000|{"));
+  EXPECT_FALSE(IsLegacyValue(a.value));
+  EXPECT_EQ(DigestOfValue("9garbage").frequency_ms, -1);
 }
 
 TEST(Unit, BuildEntriesGivesOnePerDiscoveryPluginAndOnePerMatchingResource) {
