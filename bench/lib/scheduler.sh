@@ -21,6 +21,8 @@ section_scheduler() {
       sample "scheduler_rebuild_change_ms_$k" "$(v rebuild_change_ms)" ms "scheduler: rebuild after 3% churn, $size entries"
       sample "scheduler_dispatch_per_s_$k" "$(v dispatch_rate_per_s)" tasks/s "scheduler: dispatch rate, all $size entries due at once"
       sample "scheduler_p99_lateness_ms_$k" "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99, $size entries at 60 s (target < 50)"
+      sample "scheduler_lateness_backlog_drained_$k" "$(v lateness_backlog_drained)" "" \
+        "scheduler: the backlog drained before the lateness window (1), or not (0: the p99 is the backlog's), $size entries"
       sample "scheduler_rss_mb_$k" "$(v rss_mb)" MiB "scheduler: RSS holding $size entries (target < 200 at 100k, < 500 at 1M)"
       sample "scheduler_rebuild_cpu_ms_$k" "$(v rebuild_initial_cpu_ms)" ms "scheduler: first rebuild, $size entries: CPU of the process"
       sample "scheduler_rebuild_redis_cpu_ms_$k" "$(v rebuild_initial_redis_cpu_ms)" ms "scheduler: first rebuild, $size entries: CPU of Redis"
@@ -31,6 +33,8 @@ section_scheduler() {
       fi
       if [ "$size" = "$largest" ]; then
         sample scheduler_p99_lateness_ms "$(v lateness_p99_ms)" ms "scheduler: dispatch lateness p99 at $size entries"
+        sample scheduler_lateness_backlog_drained "$(v lateness_backlog_drained)" "" \
+          "scheduler: the backlog drained before that window (1), or not (0: the p99 is the backlog's)"
       fi
     done
     log "scheduler $size entries: rebuild $(awk -F= '$1 == "rebuild_initial_ms" { print $2 }' "$dir/$k.$reps.out") ms"
