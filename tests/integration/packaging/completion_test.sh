@@ -17,15 +17,24 @@ complete_line() {  # words...: COMPREPLY for the last word
   _panoptes
   printf '%s\n' "${COMPREPLY[@]}"
 }
-complete_line panoptes-ctl --config "$config" st | grep -qx status || fail "subcommand after --config"
-complete_line panoptes-ctl "" | grep -qx last-runs || fail "subcommands"
-complete_line panoptes-ctl schedule --k | grep -qx -- --kind || fail "schedule's --kind"
-complete_line panoptes-ctl schedule --j | grep -qx -- --json || fail "the global --json"
-complete_line panoptes-ctl enqueue --kind p | grep -qx polling || fail "kinds"
-complete_line panoptes-agent --w | grep -qx -- --workers || fail "panoptes-agent's --workers"
-complete_line panoptes-ctl --config "$config" last-runs --plugin H | grep -qx "Host Metrics" ||
+# offers WORD words...: the completion of words... offers WORD. The completion is read whole before
+# it is searched: `complete_line ... | grep -q` under pipefail fails at random, when grep exits at
+# its first match and the rest of printf's output meets a closed pipe (SIGPIPE).
+offers() {
+  local want=$1 got
+  shift
+  got=$(complete_line "$@")
+  grep -qxF -- "$want" <<<"$got"
+}
+offers status panoptes-ctl --config "$config" st || fail "subcommand after --config"
+offers last-runs panoptes-ctl "" || fail "subcommands"
+offers --kind panoptes-ctl schedule --k || fail "schedule's --kind"
+offers --json panoptes-ctl schedule --j || fail "the global --json"
+offers polling panoptes-ctl enqueue --kind p || fail "kinds"
+offers --workers panoptes-agent --w || fail "panoptes-agent's --workers"
+offers "Host Metrics" panoptes-ctl --config "$config" last-runs --plugin H ||
   fail "plugin names from check --json"
-complete_line panoptes-ctl "" | grep -qx unquarantine || fail "unquarantine among the subcommands"
-complete_line panoptes-ctl --config "$config" unquarantine H | grep -qx "Host Metrics" ||
+offers unquarantine panoptes-ctl "" || fail "unquarantine among the subcommands"
+offers "Host Metrics" panoptes-ctl --config "$config" unquarantine H ||
   fail "unquarantine's plugin name"
 echo ok
