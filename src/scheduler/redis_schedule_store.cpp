@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -22,8 +23,11 @@ constexpr size_t kEntriesPerCommand = 250;
 // enough that Redis applies one batch while the next is built (a rebuild of 10k entries is then
 // little longer than building them).
 constexpr size_t kEntriesPerFlush = 2000;
-// New cadences held back to be written in due time order (about 100 bytes each).
-constexpr size_t kDueHeld = 262144;
+// Batches sent whose replies are not read yet (Flush). Redis applies a batch in about the time the
+// next one takes to build; a few in flight keep it busy through the unevenness of either side,
+// and bound how far its writes lag their batches' time of writing (new cadences are due from
+// then + kNewEntryMarginMs + splay).
+constexpr size_t kFlushesInFlight = 4;
 using Clock = std::chrono::steady_clock;
 
 const redis::Script& DispatchScript() {
@@ -43,19 +47,29 @@ int64_t ToInt(const std::string& s, int64_t fallback) {
 // Encodes the write commands of a rebuild as entries are set or removed, up to kEntriesPerCommand
 // entries per multi-field command. Take() returns them in a safe order: the entries hash is
 // written before the sorted set refers to an entry, and an entry leaves the sorted set before its
-// value goes. New cadences are held back (up to kDueHeld) and written sorted by due time: Redis
-// inserts into its skip list about three times faster in order than at random (1M entries: 1.8 s
-// against 6.6 s of its CPU). Their due time is counted from when they are written, so holding
-// them back never makes an entry late.
+// value goes. New cadences are held back in runs of `due_run` and written sorted by due time:
+// Redis inserts into its skip list about three times faster in order than at random (1M entries:
+// 1.8 s against 6.6 s of its CPU). A full run is sorted and then written a little with each later
+// Take, as many as came in since the one before, while the next run fills: so every batch gives
+// Redis its share of the sorted-set work, rather than one burst of a whole run that the rebuild
+// would wait for. Their due time is counted from when they are written, so holding them back never
+// makes an entry late.
 class DiffWriter {
  public:
-  DiffWriter(const std::string& entries_key, const std::string& schedule_key, const std::string& plugins_key)
-      : entries_("HSET", entries_key), plugins_("HSET", plugins_key), schedule_key_(schedule_key) {}
+  DiffWriter(const std::string& entries_key, const std::string& schedule_key, const std::string& plugins_key,
+             size_t due_run)
+      : entries_("HSET", entries_key),
+        plugins_("HSET", plugins_key),
+        schedule_key_(schedule_key),
+        due_run_(std::max<size_t>(1, due_run)) {}
 
   void Set(const Entry& entry, std::optional<int64_t> splay_ms, bool value_changed) {
     ++pending_;
     if (value_changed) Add(entries_, entry.id, entry.value);
-    if (splay_ms) due_.emplace_back(*splay_ms, entry.id);
+    if (splay_ms) {
+      next_.Hold(*splay_ms, entry.id);
+      ++due_since_take_;
+    }
   }
   void Remove(const std::string& id) {
     ++pending_;
@@ -70,19 +84,24 @@ class DiffWriter {
   void RemovePlugin(const std::string& name) { plugins_removed_.push_back(name); }
   // Entries set or removed since the last Take.
   size_t pending() const { return pending_; }
-  // The commands so far; with `all`, or when many new cadences are held, theirs too (due at
-  // now_ms + kNewEntryMarginMs + splay).
+  // The commands so far, with their share of the held new cadences (due at now_ms +
+  // kNewEntryMarginMs + splay); with `all`, every held one.
   redis::EncodedCommands& Take(bool all, int64_t now_ms) {
     pending_ = 0;
     Emit(plugins_);
     Emit(entries_);
-    if (all || due_.size() >= kDueHeld) {
-      std::sort(due_.begin(), due_.end());
-      Group zadd("ZADD", schedule_key_);
-      for (const auto& [splay, id] : due_) Add(zadd, std::to_string(now_ms + kNewEntryMarginMs + splay), id);
-      Emit(zadd);
-      due_.clear();
+    Group zadd("ZADD", schedule_key_);
+    if (next_.held.size() >= due_run_) {
+      WriteRun(zadd, now_ms, SIZE_MAX);  // the rest of the run before (it normally is written by now)
+      StartRun();
     }
+    WriteRun(zadd, now_ms, all ? SIZE_MAX : due_since_take_);
+    due_since_take_ = 0;
+    if (all && !next_.held.empty()) {
+      StartRun();
+      WriteRun(zadd, now_ms, SIZE_MAX);
+    }
+    Emit(zadd);
     Group zrem("ZREM", schedule_key_), hdel("HDEL", entries_.key);
     for (Group* g : {&zrem, &hdel}) {
       for (const std::string& id : removed_) Add(*g, id);
@@ -108,6 +127,42 @@ class DiffWriter {
     size_t entries = 0;
   };
 
+  // New cadences held back: (splay, id), the ids in one buffer (no allocation per entry, and a
+  // sort that moves 16 bytes an entry).
+  struct Run {
+    struct Held {
+      int64_t splay_ms;
+      uint32_t offset, length;  // of the id in `ids`
+    };
+    void Hold(int64_t splay_ms, std::string_view id) {
+      held.push_back({splay_ms, static_cast<uint32_t>(ids.size()), static_cast<uint32_t>(id.size())});
+      ids.append(id);
+    }
+    std::vector<Held> held;
+    std::string ids;
+    size_t written = 0;  // of `held`, in order
+  };
+
+  // The held new cadences, sorted by splay, become the run being written.
+  void StartRun() {
+    std::sort(next_.held.begin(), next_.held.end(),
+              [](const Run::Held& a, const Run::Held& b) { return a.splay_ms < b.splay_ms; });
+    std::swap(run_, next_);
+    next_.held.clear();
+    next_.ids.clear();
+    next_.written = 0;
+  }
+  // Up to `n` more of the run, in order.
+  void WriteRun(Group& zadd, int64_t now_ms, size_t n) {
+    char due[24];
+    for (; n > 0 && run_.written < run_.held.size(); --n, ++run_.written) {
+      const Run::Held& h = run_.held[run_.written];
+      auto end = std::to_chars(due, due + sizeof(due), now_ms + kNewEntryMarginMs + h.splay_ms).ptr;
+      Add(zadd, std::string_view(due, static_cast<size_t>(end - due)),
+          std::string_view(run_.ids).substr(h.offset, h.length));
+    }
+  }
+
   template <typename... Items>
   void Add(Group& g, const Items&... items) {
     (redis::EncodedCommands::AppendArg(g.body, items), ...);
@@ -124,7 +179,10 @@ class DiffWriter {
   Group entries_;
   Group plugins_;
   const std::string& schedule_key_;
-  std::vector<std::pair<int64_t, std::string>> due_;  // (splay, id) of new cadences not written yet
+  const size_t due_run_;
+  Run next_;                   // new cadences held, the next run
+  Run run_;                    // the run being written, sorted
+  size_t due_since_take_ = 0;  // new cadences since the last Take
   std::vector<std::string> removed_;
   std::vector<std::string> plugins_removed_;
   size_t pending_ = 0;
@@ -133,8 +191,10 @@ class DiffWriter {
 
 }  // namespace
 
-RedisScheduleStore::RedisScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind)
+RedisScheduleStore::RedisScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind,
+                                       RedisScheduleOptions options)
     : client_(client),
+      options_(options),
       leader_key_(redis::keys::Leader(key_prefix, kind)),
       schedule_key_(redis::keys::Schedule(key_prefix, kind)),
       entries_key_(redis::keys::ScheduleEntries(key_prefix, kind)),
@@ -205,21 +265,24 @@ Result<bool> RedisScheduleStore::StartRebuild(int64_t& before) {
   return trusted;
 }
 
-// Sends a batch without waiting for it; first reads the replies of the batch sent before, which
-// Redis ran while this one was being built (the C++ side of a rebuild and Redis' side overlap).
-Status RedisScheduleStore::Flush(redis::EncodedCommands& commands, size_t& outstanding) {
-  if (outstanding > 0) PANOPTES_RETURN_IF_ERROR(Collect(outstanding));
+// Sends a batch without waiting for it: Redis runs the batches sent before while this one was
+// being built (the C++ side of a rebuild and Redis' side overlap). Up to kFlushesInFlight are left
+// unanswered, so that Redis always has the next one queued when its work per batch is about ours;
+// the oldest replies are read first when that many are.
+Status RedisScheduleStore::Flush(redis::EncodedCommands& commands, std::deque<size_t>& in_flight) {
+  while (in_flight.size() >= kFlushesInFlight) PANOPTES_RETURN_IF_ERROR(Collect(in_flight));
   if (commands.empty()) return Status::Ok();
   if (pressure_) pressure_->Yield();  // due tasks go first
   PANOPTES_RETURN_IF_ERROR(client_.SendPipeline(commands));
-  outstanding = commands.commands();
+  in_flight.push_back(commands.commands());
   commands.Clear();
   return Status::Ok();
 }
 
-Status RedisScheduleStore::Collect(size_t& outstanding) {
-  auto replies = client_.ReceivePipeline(outstanding);
-  outstanding = 0;
+// Reads the replies of the oldest batch in flight.
+Status RedisScheduleStore::Collect(std::deque<size_t>& in_flight) {
+  auto replies = client_.ReceivePipeline(in_flight.front());
+  in_flight.pop_front();
   ++round_trips_;
   if (!replies.ok()) return replies.status();
   for (const redis::Reply& r : *replies) {
@@ -267,9 +330,9 @@ Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
   const bool whole = &table == &table_;
   auto now = ServerTimeMs();
   if (!now.ok()) return now.status();
-  DiffWriter writer(entries_key_, schedule_key_, plugins_key_);
+  DiffWriter writer(entries_key_, schedule_key_, plugins_key_, options_.due_run);
   Status failed;
-  size_t outstanding = 0;  // commands sent, replies not read yet
+  std::deque<size_t> in_flight;  // per batch sent and not answered yet: its commands
   round_trips_ = 0;
   // The time of writing, for new cadences: a large rebuild takes seconds, and an entry must not be
   // born late.
@@ -278,7 +341,7 @@ Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
   };
   auto flush_if_full = [&](bool force) {
     if (!failed.ok() || (!force && writer.pending() < kEntriesPerFlush)) return;
-    failed = Flush(writer.Take(force, now_ms()), outstanding);
+    failed = Flush(writer.Take(force, now_ms()), in_flight);
   };
   RebuildStats stats = table.Diff(
       source, scope,
@@ -293,7 +356,11 @@ Result<RebuildStats> RedisScheduleStore::Apply(const EntrySource& source,
       [&](const std::string& name, const std::string& record) { writer.SetPlugin(name, record); },
       [&](const std::string& name) { writer.RemovePlugin(name); });
   flush_if_full(true);
-  if (failed.ok() && outstanding > 0) failed = Collect(outstanding);
+  // Every batch sent is read, after an error reply too (the connection stays in step).
+  while (!in_flight.empty()) {
+    Status collected = Collect(in_flight);
+    if (failed.ok()) failed = collected;
+  }
   if (!failed.ok()) return failed;
   auto after = BumpWrites();
   if (!after.ok()) return after.status();

@@ -7,6 +7,7 @@
 // back from Redis first and hashes them. Not
 // thread-safe (one redis::Client): one store per thread.
 
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,10 +18,17 @@
 
 namespace panoptes::scheduler {
 
+struct RedisScheduleOptions {
+  // New cadences a rebuild holds back to write them sorted by due time (about 60 bytes each):
+  // Redis inserts into the sorted set faster in order. Smaller in tests, to exercise several runs.
+  size_t due_run = 262144;
+};
+
 class RedisScheduleStore : public ScheduleStore {
  public:
   // `client` must outlive the store. `key_prefix` is P ([redis] key_prefix).
-  RedisScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind);
+  RedisScheduleStore(redis::Client& client, const std::string& key_prefix, PluginKind kind,
+                     RedisScheduleOptions options = {});
 
   using ScheduleStore::Rebuild;
   // Changes are written in pipelined batches as they are found, so memory stays bounded.
@@ -45,10 +53,11 @@ class RedisScheduleStore : public ScheduleStore {
   // Diffs `source` against `table` (with `scope`: only those plugins' entries) and writes the diff.
   Result<RebuildStats> Apply(const EntrySource& source, const std::vector<std::string>* scope,
                              DigestTable& table, int64_t before);
-  Status Flush(redis::EncodedCommands& commands, size_t& outstanding);
-  Status Collect(size_t& outstanding);
+  Status Flush(redis::EncodedCommands& commands, std::deque<size_t>& in_flight);
+  Status Collect(std::deque<size_t>& in_flight);
 
   redis::Client& client_;
+  const RedisScheduleOptions options_;
   std::string leader_key_;
   std::string schedule_key_;
   std::string entries_key_;

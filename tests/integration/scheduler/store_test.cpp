@@ -1,6 +1,10 @@
 // RedisScheduleStore and RedisLeaderLock against a real redis-server: the schedule contract
 // (tests/contract/schedule_contract.*) and what only Redis has (round trips).
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "contract/schedule_contract.h"
@@ -109,6 +113,59 @@ TEST_F(StoreTest, RebuildOfManyEntriesTakesFewRoundTrips) {
   before = client_->round_trips();
   EXPECT_EQ(store_->Rebuild(entries)->unchanged, 20000u);
   EXPECT_LT(client_->round_trips() - before, 10u);
+}
+
+// New cadences go out in sorted runs, each written a little with every later batch: with runs of
+// 1,000 and 20,000 new entries, every entry is scheduled once, due within [start, end] of the
+// rebuild + 250 ms + its splay (counted from when its batch was written).
+TEST_F(StoreTest, NewCadencesWrittenInManyRunsAreEachDueFromTheirTimeOfWriting) {
+  RedisScheduleStore store(*client_, config_.key_prefix, kKind, {.due_run = 1000});
+  std::vector<Entry> entries;
+  for (int i = 0; i < 20000; ++i) {
+    Resource r = MakeResource("r" + std::to_string(i));
+    entries.push_back(MakeEntry(Plugin("poll", 60), &r));
+  }
+  auto start = store.ServerTimeMs();
+  ASSERT_TRUE(start.ok());
+  auto stats = store.Rebuild(entries);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  auto end = store.ServerTimeMs();
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(stats->added, 20000u);
+  auto listed = store.List();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 20000u);
+  std::map<std::string, int64_t> due;
+  for (const ListedEntry& e : *listed) due[e.id] = e.next_due_ms;
+  for (const Entry& e : entries) {
+    ASSERT_EQ(due.count(e.id), 1u) << e.id << " has no due time";
+    const int64_t first = kNewEntryMarginMs + SplayMs(e.id, 60000);
+    EXPECT_GE(due[e.id], *start + first) << e.id;
+    EXPECT_LE(due[e.id], *end + first) << e.id;
+  }
+}
+
+// Several batches are in flight at once; when one of them fails, the replies of the others are
+// read too, so the connection stays usable: here every HSET fails (the entries key is made a
+// string behind the store's back, after a rebuild that let it trust its digests: nothing is read).
+TEST_F(StoreTest, ABatchThatFailsLeavesTheConnectionInStep) {
+  ASSERT_TRUE(store_->Rebuild(std::vector<Entry>{}).ok());
+  ASSERT_TRUE(client_->Command({"SET", redis::keys::ScheduleEntries(config_.key_prefix, kKind), "x"}).ok());
+  std::vector<Entry> entries;
+  for (int i = 0; i < 20000; ++i) {
+    Resource r = MakeResource("r" + std::to_string(i));
+    entries.push_back(MakeEntry(Plugin("poll", 60), &r));
+  }
+  auto failed = store_->Rebuild(entries);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("WRONGTYPE"), std::string::npos) << failed.status().ToString();
+  auto echo = client_->Command({"ECHO", "in step"});
+  ASSERT_TRUE(echo.ok()) << echo.status().ToString();
+  EXPECT_EQ(echo->str, "in step");
+  ASSERT_TRUE(client_->Command({"DEL", redis::keys::ScheduleEntries(config_.key_prefix, kKind)}).ok());
+  auto rebuilt = store_->Rebuild(entries);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(*store_->Count(), 20000);
 }
 
 TEST_F(StoreTest, ScopedRebuildWithItsOwnDigestsReadsNothingBack) {
