@@ -167,10 +167,9 @@ void AppendHex64(std::string& out, uint64_t value) {
 int64_t SplayMs(std::string_view entry_id, int64_t frequency_ms) {
   int64_t span = std::min(frequency_ms, kMaxSplayMs);
   if (span <= 0) return 0;
-  auto digest = model::Md5(entry_id);
-  uint64_t h = 0;
-  for (int i = 0; i < 8; ++i) h = (h << 8) | digest[i];
-  return static_cast<int64_t>(h % static_cast<uint64_t>(span));
+  // Any well-mixed hash spreads the entries; this one is a tenth of an MD5's cost (which a first
+  // rebuild of 1M entries paid once more per entry, besides its signature).
+  return static_cast<int64_t>(ValueHash(entry_id) % static_cast<uint64_t>(span));
 }
 
 Entry MakeEntry(const PluginInfo& plugin, const Resource* resource) {

@@ -79,7 +79,7 @@ bool ComposeTaskPrefix(std::string_view record, std::string_view id, std::string
 bool ParseHex64(std::string_view hex, uint64_t& out);
 void AppendHex64(std::string& out, uint64_t value);
 
-// Deterministic offset of an entry's first run: [0, min(frequency_ms, 60000)).
+// Deterministic offset of an entry's first run: [0, min(frequency_ms, 60000)), from ValueHash(id).
 int64_t SplayMs(std::string_view entry_id, int64_t frequency_ms);
 
 // The entry of `plugin` for `resource` (nullptr for discovery plugins).
