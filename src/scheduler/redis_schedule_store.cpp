@@ -225,6 +225,21 @@ Status RedisScheduleStore::ReadDigests(const std::vector<std::string>* scope, Di
       frequencies[name] = frequency;
     out.PutPlugin(name, std::move(records->elements[i + 1].str));
   }
+  // A rebuild that failed may have written values whose due times it still held back: such an
+  // entry would look unchanged and never be due again. When the hash and the sorted set do not
+  // hold as many entries (after a rebuild that succeeded, they do), the members are read too,
+  // and an entry without one gets an unknown frequency: a new cadence.
+  std::vector<uint64_t> scheduled;  // ValueHash of each member, sorted; empty: not checked
+  bool check_scheduled = false;
+  if (!scope) {
+    auto counts = client_.Pipeline({{"HLEN", entries_key_}, {"ZCARD", schedule_key_}});
+    if (!counts.ok()) return counts.status();
+    for (const redis::Reply& r : *counts) {
+      if (r.IsError()) return Status::RedisError("reading the schedule " + schedule_key_ + ": " + r.str);
+    }
+    check_scheduled = (*counts)[0].integer != (*counts)[1].integer;
+    if (check_scheduled) PANOPTES_RETURN_IF_ERROR(ReadMembers(scheduled));
+  }
   auto scan = [&](const std::string& match) -> Status {
     std::string cursor = "0";
     do {
@@ -239,13 +254,31 @@ Status RedisScheduleStore::ReadDigests(const std::vector<std::string>* scope, Di
       for (size_t i = 0; i + 1 < items.size(); i += 2) {
         const std::string& id = items[i].str;
         auto f = frequencies.find(id.substr(0, id.find(':')));
-        out.Put(id, DigestOfValue(items[i + 1].str, f == frequencies.end() ? -1 : f->second));
+        EntryDigest digest = DigestOfValue(items[i + 1].str, f == frequencies.end() ? -1 : f->second);
+        if (check_scheduled && !std::binary_search(scheduled.begin(), scheduled.end(), ValueHash(id)))
+          digest.frequency_ms = -1;
+        out.Put(id, digest);
       }
     } while (cursor != "0");
     return Status::Ok();
   };
   if (!scope) return scan("");
   for (const std::string& name : *scope) PANOPTES_RETURN_IF_ERROR(scan(name + ":*"));
+  return Status::Ok();
+}
+
+Status RedisScheduleStore::ReadMembers(std::vector<uint64_t>& out) {
+  out.clear();
+  std::string cursor = "0";
+  do {
+    auto reply = client_.Command({"ZSCAN", schedule_key_, cursor, "COUNT", "1000"});
+    if (!reply.ok()) return reply.status();
+    if (reply->elements.size() != 2) return Status::Internal("ZSCAN " + schedule_key_ + ": unexpected reply");
+    cursor = reply->elements[0].str;
+    const auto& items = reply->elements[1].elements;
+    for (size_t i = 0; i + 1 < items.size(); i += 2) out.push_back(ValueHash(items[i].str));
+  } while (cursor != "0");
+  std::sort(out.begin(), out.end());
   return Status::Ok();
 }
 

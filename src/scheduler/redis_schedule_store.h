@@ -7,6 +7,7 @@
 // back from Redis first and hashes them. Not
 // thread-safe (one redis::Client): one store per thread.
 
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <utility>
@@ -46,6 +47,8 @@ class RedisScheduleStore : public ScheduleStore {
   // The digests and plugin records of every entry (from the values), or with `scope` (sorted) of
   // those plugins' entries only (HSCAN MATCH "<name>:*").
   Status ReadDigests(const std::vector<std::string>* scope, DigestTable& out);
+  // ValueHash of every member of the sorted set, sorted (ZSCAN).
+  Status ReadMembers(std::vector<uint64_t>& out);
   Result<int64_t> BumpWrites();
   // Bumps the writes counter (its new value in `before`); true when table_ still holds what Redis
   // does (no other rebuild since ours). table_ is untrusted from then until this rebuild succeeds.
