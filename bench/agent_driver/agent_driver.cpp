@@ -7,13 +7,13 @@
 //     the bench plugins, one per interface for SNMP interface polling). Prints
 //     "name=value" lines: elapsed_s, tasks_per_s, round_trips_per_task (server reply writes minus
 //     this driver's own), commands_per_task (includes commands run by scripts), redis_cpu_ms_per_task
-//     and per-command calls per task (cmd_<name>=...). Exit 1 with a diagnosis on timeout.
-//     With --outcomes 1 a run may fail: the driver waits instead until every task's run has
-//     finished (its pair's meta has a last_status), checks that the ok runs brought their N x G
-//     groups, and adds runs_ok, runs_failed, runs_timed_out (status "timeout", or an error saying
-//     "timed out": an SNMP request or the time limit) and up to 3 lines failure=<status>: <error>
-//     (the error's last line).
-//     With one group per task carrying the plugin's `started_at` (the bench plugins), once the run is
+//     (redis_sys_cpu_ms_per_task its kernel part), and per command its calls per task (cmd_<name>=...)
+//     and Redis' mean time per call (usec_<name>=..., commandstats; a script's covers its commands). Exit 1
+//     with a diagnosis on timeout. With --outcomes 1 a run may fail: the driver waits instead until every
+//     task's run has finished (its pair's meta has a last_status), checks that the ok runs brought their N x
+//     G groups, and adds runs_ok, runs_failed, runs_timed_out (status "timeout", or an error saying "timed
+//     out": an SNMP request or the time limit) and up to 3 lines failure=<status>: <error> (the error's last
+//     line). With one group per task carrying the plugin's `started_at` (the bench plugins), once the run is
 //     over (its counters read) the groups are read back: steady_tasks_per_s and window_s, the rate
 //     inside the window from the 10 %-rank start to the 90 %-rank end (SteadyRate in
 //     bench_support.h: from the tasks' own times, no ramp-up, no tail); with `ended_at` and a `worker`
@@ -185,13 +185,21 @@ void PrintPerTask(const ServerCounters& c0, const ServerCounters& c1, const Driv
   std::printf("commands_per_task=%.3f\n",
               static_cast<double>(c1.commands - c0.commands - d.commands_sent) / n);
   std::printf("redis_cpu_ms_per_task=%.4f\n", (c1.cpu_s - c0.cpu_s) * 1000.0 / n);
+  std::printf("redis_sys_cpu_ms_per_task=%.4f\n", (c1.cpu_sys_s - c0.cpu_sys_s) * 1000.0 / n);
+  auto delta_of = [](const std::map<std::string, uint64_t>& before, const std::string& name, uint64_t now) {
+    auto it = before.find(name);
+    return now - (it == before.end() ? 0 : it->second);
+  };
   for (const auto& [name, calls] : c1.calls) {
-    auto before = c0.calls.find(name);
-    uint64_t delta = calls - (before == c0.calls.end() ? 0 : before->second);
+    uint64_t delta = delta_of(c0.calls, name, calls);
+    auto u = c1.usec.find(name);
+    uint64_t usec = u == c1.usec.end() ? 0 : delta_of(c0.usec, name, u->second);
     if (name == "info" || name == "xlen" || name == "lpush") continue;  // ours
+    double per_call = delta == 0 ? 0.0 : static_cast<double>(usec) / static_cast<double>(delta);
     if (name == "hmget") delta -= std::min(delta, d.own_hmget);
     if (static_cast<double>(delta) / n >= 0.01)
-      std::printf("cmd_%s=%.3f\n", name.c_str(), static_cast<double>(delta) / n);
+      std::printf("cmd_%s=%.3f\nusec_%s=%.2f\n", name.c_str(), static_cast<double>(delta) / n, name.c_str(),
+                  per_call);
   }
 }
 

@@ -67,7 +67,7 @@ fleet_agent_run() {
     sample "fleet_gap_next_ms_$w" "$(v next_ms_mean)" ms \
       "fleet: of the gap, group in Redis -> next plugin start (the step reply, the next task's guard), $w workers"
     sample "fleet_cpu_ms_per_task_$w" "$(cpu_ms_per_task "$cpu0" "$cpu1" "$n")" ms \
-      "fleet: agent CPU per task (supervisor + workers), $w workers"
+      "fleet: agent CPU per task (supervisor, zygote, courier and workers; schedstat), $w workers"
     sample "fleet_redis_cpu_ms_per_task_$w" "$(v redis_cpu_ms_per_task)" ms "fleet: redis-server CPU per task, $w workers"
     sample "fleet_round_trips_per_task_$w" "$(v round_trips_per_task)" "" "fleet: Redis round trips per task, $w workers"
     "$BIN_BENCH/fleet_driver/bench_fleet_driver" paced --port "$REDIS_PORT" --prefix "$prefix" --plugin bench_sleep \
@@ -169,10 +169,10 @@ fleet_celery() {
   sample "celery_fleet_pss_mb_$w" "$(tree_pss_mb "$CELERY_PID")" MiB "fleet: Celery PSS, parent + $w idle children"
   for rep in $(seq 1 "$reps"); do
     local cpu0 cpu1 out="$dir/celery-w$w-rep$rep.out" paced="$dir/celery-w$w-paced$rep.out"
-    cpu0=$(tree_cpu_s "$CELERY_PID")
+    cpu0=$(sched_cpu_s "$CELERY_PID")
     "$py" "$BENCH_DIR/celery_fleet/fleet_celery.py" backlog --n "$n" --timeout $(( seconds * 20 + 60 )) > "$out" ||
       die "fleet: Celery $w, repetition $rep failed"
-    cpu1=$(tree_cpu_s "$CELERY_PID")
+    cpu1=$(sched_cpu_s "$CELERY_PID")
     local t; t=$(awk -F= '$1 == "steady_tasks_per_s" { print $2 }' "$out")
     sample_rate "celery_fleet_tasks_per_s_$w" "$t" "$ideal" tasks/s \
       "fleet: Celery prefork x$w, the same 250 ms work, N=$n: steady rate, as ours (ideal $ideal)"
@@ -196,6 +196,6 @@ section_fleet() {
   mkdir -p "$dir"
   write_bench_plugin "$dir" 60 bench_sleep
   for w in $counts; do fleet_agent "$dir" "$w" "$reps" "$seconds"; done
-  fleet_replace "$dir" "$reps"
+  [ "${BENCH_FLEET_REPLACE:-1}" = 0 ] || fleet_replace "$dir" "$reps"
   for w in $celery_counts; do fleet_celery "$dir" "$w" "$reps" "$seconds"; done
 }

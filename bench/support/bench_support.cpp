@@ -29,6 +29,8 @@ void ParseInfoLine(const std::string& line, ServerCounters& out, double& cpu_use
   if (key == "used_cpu_sys") cpu_sys = std::stod(value);
   if (key.rfind("cmdstat_", 0) == 0 && value.rfind("calls=", 0) == 0) {
     out.calls[key.substr(8)] = std::stoull(value.substr(6, value.find(',') - 6));
+    auto usec = value.find(",usec=");
+    if (usec != std::string::npos) out.usec[key.substr(8)] = std::stoull(value.substr(usec + 6));
   }
 }
 
@@ -185,6 +187,7 @@ Result<ServerCounters> ReadServerCounters(redis::Client& client) {
     ParseInfoLine(line, out, cpu_user, cpu_sys);
   }
   out.cpu_s = cpu_user + cpu_sys;
+  out.cpu_sys_s = cpu_sys;
   return out;
 }
 

@@ -22,7 +22,11 @@ struct ServerCounters {
   uint64_t commands = 0;                  // total_commands_processed (includes the commands scripts run)
   uint64_t writes = 0;                    // total_writes_processed: reply writes, one per client round trip
   double cpu_s = 0;                       // used_cpu_user + used_cpu_sys of the redis-server process
+  double cpu_sys_s = 0;                   // used_cpu_sys alone (the kernel's part: sockets, wakeups)
   std::map<std::string, uint64_t> calls;  // command name -> calls, from commandstats
+  // command name -> usec, from commandstats: the time Redis spent executing it (a script's own
+  // commands are counted under the script's call too); its reading, parsing and reply writing are not.
+  std::map<std::string, uint64_t> usec;
 };
 Result<ServerCounters> ReadServerCounters(redis::Client& client);
 
