@@ -122,7 +122,9 @@ class PanoptesMetric(object):
         return '%s|%s|%s' % (self._name, self._value, self._type)
 
     def __hash__(self):
-        return hash(self._name + str(self._value))
+        # Consistent with __eq__ (1 and 1.0 are equal values and hash alike), and no str() of the
+        # value: a float's repr was a tenth of a small plugin's cost.
+        return hash((self._name, self._value))
 
     def __lt__(self, other):
         if not isinstance(other, PanoptesMetric):
@@ -303,31 +305,50 @@ class PanoptesMetricsGroup(object):
 
 
 class PanoptesMetricsGroupSet(object):
-    __slots__ = ('_metrics_groups', '_by_hash')
+    __slots__ = ('_metrics_groups', '_by_shape')
 
     def __init__(self):
         self._metrics_groups = []  # insertion order, for stable output
-        self._by_hash = {}  # hash at the time of adding -> groups, as a set would index them
+        # Equal groups have as many metrics and as many dimensions, so the groups are indexed by
+        # that shape first: shape -> the one group of that shape, unhashed, or -> {hash: groups}
+        # once a second group of the shape comes (the lone one is hashed then). The usual set, a
+        # group or a few of different shapes, hashes nothing: a group's hash (its resource, every
+        # metric and dimension) was a third of a small plugin's cost. Unlike a Python set, a lone
+        # group changed after it was added is compared as it is when the second group comes.
+        self._by_shape = {}
 
     def add(self, metrics_group):
         if not isinstance(metrics_group, PanoptesMetricsGroup):
             raise AssertionError('metrics_group must be an instance of PanoptesMetricsGroup')
         # As the original's set: a group equal to one already present (same resource, metrics and
         # dimensions, whatever the type) is not added again; the first one stays.
-        same_hash = self._by_hash.setdefault(hash(metrics_group), [])
-        if any(existing is metrics_group or existing == metrics_group for existing in same_hash):
-            return
-        same_hash.append(metrics_group)
+        shape = (len(metrics_group._metrics), len(metrics_group._dimensions))
+        entry = self._by_shape.get(shape)
+        if entry is None:
+            self._by_shape[shape] = metrics_group
+        else:
+            if type(entry) is not dict:
+                entry = self._by_shape[shape] = {hash(entry): [entry]}
+            same_hash = entry.setdefault(hash(metrics_group), [])
+            if any(existing is metrics_group or existing == metrics_group for existing in same_hash):
+                return
+            same_hash.append(metrics_group)
         self._metrics_groups.append(metrics_group)
 
     def remove(self, metrics_group):
         check(isinstance(metrics_group, PanoptesMetricsGroup), 'metrics_group must be an instance of PanoptesMetricsGroup')
         self._metrics_groups.remove(metrics_group)
-        for same_hash in self._by_hash.values():
-            for i, existing in enumerate(same_hash):
-                if existing == metrics_group:
-                    del same_hash[i]
+        for shape, entry in self._by_shape.items():
+            if type(entry) is not dict:
+                if entry == metrics_group:
+                    del self._by_shape[shape]
                     return
+                continue
+            for same_hash in entry.values():
+                for i, existing in enumerate(same_hash):
+                    if existing == metrics_group:
+                        del same_hash[i]
+                        return
 
     metrics_groups = property(lambda self: set(self._metrics_groups))
 
