@@ -58,12 +58,13 @@ wait_for() {
 }
 
 # start_redis DIR PORT: a private redis-server (no persistence) in the foreground as our child;
-# sets REDIS_PID. The caller stops it with stop_pid.
+# sets REDIS_PID. The caller stops it with stop_pid. BENCH_REDIS_NICE: its niceness (nice's exec
+# keeps the pid).
 start_redis() {
   local dir=$1 port=$2
   mkdir -p "$dir"
   if redis-cli -p "$port" PING >/dev/null 2>&1; then die "port $port is taken by another redis"; fi
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  ${BENCH_REDIS_NICE:+nice -n "$BENCH_REDIS_NICE"} redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
     --dir "$dir" --logfile "$dir/redis.log" --io-threads 1 &
   REDIS_PID=$!
   wait_for 10 "redis-server on port $port" redis-cli -p "$port" PING
