@@ -40,19 +40,10 @@ sample_agent_rss() {
   done
 }
 
-# sched_cpu_s PID: CPU time of PID and its direct children, every thread, seconds, from schedstat
-# (sum_exec_runtime, in ns). /proc/<pid>/stat counts 10 ms ticks per process: with 256 workers
-# doing a dozen 250 ms tasks each in a repetition, each worker's share is under one tick.
-sched_cpu_s() {
-  local files=(/proc/"$1"/task/*/schedstat) c
-  for c in $(children_of "$1"); do files+=(/proc/"$c"/task/*/schedstat); done
-  awk '{ t += $1 } END { printf "%.6f", t / 1e9 }' "${files[@]}" 2>/dev/null
-}
-
 # agent_cpu_s PID: CPU time of the supervisor and all its children, seconds: the workers (the
 # zygote forks them with CLONE_PARENT, so they are the supervisor's children), the zygote and the
 # Redis courier.
-agent_cpu_s() { sched_cpu_s "$1"; }
+agent_cpu_s() { tree_cpu_s "$1"; }
 
 # cpu_ms_per_task CPU0_S CPU1_S N: milliseconds of CPU per task between two agent_cpu_s readings.
 cpu_ms_per_task() {

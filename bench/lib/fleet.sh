@@ -169,10 +169,10 @@ fleet_celery() {
   sample "celery_fleet_pss_mb_$w" "$(tree_pss_mb "$CELERY_PID")" MiB "fleet: Celery PSS, parent + $w idle children"
   for rep in $(seq 1 "$reps"); do
     local cpu0 cpu1 out="$dir/celery-w$w-rep$rep.out" paced="$dir/celery-w$w-paced$rep.out"
-    cpu0=$(sched_cpu_s "$CELERY_PID")
+    cpu0=$(tree_cpu_s "$CELERY_PID")
     "$py" "$BENCH_DIR/celery_fleet/fleet_celery.py" backlog --n "$n" --timeout $(( seconds * 20 + 60 )) > "$out" ||
       die "fleet: Celery $w, repetition $rep failed"
-    cpu1=$(sched_cpu_s "$CELERY_PID")
+    cpu1=$(tree_cpu_s "$CELERY_PID")
     local t; t=$(awk -F= '$1 == "steady_tasks_per_s" { print $2 }' "$out")
     sample_rate "celery_fleet_tasks_per_s_$w" "$t" "$ideal" tasks/s \
       "fleet: Celery prefork x$w, the same 250 ms work, N=$n: steady rate, as ours (ideal $ideal)"
