@@ -13,6 +13,10 @@ section_scheduler() {
     if [ "$size" -ge 1000000 ]; then k=$(( size / 1000000 ))m; fi
     for rep in $(seq 1 "$reps"); do
       local out="$dir/$k.$rep.out"
+      if [ "$size" -ge 1000000 ]; then
+        sample "scheduler_page_touch_us_$k" "$(page_touch_us)" us \
+          "scheduler: first write to fresh memory, per 4 KiB page, before the $size run (~1.4 warm, 9-12 cold on this VM)"
+      fi
       "$tool" --port "$REDIS_PORT" --prefix "bench-sched-$k" --entries "$size" --frequency 60 \
         --seconds "$seconds" > "$out" 2> "$out.log" || { tail -5 "$out.log" >&2; die "scheduler: bench_scheduler failed at $size entries"; }
       local v; v() { awk -F= -v k="$1" '$1 == k { print $2 }' "$out"; }
@@ -40,6 +44,22 @@ section_scheduler() {
     log "scheduler $size entries: rebuild $(awk -F= '$1 == "rebuild_initial_ms" { print $2 }' "$dir/$k.$reps.out") ms"
     if [ "$size" = 100000 ]; then scheduler_one_plugin "$reps" "$dir"; fi
   done
+}
+
+# page_touch_us: the CPU time in us per 4 KiB page of a first write to 256 MiB of fresh anonymous
+# memory. On this VM a page the guest has not touched since it booted costs about 9-12 us (the host
+# backs it then), one touched before about 1.4 us; Redis touches ~650 MiB in a 1M first rebuild, so
+# a high figure here says the rebuild ran on cold memory (docs/performance.md, "The scheduler at
+# scale", 2026-12-02 17:xx).
+page_touch_us() {
+  /usr/bin/python3 -c '
+import mmap, time
+n = 256 << 20
+m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+t = time.process_time()
+for i in range(0, n, 4096):
+    m[i] = 1
+print("%.2f" % ((time.process_time() - t) * 1e6 / (n // 4096)))'
 }
 
 # scheduler_one_plugin REPS DIR: 100k entries of 10 plugins (10k resources each); the rebuild after

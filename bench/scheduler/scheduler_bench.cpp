@@ -29,6 +29,9 @@
 //                        rebuild_gave_way_ms the time it waited for the dispatch
 //   resource_table_mb    the resources as the scheduler holds them (scheduler::ResourceTable)
 // With --first-only it stops after the first rebuild (rebuild_initial_*: for profiles and A/B runs).
+// The schedule's keys of --prefix are deleted at the start and at the end (synchronously, outside
+// every measured step), so no size leaves its entries in Redis for the next. (--daemon's keys, of
+// "<prefix>-daemon", are not: that part reads them while it runs.)
 // Output: one name=value line each. Exit 1 on any Redis error.
 
 #include <algorithm>
@@ -478,9 +481,21 @@ int main(int argc, char** argv) {
   const PluginKind kind = PluginKind::kPolling;
   std::string schedule_key = redis::keys::Schedule(rc.key_prefix, kind);
   std::string tasks_key = redis::keys::Tasks(rc.key_prefix, kind);
-  Check(client.Command({"DEL", schedule_key, redis::keys::ScheduleEntries(rc.key_prefix, kind),
-                        redis::keys::ScheduleDigests(rc.key_prefix, kind), tasks_key}),
-        "clean");
+  // Every key of this prefix's schedule (a run that failed half way leaves some), and again at the
+  // end: the 1M size would otherwise leave ~650 MB in the bench's Redis for the sections after it.
+  const std::vector<std::string> keys = {schedule_key,
+                                         redis::keys::ScheduleEntries(rc.key_prefix, kind),
+                                         redis::keys::SchedulePlugins(rc.key_prefix, kind),
+                                         redis::keys::ScheduleWrites(rc.key_prefix, kind),
+                                         redis::keys::ScheduleDigests(rc.key_prefix, kind),
+                                         redis::keys::Leader(rc.key_prefix, kind),
+                                         tasks_key};
+  auto clean = [&](const char* what) {
+    std::vector<std::string> del = {"DEL"};
+    del.insert(del.end(), keys.begin(), keys.end());
+    Check(client.Command(del), what);
+  };
+  clean("clean");
 
   PluginInfo info;
   info.kind = kind;
@@ -509,6 +524,7 @@ int main(int argc, char** argv) {
     std::printf("entries=%d\nplugins=%d\nfrequency_s=%d\n", n, plugin_count, frequency);
     Print("rebuild_initial", initial);
     std::printf("rss_after_initial_mb=%.1f\npeak_rss_mb=%.1f\n", rss_after_initial, StatusMb("VmHWM"));
+    clean("clean up");
     return 0;
   }
   Cost unchanged = Rebuild(client, store, plugins, resources, "rebuild (unchanged)");
@@ -565,6 +581,7 @@ int main(int argc, char** argv) {
   std::printf("dispatch_rate_per_s=%.0f\nrss_after_initial_mb=%.1f\nrss_mb=%.1f\npeak_rss_mb=%.1f\n", rate,
               rss_after_initial, rss, StatusMb("VmHWM"));
   std::printf("rss_at_start_mb=%.1f\nresource_table_mb=%.1f\n", rss_before, table_mb);
+  clean("clean up");
   if (auto daemon = args.Get("daemon")) MeasureDaemon(client, rc, *daemon, n, frequency, seconds);
   return 0;
 }
