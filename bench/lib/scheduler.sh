@@ -50,7 +50,7 @@ section_scheduler() {
 # memory. On this VM a page the guest has not touched since it booted costs about 9-12 us (the host
 # backs it then), one touched before about 1.4 us; Redis touches ~650 MiB in a 1M first rebuild, so
 # a high figure here says the rebuild ran on cold memory (docs/performance.md, "The scheduler at
-# scale", 2026-12-02 17:xx).
+# scale", fifth pass).
 page_touch_us() {
   /usr/bin/python3 -c '
 import mmap, time
