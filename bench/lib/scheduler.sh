@@ -47,10 +47,10 @@ section_scheduler() {
 }
 
 # page_touch_us: the CPU time in us per 4 KiB page of a first write to 256 MiB of fresh anonymous
-# memory. On this VM a page the guest has not touched since it booted costs about 9-12 us (the host
-# backs it then), one touched before about 1.4 us; Redis touches ~650 MiB in a 1M first rebuild, so
-# a high figure here says the rebuild ran on cold memory (docs/performance.md, "The scheduler at
-# scale", fifth pass).
+# memory. On this VM a cold page (one the host does not back: never used since boot, or freed and
+# handed back by free page reporting) costs about 9-12 us, a warm one about 1.4 us; Redis touches
+# ~650 MiB in a 1M first rebuild, so a high figure here says the rebuild ran on cold memory
+# (docs/performance.md, "The scheduler at scale", fifth pass).
 page_touch_us() {
   /usr/bin/python3 -c '
 import mmap, time
