@@ -21,6 +21,14 @@
 #                                   - snmp_bare_python_cpu_ms_per_run
 #   snmp_overhead_fraction          that over snmp_bare_python_cpu_ms_per_run (target < 0.10)
 #   snmp_agent_overhead_fraction    the same without Redis' CPU
+#   snmp_bare_embedded_cpu_ms_per_run  the bare loop again, under bench_python_host: the python3
+#                                   command linked to the shared libpython3.11.so that the agent
+#                                   embeds (/usr/bin/python3 is a static build with other
+#                                   optimizations), right after the first, the agent still idle
+#   snmp_interpreter_fraction       that over snmp_bare_python_cpu_ms_per_run, minus 1: what the
+#                                   interpreter's build costs, whoever runs it
+#   snmp_overhead_fraction_same_interpreter, snmp_agent_overhead_fraction_same_interpreter: the two
+#                                   overheads against the bare loop under the same libpython
 # Sourced by bench/run. section_snmp REPS RUNS
 
 SNMP_GROUPS_PER_RUN=50  # switch48: 48 ports, a LAG and a loopback, one metrics group each
@@ -113,8 +121,11 @@ snmp_chunk() {
   bare="$dir/$tag.bare.out"
   /usr/bin/python3 "$BENCH_DIR/snmp/bare_loop.py" --port "$port" --community switch48 --runs "$n" --warmup 2 \
     > "$bare" || die "snmp: the bare Python loop failed ($tag)"
+  # The same loop under the agent's own libpython (bench_python_host), the agent and Redis still idle.
+  "$BIN_BENCH/python_host/bench_python_host" "$BENCH_DIR/snmp/bare_loop.py" --port "$port" --community switch48 \
+    --runs "$n" --warmup 2 > "$bare.embedded" || die "snmp: the bare loop under bench_python_host failed ($tag)"
   cpu2=$(tree_cpu_ns "$AGENT_PID") r2=$(redis_cpu_ns) t2=$(date +%s%N)
-  CHUNK_TIMEOUTS=$(kv "$bare" timeouts)
+  CHUNK_TIMEOUTS=$(( $(kv "$bare" timeouts) + $(kv "$bare.embedded" timeouts) ))
   [ "$CHUNK_TIMEOUTS" = 0 ] || return 0
   [ "$(kv "$bare" groups_per_run)" = "$SNMP_GROUPS_PER_RUN" ] ||
     die "snmp: the bare loop did not get $SNMP_GROUPS_PER_RUN groups per run (see $bare)"
@@ -124,6 +135,7 @@ snmp_chunk() {
   CHUNK_AGENT_S=$(awk -v t="$CHUNK_AGENT_S" -F= '$1 == "elapsed_s" { printf "%.4f", t + $2 }' "$out")
   CHUNK_BARE_CPU_MS=$(awk -v t="$CHUNK_BARE_CPU_MS" -v n="$n" -F= '$1 == "cpu_ms_per_run" { printf "%.3f", t + $2 * n }' "$bare")
   CHUNK_BARE_WALL_MS=$(awk -v t="$CHUNK_BARE_WALL_MS" -v n="$n" -F= '$1 == "wall_ms_per_run" { printf "%.3f", t + $2 * n }' "$bare")
+  CHUNK_EMB_CPU_MS=$(awk -v t="$CHUNK_EMB_CPU_MS" -v n="$n" -F= '$1 == "cpu_ms_per_run" { printf "%.3f", t + $2 * n }' "$bare.embedded")
 }
 
 # snmp_rep_chunks DIR REP RUNS PORT: the chunks of one repetition, RUNS runs in all. A chunk with
@@ -172,12 +184,12 @@ section_snmp() {
   AGENT_PID=$!
   snmp_agent_run "$dir" warm 4 >/dev/null  # the workers start Python and import the plugin
   for rep in $(seq 1 "$reps"); do
-    CHUNK_AGENT_NS=0 CHUNK_SIM_NS=0 CHUNK_REDIS_NS=0 CHUNK_REDIS_IDLE_NS=0 CHUNK_AGENT_S=0 CHUNK_IDLE_NS=0 CHUNK_IDLE_S=0 CHUNK_BARE_CPU_MS=0 CHUNK_BARE_WALL_MS=0
+    CHUNK_AGENT_NS=0 CHUNK_SIM_NS=0 CHUNK_REDIS_NS=0 CHUNK_REDIS_IDLE_NS=0 CHUNK_AGENT_S=0 CHUNK_IDLE_NS=0 CHUNK_IDLE_S=0 CHUNK_BARE_CPU_MS=0 CHUNK_BARE_WALL_MS=0 CHUNK_EMB_CPU_MS=0
     snmp_rep_chunks "$dir" "$rep" "$n" "$port"
     sample snmp_timeouts "$REP_TIMEOUTS" runs \
       "SNMP runs that timed out against the simulator (their chunks are left out of the figures)"
     [ "$REP_TIMEOUTS" = 0 ] || note "snmp rep $rep: $REP_TIMEOUTS run(s) timed out against the simulator; the figures cover the $REP_RUNS runs of the clean chunks"
-    local agent_ms bare_cpu redis_ms idle_ms_per_s raw_ms
+    local agent_ms bare_cpu emb_cpu redis_ms idle_ms_per_s raw_ms
     # The agent's idle cost (heartbeats, the supervisor's board reads, /metrics) is per second, not
     # per run: measured while the bare loop runs, reported apart, taken out of the per-run figure.
     idle_ms_per_s=$(awk -v t="$CHUNK_IDLE_NS" -v s="$CHUNK_IDLE_S" 'BEGIN { printf "%.3f", t / 1e6 / s }')
@@ -187,6 +199,7 @@ section_snmp() {
     redis_ms=$(awk -v t="$CHUNK_REDIS_NS" -v i="$CHUNK_REDIS_IDLE_NS" -v is="$CHUNK_IDLE_S" -v s="$CHUNK_AGENT_S" \
       -v n="$REP_RUNS" 'BEGIN { printf "%.3f", (t - i / is * s) / 1e6 / n }')
     bare_cpu=$(awk -v t="$CHUNK_BARE_CPU_MS" -v n="$REP_RUNS" 'BEGIN { printf "%.3f", t / n }')
+    emb_cpu=$(awk -v t="$CHUNK_EMB_CPU_MS" -v n="$REP_RUNS" 'BEGIN { printf "%.3f", t / n }')
     sample snmp_runs_per_s "$(awk -v t="$CHUNK_AGENT_S" -v n="$REP_RUNS" 'BEGIN { printf "%.2f", n / t }')" runs/s \
       "SNMP interface polling, simulated 48-port switch, 2 workers, $n runs in batches of $SNMP_CHUNK"
     sample snmp_cpu_ms_per_run "$agent_ms" ms "agent CPU per SNMP polling run (supervisor + workers), idle cost taken out"
@@ -203,6 +216,16 @@ section_snmp() {
     sample snmp_overhead_fraction "$(awk -v a="$agent_ms" -v r="$redis_ms" -v b="$bare_cpu" 'BEGIN { printf "%.4f", (a + r - b) / b }')" \
       x "our CPU overhead per run (agent + Redis) over the plugin's own CPU (target < 0.10)"
     sample snmp_agent_overhead_fraction "$(awk -v a="$agent_ms" -v b="$bare_cpu" 'BEGIN { printf "%.4f", (a - b) / b }')" \
+      x "the agent's part of it (without Redis)"
+    sample snmp_bare_embedded_cpu_ms_per_run "$emb_cpu" ms \
+      "the bare loop under the agent's libpython3.11.so (bench_python_host), CPU per run"
+    sample snmp_interpreter_fraction "$(awk -v e="$emb_cpu" -v b="$bare_cpu" 'BEGIN { printf "%.4f", (e - b) / b }')" \
+      x "what the shared libpython costs over /usr/bin/python3 for the same loop (the interpreter's build)"
+    sample snmp_overhead_fraction_same_interpreter \
+      "$(awk -v a="$agent_ms" -v r="$redis_ms" -v e="$emb_cpu" 'BEGIN { printf "%.4f", (a + r - e) / e }')" \
+      x "agent + Redis CPU over the bare loop's under the same libpython (what the agent adds)"
+    sample snmp_agent_overhead_fraction_same_interpreter \
+      "$(awk -v a="$agent_ms" -v e="$emb_cpu" 'BEGIN { printf "%.4f", (a - e) / e }')" \
       x "the agent's part of it (without Redis)"
     log "snmp rep $rep: agent ${agent_ms} ms CPU/run, bare ${bare_cpu} ms CPU/run"
   done
