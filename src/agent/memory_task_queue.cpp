@@ -96,6 +96,8 @@ void MemoryTaskQueue::AfterRun(const std::string& meta_key, const HealthPart& h,
     if (status == "ok") {
       meta["last_ok"] = nows;
       st.SortedSet(freshness_)[h.entry] = now + h.stale_after_s;
+    } else {
+      st.SortedSet(freshness_).emplace(h.entry, now + h.stale_after_s);  // NX: tracked from its first run
     }
     if (HDel(meta, {"failures", "quarantined_until"}) > 0) st.SortedSet(quarantine_).erase(h.entry);
     if (st.Exists(h.plugin_quarantine)) {
@@ -104,6 +106,7 @@ void MemoryTaskQueue::AfterRun(const std::string& meta_key, const HealthPart& h,
     }
     return;
   }
+  st.SortedSet(freshness_).emplace(h.entry, now + h.stale_after_s);  // NX
   int failures = static_cast<int>(Number(meta, "failures").value_or(0)) + 1;
   meta["failures"] = std::to_string(failures);
   if (h.quarantine_after > 0 && failures >= h.quarantine_after) {
@@ -226,7 +229,6 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
                         {"cap", std::to_string(h.backoff_max_s)},
                         {"frequency", std::to_string(g.execute_frequency)},
                         {"stale", std::to_string(h.stale_after_s)}});
-        st.SortedSet(freshness_).emplace(h.entry, s.now + h.stale_after_s);  // NX
       }
       verdict = Verdict::kRun;
       s.busy = true;

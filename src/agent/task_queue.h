@@ -59,9 +59,10 @@ struct OutputWrite {
 // outputs, records the run in `meta` (last_executed becomes `started` unless a later stamp is
 // there), releases `lock` if `token` still owns it (else the reply says lock_lost), acknowledges
 // the task (removes the tail) and clears the running record. With `health`: an ok run sets
-// last_ok and the pair's freshness deadline; ok or empty ends the pair's (and its plugin's)
-// quarantine and failure count; error adds a failure, and `quarantine_after` failures in a row
-// quarantine the pair for frequency x 2^(failures - quarantine_after + 1) s, at most backoff_max_s.
+// last_ok and the pair's freshness deadline, any other outcome enters the pair into the freshness
+// set if it is not there; ok or empty ends the pair's (and its plugin's) quarantine and failure
+// count; error adds a failure, and `quarantine_after` failures in a row quarantine the pair for
+// frequency x 2^(failures - quarantine_after + 1) s, at most backoff_max_s.
 struct FinishPart {
   std::string lock;
   std::string meta;
@@ -72,7 +73,8 @@ struct FinishPart {
   bool stored = false;  // a non-empty result was stored: set last_results to now
   std::vector<OutputWrite> outputs;
   double started = 0;  // the plugin's start on the queue's clock (0: unknown, keep the guard's)
-  HealthPart health;
+  HealthPart health;   // the run's guard part's (the running record holds it: a step whose guard
+                       // runs a pair of the same policy right after this finish leaves it there)
 };
 
 // The guard part of a step: may the task at the tail run now?

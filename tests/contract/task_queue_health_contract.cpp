@@ -144,6 +144,63 @@ TEST_P(TaskQueueContract, ReapedCrashOrTimeoutCountsAsAFailure) {
   EXPECT_NEAR(*QuarantineLeft(g), 120, 2);
 }
 
+TEST_P(TaskQueueContract, ReaperCountsTheRunOfAStepThatFinishedAnotherRunOfTheSamePolicy) {
+  agent::GuardPart g1 = Guard(1, 60), g2 = Guard(2, 60);
+  g1.health.quarantine_after = g2.health.quarantine_after = 1;
+  Queue(1);
+  Queue(2);
+  Step(GuardThenTake());
+  Step(GuardThenTake(g1));
+  agent::StepRequest s2 = GuardThenTake(g2);
+  s2.finish = Finish(g1);
+  ASSERT_EQ(Step(s2).verdict, Verdict::kRun);
+  EXPECT_EQ(world_->HGet(running_, "entry"), "p:2");
+  EXPECT_EQ(world_->HGet(running_, "after"), "1");
+  ASSERT_TRUE(q_->Reap("w1", "timeout", "no finish", false).ok());
+  EXPECT_EQ(world_->HGet(g2.meta, "failures"), "1");
+  ASSERT_TRUE(QuarantineLeft(g2));
+  EXPECT_NEAR(*QuarantineLeft(g2), 120, 2) << "the policy its guard kept in the running record";
+  EXPECT_EQ(world_->HGet(g1.meta, "failures"), std::nullopt);
+}
+
+TEST_P(TaskQueueContract, RunningRecordHoldsThePolicyOfTheRunItIsFor) {
+  agent::GuardPart g1 = Guard(1, 60), g2 = Guard(2, 60), g3 = Guard(3, 60);
+  g2.health.quarantine_after = 5;
+  g2.health.stale_after_s = 7;
+  g3.health = agent::HealthPart{};  // no quarantine nor freshness for this one
+  for (int n : {1, 2, 3, 4}) Queue(n);
+  Step(GuardThenTake());
+  Step(GuardThenTake(g1));
+  agent::StepRequest s2 = GuardThenTake(g2);
+  s2.finish = Finish(g1);
+  ASSERT_EQ(Step(s2).verdict, Verdict::kRun);
+  EXPECT_EQ(world_->HGet(running_, "after"), "5");
+  EXPECT_EQ(world_->HGet(running_, "stale"), "7");
+  agent::StepRequest s3 = GuardThenTake(g3);
+  s3.finish = Finish(g2);
+  ASSERT_EQ(Step(s3).verdict, Verdict::kRun);
+  EXPECT_EQ(world_->HGet(running_, "token"), "token-3");
+  EXPECT_EQ(world_->HGet(running_, "entry"), std::nullopt) << "nothing of the finished run's policy stays";
+  EXPECT_EQ(world_->HGet(running_, "after"), std::nullopt);
+}
+
+TEST_P(TaskQueueContract, AFailedFirstRunEntersThePairIntoTheFreshnessSet) {
+  agent::GuardPart g = Guard(1, 60);
+  Queue(1);
+  Step(GuardThenTake());
+  Step(GuardThenTake(g));
+  EXPECT_EQ(world_->ZScore(FreshnessSet(*world_), "p:1"), std::nullopt) << "entered at its end";
+  agent::StepRequest finish;
+  finish.finish = Finish(g);
+  finish.finish->status = "error";
+  auto r = Step(finish);
+  ASSERT_TRUE(world_->ZScore(FreshnessSet(*world_), "p:1"));
+  EXPECT_NEAR(*world_->ZScore(FreshnessSet(*world_), "p:1"), r.now + 180, 1);
+  world_->ZAdd(FreshnessSet(*world_), 5, "p:1");
+  EXPECT_EQ(RunOnce(g, "empty"), Verdict::kRun);
+  EXPECT_EQ(world_->ZScore(FreshnessSet(*world_), "p:1"), 5) << "only an ok run pushes the deadline";
+}
+
 TEST_P(TaskQueueContract, ImportCrashQuarantinesTheWholePluginUntilItsCodeChanges) {
   agent::GuardPart g1 = Guard(1, 60), g2 = Guard(2, 60);
   Queue(1);

@@ -36,6 +36,11 @@ local finished, lock_lost = 0, 0
 -- What the script knows of the running hash: nil (unknown), true (exists), false (absent), and
 -- whether a finish left it to delete (saved when the guard overwrites it at once).
 local busy, stale = nil, false
+-- The plugin quarantine hash the finish deleted (nil: none), which the guard then need not read.
+local pq_gone = nil
+-- The in-flight list's length when the guard found its task at the tail (nil: unknown), kept up
+-- to date through the guard's pop: the take then need not ask.
+local inflight_len = nil
 if has_finish and redis.call('HGET', running, 'token') == f_token then
   local streams, seen = {}, {} -- the streams written, in order, each once
   for i = 0, n_out - 1 do
@@ -74,9 +79,12 @@ if has_finish and redis.call('HGET', running, 'token') == f_token then
   -- when the worker paused or retried in between), unless a later run stamped it since.
   if f_started > 0 and f_started > (tonumber(m[1]) or 0) then
     fields[#fields + 1] = 'last_executed'
-    fields[#fields + 1] = string.format('%.6f', f_started)
+    fields[#fields + 1] = ARGV[23] -- already '%.6f' (redis::FixedNumber)
   end
   panoptes_after_run(q_index, f_index, f_meta, f_health, f_status, now, nows, fields, not m[2] and not m[3])
+  if f_health.entry ~= '' and (f_status == 'ok' or f_status == 'empty') then
+    pq_gone = f_health.pq
+  end
   redis.call('HSET', f_meta, unpack(fields))
   if redis.call('GET', f_lock) == f_token then
     redis.call('DEL', f_lock)
@@ -98,10 +106,18 @@ if has_guard then
     end
     busy = owner ~= false
   end
+  if not verdict and not busy then
+    -- Whether the tail is this task, compared by Redis (the task's text does not enter Lua a second
+    -- time): its index counted from the head, or nil.
+    local at = redis.call('LPOS', inflight, g_raw, 'RANK', -1, 'MAXLEN', 1)
+    if at then
+      inflight_len = at + 1
+    end
+  end
   if verdict then
     -- nothing more to do
-  elseif busy or redis.call('LINDEX', inflight, -1) ~= g_raw then
-    verdict = 'gone'
+  elseif not inflight_len then
+    verdict = 'gone' -- another run is on, or the tail is another task
   elseif now > g_expires_at then
     verdict = 'expired'
   elseif not redis.call('SET', g_lock, g_token, 'NX', 'PX', g_lock_ttl_ms) then
@@ -120,7 +136,8 @@ if has_guard then
     else
       soon = le and le + g_frequency > now + g_skew
     end
-    if panoptes_quarantined(q_index, g_meta, g_health, tonumber(m[4]), le, m[5], g_code_mtime, now) then
+    if panoptes_quarantined(q_index, g_meta, g_health, tonumber(m[4]), le, m[5], g_code_mtime, now,
+                            pq_gone == g_health.pq) then
       verdict = 'quarantined'
     elseif soon and g_code_mtime < le then
       verdict = 'too soon'
@@ -135,14 +152,23 @@ if has_guard then
       end
       redis.call('EXPIRE', g_meta, meta_ttl_s)
       -- `at`: the stamp this guard wrote, so that a reaper records nothing over a later run's.
-      if g_health.entry ~= '' then
-        -- With what a reaper needs to count a crash or timeout of this run (reap.lua).
+      -- With a health part, also what a reaper needs to count a crash or timeout of this run
+      -- (reap.lua): its policy fields are left as they are when the finish above was of a run with
+      -- the same policy (its guard wrote them; a finish carries its guard's health part).
+      local fh = f_health
+      if g_health.entry == '' then
+        if stale and fh.entry ~= '' then
+          redis.call('DEL', running) -- no health fields of the finished run may stay
+        end
+        redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows)
+      elseif stale and fh.entry ~= '' and fh.pq == g_health.pq and fh.after == g_health.after and
+          fh.cap == g_health.cap and fh.frequency == g_health.frequency and fh.stale == g_health.stale then
+        redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows,
+                   'entry', g_health.entry)
+      else
         redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows,
                    'entry', g_health.entry, 'pq', g_health.pq, 'after', g_health.after, 'cap', g_health.cap,
                    'frequency', g_health.frequency, 'stale', g_health.stale)
-        redis.call('ZADD', f_index, 'NX', now + g_health.stale, g_health.entry)
-      else
-        redis.call('HSET', running, 'lock', g_lock, 'meta', g_meta, 'token', g_token, 'task', g_task_id, 'at', nows)
       end
       verdict = 'run'
       busy, stale = true, false
@@ -157,6 +183,9 @@ if has_guard then
     end
   elseif verdict ~= 'gone' then
     redis.call('RPOP', inflight)
+    if inflight_len then
+      inflight_len = inflight_len - 1
+    end
   end
 end
 if stale then
@@ -169,7 +198,7 @@ if next_op == 'T' then
     busy = redis.call('EXISTS', running) == 1
   end
   local n = busy and 1 or 0
-  if redis.call('LLEN', inflight) > n then
+  if (inflight_len or redis.call('LLEN', inflight)) > n then
     taken = redis.call('LINDEX', inflight, -1 - n)
   else
     taken = redis.call('LMOVE', queue, inflight, 'RIGHT', 'LEFT')

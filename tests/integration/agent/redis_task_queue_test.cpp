@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <sstream>
+
 #include "contract/task_queue_contract.h"
 #include "redis/client.h"
 #include "redis/keys.h"
@@ -188,6 +191,82 @@ TEST_F(MetricsCapTest, CapIsCheckedOncePerStreamOfATaskNotOncePerGroup) {
     EXPECT_LT(len, 150) << stream << ": the cap applies to what one run wrote";
     EXPECT_GE(len, 50) << stream;
   }
+}
+
+}  // namespace
+}  // namespace panoptes::testing
+
+namespace panoptes::testing {
+namespace {
+
+// What one steady-state step (finish ok, guard run, take) costs Redis, command by command: a
+// regression in the step script's cost shows here (docs/performance.md, "The step's Redis
+// commands").
+class StepCostTest : public MetricsCapTest {
+ protected:
+  agent::GuardPart HealthGuard(int i) const {
+    agent::GuardPart g = Guard(i);
+    g.health.entry = "p:" + std::to_string(i);
+    g.health.plugin_quarantine = redis::keys::PluginQuarantine(prefix_, PluginKind::kPolling, "p");
+    g.health.quarantine_after = 3;
+    g.health.frequency = 60;
+    g.health.stale_after_s = 180;
+    return g;
+  }
+  agent::StepRequest Steady(int i) const {
+    agent::StepRequest req;
+    req.finish = FinishOf(HealthGuard(i - 1));
+    req.finish->health = HealthGuard(i - 1).health;
+    req.guard = HealthGuard(i);
+    req.next = agent::StepNext::kTake;
+    return req;
+  }
+  // cmdstat_<name> -> calls, since the last CONFIG RESETSTAT.
+  std::map<std::string, int64_t> CommandCalls() {
+    std::map<std::string, int64_t> calls;
+    std::istringstream in(Cli({"INFO", "commandstats"}));
+    for (std::string line; std::getline(in, line);) {
+      size_t name = line.find("cmdstat_"), colon = line.find(":calls=");
+      if (name != 0 || colon == std::string::npos) continue;
+      calls[line.substr(8, colon - 8)] = std::stoll(line.substr(colon + 7));
+    }
+    return calls;
+  }
+};
+
+TEST_F(StepCostTest, SteadyStateStepRunsEighteenCommands) {
+  for (int i = 0; i < 4; ++i) Cli({"LPUSH", redis::keys::Tasks(prefix_, PluginKind::kPolling), Raw(i)});
+  agent::StepRequest take;
+  take.next = agent::StepNext::kTake;
+  ASSERT_TRUE(queue_->Step("w", take).ok());
+  agent::StepRequest first = Steady(1);
+  first.finish.reset();
+  first.guard = HealthGuard(0);
+  ASSERT_EQ(queue_->Step("w", first)->verdict, agent::Verdict::kRun);
+  ASSERT_EQ(queue_->Step("w", Steady(1))->verdict, agent::Verdict::kRun);
+
+  ASSERT_EQ(Cli({"CONFIG", "RESETSTAT"}), "OK");
+  auto r = queue_->Step("w", Steady(2));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->finished);
+  EXPECT_EQ(r->verdict, agent::Verdict::kRun);
+  EXPECT_EQ(r->taken, Raw(3));
+  auto calls = CommandCalls();
+  for (auto it = calls.begin(); it != calls.end();) {  // the test's own: CONFIG RESETSTAT, CLIENT SETNAME
+    it = it->first.find('|') == std::string::npos ? std::next(it) : calls.erase(it);
+  }
+  EXPECT_EQ(calls["evalsha"], 1);
+  calls.erase("evalsha");
+  // TIME; finish: HGET token, XADD, XLEN, HMGET meta, ZADD freshness, DEL plugin quarantine, HSET
+  // meta, GET + DEL lock, RPOP; guard: LPOS (the tail), SET NX lock, HMGET meta, HSET meta, EXPIRE
+  // meta, HSET running; take: LMOVE.
+  const std::map<std::string, int64_t> expected{
+      {"time", 1}, {"hget", 1}, {"xadd", 1}, {"xlen", 1}, {"hmget", 2}, {"zadd", 1},   {"del", 2},
+      {"hset", 3}, {"get", 1},  {"rpop", 1}, {"lpos", 1}, {"set", 1},   {"expire", 1}, {"lmove", 1}};
+  EXPECT_EQ(calls, expected);
+  int64_t total = 0;
+  for (const auto& [name, n] : calls) total += n;
+  EXPECT_EQ(total, 18);
 }
 
 }  // namespace
