@@ -142,6 +142,13 @@ bool MemoryTaskQueue::Quarantined(const std::string& meta_key, const HealthPart&
   return false;
 }
 
+void MemoryTaskQueue::RenewMeta(std::map<std::string, std::string>& meta, const std::string& meta_key,
+                                double now) {
+  int64_t ttl = int64_t{kMetaTtlSeconds} + kMetaTtlRenewSeconds;
+  meta["expires_at"] = std::to_string(static_cast<int64_t>(std::floor(now)) + ttl);
+  store_->Expire(meta_key, ttl * 1000);
+}
+
 void MemoryTaskQueue::Finish(StepState& s, const FinishPart& f, int maxlen) {
   MemoryStore& st = *store_;
   if (Field(st, s.running, "token") != f.token) return;
@@ -217,7 +224,8 @@ void MemoryTaskQueue::Guard(StepState& s, const GuardPart& g, StepReply& reply) 
       meta["resource_id"] = g.resource_id;
       if (g.scheduled_for > 0)
         meta["last_scheduled"] = redis::FixedNumber(std::min(g.scheduled_for, s.now), 3);
-      st.Expire(g.meta, int64_t{kMetaTtlSeconds} * 1000);
+      auto expires = Number(meta, "expires_at");
+      if (!expires || *expires < s.now + kMetaTtlSeconds) RenewMeta(meta, g.meta, s.now);
       st.Hash(s.running) = {
           {"lock", g.lock}, {"meta", g.meta}, {"token", g.token}, {"task", g.task_id}, {"at", s.nows}};
       if (!g.health.entry.empty()) {
@@ -380,14 +388,14 @@ Result<ReapResult> MemoryTaskQueue::Reap(const std::string& worker_id, const std
       auto& m = st.Hash(meta);
       m["last_status"] = status;
       m["last_error"] = error;
+      double now = st.Now();
+      RenewMeta(m, meta, now);
       if (auto entry = Field(st, running, "entry")) {
         auto& run = st.Hash(running);
         auto num = [&run](const char* f) { return static_cast<int>(Number(run, f).value_or(0)); };
         HealthPart h{*entry, run["pq"], num("after"), num("cap"), num("frequency"), num("stale")};
-        double now = st.Now();
         AfterRun(meta, h, status, now, redis::FixedNumber(now));
       }
-      st.Expire(meta, int64_t{kMetaTtlSeconds} * 1000);
     }
     PopBack(st.List(inflight));
     r.started = 1;

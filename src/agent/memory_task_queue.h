@@ -88,6 +88,8 @@ class MemoryTaskQueue : public TaskQueue {
   void AfterRun(const std::string& meta, const HealthPart& h, const std::string& status, double now,
                 const std::string& nows);
   bool Quarantined(const std::string& meta, const HealthPart& h, double code_mtime, double now);
+  // Sets the meta's TTL to kMetaTtlSeconds + kMetaTtlRenewSeconds and its expires_at to its end.
+  void RenewMeta(std::map<std::string, std::string>& meta, const std::string& meta_key, double now);
   void Finish(StepState& s, const FinishPart& f, int maxlen);
   void Guard(StepState& s, const GuardPart& g, StepReply& reply);
   void Next(StepState& s, StepNext next, StepReply& reply);

@@ -32,8 +32,11 @@
 
 namespace panoptes::agent {
 
-// How long a task's meta record lives after its last run.
+// How long a task's meta record lives after its last run, at least: a run that finds less than
+// this left of its TTL sets it to this plus kMetaTtlRenewSeconds (and its `expires_at` field to
+// when that ends), so a pair's TTL is renewed about once a day, not at every run.
 inline constexpr int kMetaTtlSeconds = 7 * 24 * 3600;
+inline constexpr int kMetaTtlRenewSeconds = 24 * 3600;
 
 // Quarantine and freshness of the plugin/resource pair a part is about (docs/agent.md,
 // "Quarantine and freshness"). With an empty `entry` the queue does neither for the part.

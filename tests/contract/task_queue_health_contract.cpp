@@ -5,6 +5,7 @@
 
 #include "contract/task_queue_contract.h"
 #include "redis/keys.h"
+#include "redis/number.h"
 
 namespace panoptes::testing {
 
@@ -199,6 +200,30 @@ TEST_P(TaskQueueContract, AFailedFirstRunEntersThePairIntoTheFreshnessSet) {
   world_->ZAdd(FreshnessSet(*world_), 5, "p:1");
   EXPECT_EQ(RunOnce(g, "empty"), Verdict::kRun);
   EXPECT_EQ(world_->ZScore(FreshnessSet(*world_), "p:1"), 5) << "only an ok run pushes the deadline";
+}
+
+TEST_P(TaskQueueContract, MetaTtlIsRenewedByARunThatFindsLessThanItsTtlLeft) {
+  agent::GuardPart g = Guard(1, 60);
+  auto expires = [&] { return std::stod(world_->HGet(g.meta, "expires_at").value_or("0")); };
+  auto now = [&] { return Step(agent::StepRequest{}).now; };
+  const double ttl = agent::kMetaTtlSeconds, renew = agent::kMetaTtlRenewSeconds;
+  EXPECT_EQ(RunOnce(g, "ok"), Verdict::kRun);
+  EXPECT_NEAR(expires(), now() + ttl + renew, 2) << "a new meta";
+  world_->HSet(g.meta, "expires_at", redis::FixedNumber(now() + ttl + 100));
+  double kept = expires();
+  EXPECT_EQ(RunOnce(g, "ok"), Verdict::kRun);
+  EXPECT_EQ(expires(), kept) << "more than its TTL left: not renewed";
+  world_->HSet(g.meta, "expires_at", redis::FixedNumber(now() + ttl - 100));
+  EXPECT_EQ(RunOnce(g, "ok"), Verdict::kRun);
+  EXPECT_NEAR(expires(), now() + ttl + renew, 2) << "renewed";
+  world_->HSet(g.meta, "expires_at", "1");
+  Queue(1);
+  Step(GuardThenTake());
+  world_->HSet(g.meta, "last_executed", "1");
+  Step(GuardThenTake(g));
+  world_->HSet(g.meta, "expires_at", "1");
+  ASSERT_TRUE(q_->Reap("w1", "crashed", "segfault", false).ok());
+  EXPECT_NEAR(expires(), now() + ttl + renew, 2) << "a reaped run's record renews it too";
 }
 
 TEST_P(TaskQueueContract, ImportCrashQuarantinesTheWholePluginUntilItsCodeChanges) {

@@ -30,15 +30,16 @@ end
 if lock then
   -- Recorded unless another run stamped the meta since (this one's lock ran out and another took it).
   if not at or redis.call('HGET', meta, 'last_executed') == at then
-    redis.call('HSET', meta, 'last_status', status, 'last_error', error)
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+    local ttl = tonumber(meta_ttl_s) + 86400 -- kMetaTtlSeconds + kMetaTtlRenewSeconds (task_queue.h)
+    redis.call('HSET', meta, 'last_status', status, 'last_error', error, 'expires_at', tostring(math.floor(now) + ttl))
     if r[5] then
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
       local h = {entry = r[5], pq = r[6], after = tonumber(r[7]), cap = tonumber(r[8]), frequency = tonumber(r[9]),
                  stale = tonumber(r[10])}
       panoptes_after_run(q_index, f_index, meta, h, status, now, fmt6(now))
     end
-    redis.call('EXPIRE', meta, meta_ttl_s)
+    redis.call('EXPIRE', meta, ttl)
   end
   redis.call('RPOP', inflight)
   started = 1

@@ -11,7 +11,8 @@ local f_lock, f_meta, g_lock, g_meta = KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local n_out, n_pre = tonumber(ARGV[1]), tonumber(ARGV[2]) -- -1: no finish / no guard part
 local has_finish, has_guard = n_out >= 0, n_pre >= 0
 n_out, n_pre = math.max(n_out, 0), math.max(n_pre, 0)
-local next_op, meta_ttl_s, maxlen = ARGV[3], ARGV[4], ARGV[5] -- next: 'T' take, 'H' hand back
+local next_op, meta_ttl_s, maxlen = ARGV[3], tonumber(ARGV[4]), ARGV[5] -- next: 'T' take, 'H' hand back
+local meta_renew_s = 86400 -- kMetaTtlRenewSeconds (task_queue.h)
 local f_token, f_status, f_duration_ms, f_error, f_stored = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 local g_raw, g_token, g_lock_ttl_ms = ARGV[11], ARGV[12], ARGV[13]
 local g_frequency, g_skew = tonumber(ARGV[14]), tonumber(ARGV[15])
@@ -125,7 +126,7 @@ if has_guard then
   else
     -- The lock is taken here (one call for the check and the set); a skip below gives it back.
     local m = redis.call('HMGET', g_meta, 'last_executed', 'last_results', 'last_scheduled', 'quarantined_until',
-                         'failures')
+                         'failures', 'expires_at')
     local le, lr, ls = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
     -- Too soon (docs/agent.md, "The frequency guard"): with both scheduled times known, a task of
     -- the last run's period (or an earlier one), or one starting less than half a period after the
@@ -144,13 +145,21 @@ if has_guard then
     elseif g_cache_age > 0 and lr and lr + g_cache_age > now + g_skew and g_code_mtime < lr then
       verdict = 'cached'
     else
+      local fields = {'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id}
       if g_scheduled > 0 then -- never a future period: a producer's fast clock must not block the pair
-        redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id,
-                   'last_scheduled', string.format('%.3f', math.min(g_scheduled, now)))
-      else
-        redis.call('HSET', g_meta, 'last_executed', nows, 'plugin', g_plugin, 'resource_id', g_resource_id)
+        fields[7], fields[8] = 'last_scheduled', string.format('%.3f', math.min(g_scheduled, now))
       end
-      redis.call('EXPIRE', g_meta, meta_ttl_s)
+      -- The meta lives at least meta_ttl_s after its last run: its TTL (`expires_at`, when it ends)
+      -- is renewed by the run that finds less than that left, about once a day per pair.
+      local renew = not (tonumber(m[6]) and tonumber(m[6]) >= now + meta_ttl_s)
+      if renew then
+        fields[#fields + 1] = 'expires_at'
+        fields[#fields + 1] = tostring(math.floor(now) + meta_ttl_s + meta_renew_s)
+      end
+      redis.call('HSET', g_meta, unpack(fields))
+      if renew then
+        redis.call('EXPIRE', g_meta, meta_ttl_s + meta_renew_s)
+      end
       -- `at`: the stamp this guard wrote, so that a reaper records nothing over a later run's.
       -- With a health part, also what a reaper needs to count a crash or timeout of this run
       -- (reap.lua): its policy fields are left as they are when the finish above was of a run with

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <map>
 #include <sstream>
 
@@ -204,8 +205,11 @@ namespace {
 // commands").
 class StepCostTest : public MetricsCapTest {
  protected:
-  agent::GuardPart HealthGuard(int i) const {
+  // Task i of the current round, for pair i (the same pair in every round).
+  agent::GuardPart PairGuard(int i) const {
     agent::GuardPart g = Guard(i);
+    g.lock = prefix_ + ":lock:polling:p:" + std::to_string(i);
+    g.meta = prefix_ + ":meta:polling:p:" + std::to_string(i);
     g.health.entry = "p:" + std::to_string(i);
     g.health.plugin_quarantine = redis::keys::PluginQuarantine(prefix_, PluginKind::kPolling, "p");
     g.health.quarantine_after = 3;
@@ -215,11 +219,46 @@ class StepCostTest : public MetricsCapTest {
   }
   agent::StepRequest Steady(int i) const {
     agent::StepRequest req;
-    req.finish = FinishOf(HealthGuard(i - 1));
-    req.finish->health = HealthGuard(i - 1).health;
-    req.guard = HealthGuard(i);
+    req.guard = PairGuard(i);
     req.next = agent::StepNext::kTake;
+    if (i > 0) {
+      req.finish = FinishOf(PairGuard(i - 1));
+      req.finish->health = PairGuard(i - 1).health;
+    }
     return req;
+  }
+  // Queues tasks 0..3 of a new round, runs 0 and 1 and returns the commands of the step that
+  // finishes 1, guards 2 and takes 3. `again`: the pairs ran in an earlier round.
+  std::map<std::string, int64_t> StepCalls(bool again) {
+    if (again) {
+      for (int i = 0; i < 4; ++i) Cli({"HSET", PairGuard(i).meta, "last_executed", "1"});  // due again
+      ++round_;
+    }
+    for (int i = 0; i < 4; ++i) Cli({"LPUSH", redis::keys::Tasks(prefix_, PluginKind::kPolling), Raw(i)});
+    agent::StepRequest take;
+    take.next = agent::StepNext::kTake;
+    EXPECT_TRUE(queue_->Step("w", take).ok());
+    EXPECT_EQ(queue_->Step("w", Steady(0))->verdict, agent::Verdict::kRun);
+    EXPECT_EQ(queue_->Step("w", Steady(1))->verdict, agent::Verdict::kRun);
+    EXPECT_EQ(Cli({"CONFIG", "RESETSTAT"}), "OK");
+    auto r = queue_->Step("w", Steady(2));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->finished);
+    EXPECT_EQ(r->verdict, agent::Verdict::kRun);
+    EXPECT_EQ(r->taken, Raw(3));
+    auto calls = CommandCalls();
+    for (auto it = calls.begin(); it != calls.end();) {  // the test's own: CONFIG RESETSTAT, CLIENT SETNAME
+      it = it->first.find('|') == std::string::npos ? std::next(it) : calls.erase(it);
+    }
+    EXPECT_EQ(calls["evalsha"], 1);
+    calls.erase("evalsha");
+    // Run out the round: finish 2, guard and finish 3.
+    EXPECT_EQ(queue_->Step("w", Steady(3))->verdict, agent::Verdict::kRun);
+    agent::StepRequest last;
+    last.finish = FinishOf(PairGuard(3));
+    last.finish->health = PairGuard(3).health;
+    EXPECT_TRUE(queue_->Step("w", last)->finished);
+    return calls;
   }
   // cmdstat_<name> -> calls, since the last CONFIG RESETSTAT.
   std::map<std::string, int64_t> CommandCalls() {
@@ -232,41 +271,37 @@ class StepCostTest : public MetricsCapTest {
     }
     return calls;
   }
+  static int64_t Total(const std::map<std::string, int64_t>& calls) {
+    int64_t total = 0;
+    for (const auto& [name, n] : calls) total += n;
+    return total;
+  }
 };
 
-TEST_F(StepCostTest, SteadyStateStepRunsEighteenCommands) {
-  for (int i = 0; i < 4; ++i) Cli({"LPUSH", redis::keys::Tasks(prefix_, PluginKind::kPolling), Raw(i)});
-  agent::StepRequest take;
-  take.next = agent::StepNext::kTake;
-  ASSERT_TRUE(queue_->Step("w", take).ok());
-  agent::StepRequest first = Steady(1);
-  first.finish.reset();
-  first.guard = HealthGuard(0);
-  ASSERT_EQ(queue_->Step("w", first)->verdict, agent::Verdict::kRun);
-  ASSERT_EQ(queue_->Step("w", Steady(1))->verdict, agent::Verdict::kRun);
-
-  ASSERT_EQ(Cli({"CONFIG", "RESETSTAT"}), "OK");
-  auto r = queue_->Step("w", Steady(2));
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_TRUE(r->finished);
-  EXPECT_EQ(r->verdict, agent::Verdict::kRun);
-  EXPECT_EQ(r->taken, Raw(3));
-  auto calls = CommandCalls();
-  for (auto it = calls.begin(); it != calls.end();) {  // the test's own: CONFIG RESETSTAT, CLIENT SETNAME
-    it = it->first.find('|') == std::string::npos ? std::next(it) : calls.erase(it);
-  }
-  EXPECT_EQ(calls["evalsha"], 1);
-  calls.erase("evalsha");
+TEST_F(StepCostTest, SteadyStateStepRunsSeventeenCommands) {
   // TIME; finish: HGET token, XADD, XLEN, HMGET meta, ZADD freshness, DEL plugin quarantine, HSET
-  // meta, GET + DEL lock, RPOP; guard: LPOS (the tail), SET NX lock, HMGET meta, HSET meta, EXPIRE
-  // meta, HSET running; take: LMOVE.
-  const std::map<std::string, int64_t> expected{
-      {"time", 1}, {"hget", 1}, {"xadd", 1}, {"xlen", 1}, {"hmget", 2}, {"zadd", 1},   {"del", 2},
-      {"hset", 3}, {"get", 1},  {"rpop", 1}, {"lpos", 1}, {"set", 1},   {"expire", 1}, {"lmove", 1}};
-  EXPECT_EQ(calls, expected);
-  int64_t total = 0;
-  for (const auto& [name, n] : calls) total += n;
-  EXPECT_EQ(total, 18);
+  // meta, GET + DEL lock, RPOP; guard: LPOS (the tail), SET NX lock, HMGET meta, HSET meta, HSET
+  // running; take: LMOVE.
+  std::map<std::string, int64_t> expected{{"time", 1}, {"hget", 1}, {"xadd", 1}, {"xlen", 1}, {"hmget", 2},
+                                          {"zadd", 1}, {"del", 2},  {"hset", 3}, {"get", 1},  {"rpop", 1},
+                                          {"lpos", 1}, {"set", 1},  {"lmove", 1}};
+  StepCalls(false);
+  auto again = StepCalls(true);  // the pairs' second round
+  EXPECT_EQ(again, expected);
+  EXPECT_EQ(Total(again), 17);
+  int64_t ttl = std::stoll(Cli({"TTL", PairGuard(2).meta}));
+  EXPECT_GT(ttl, agent::kMetaTtlSeconds) << "the first round's TTL lasts";
+}
+
+TEST_F(StepCostTest, FirstRunOfAPairAlsoSetsItsMetasTtl) {
+  auto first = StepCalls(false);
+  EXPECT_EQ(first["expire"], 1);
+  EXPECT_EQ(Total(first), 18);
+  int64_t ttl = std::stoll(Cli({"TTL", PairGuard(2).meta}));
+  EXPECT_GT(ttl, agent::kMetaTtlSeconds + agent::kMetaTtlRenewSeconds - 60);
+  std::string expires = Cli({"HGET", PairGuard(2).meta, "expires_at"});
+  ASSERT_FALSE(expires.empty());
+  EXPECT_NEAR(std::stod(expires), static_cast<double>(std::time(nullptr) + ttl), 2) << "the TTL's end";
 }
 
 }  // namespace
